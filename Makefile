@@ -1,0 +1,36 @@
+# `make run`: the app with a demo province on the embedded database.
+# `make test`: lint and the whole test suite. Both set themselves up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 5000
+RESPONSES ?= 50000
+export FLASK_APP := survey
+export FLASK_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
+.PHONY: run test lint clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/flask init-db
+	$(BIN)/flask demo --if-empty --responses $(RESPONSES)
+	@echo "Counter survey links (open one on a phone-sized browser):"
+	@$(BIN)/flask counters | head -5
+	@echo "Serving on http://127.0.0.1:$(PORT)  (manager sign-in: http://127.0.0.1:$(PORT)/login)"
+	FLASK_SESSION_COOKIE_SECURE=false $(BIN)/flask run --debug --no-debugger --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -n 2
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,1 @@
+"""Flask-WTF form classes: validation only, never database access."""

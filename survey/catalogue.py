@@ -1,0 +1,47 @@
+"""Instrument versions in the database, kept in step with the shipped instrument files."""
+
+import json
+from functools import lru_cache
+
+from sqlmodel import Session, select
+
+from survey import instruments
+from survey.models import Instrument as InstrumentRow
+
+
+class InstrumentVersionConflict(RuntimeError):
+    """A shipped file changed without a new version number."""
+
+
+def ensure_instruments(session: Session) -> dict[str, InstrumentRow]:
+    """Store each shipped instrument version once; return the newest row per code."""
+    rows = {}
+    for code in instruments.available():
+        loaded = instruments.load(code)
+        row = session.exec(
+            select(InstrumentRow).where(InstrumentRow.code == code, InstrumentRow.version == loaded.version)
+        ).first()
+        if row is None:
+            row = InstrumentRow(
+                code=code, version=loaded.version, definition=loaded.definition_json, checksum=loaded.checksum
+            )
+            session.add(row)
+            session.flush()
+        elif row.checksum != loaded.checksum:
+            raise InstrumentVersionConflict(
+                f"survey/instruments/{code}.yaml changed but still says version {loaded.version}: "
+                "give the changed questionnaire a new version number"
+            )
+        rows[code] = row
+    return rows
+
+
+@lru_cache(maxsize=64)
+def definition(instrument_id: int, definition_json: str) -> instruments.Instrument:
+    """Return the parsed instrument of a stored version (cached by id and content)."""
+    return instruments.parse(json.loads(definition_json), source=f"instrument #{instrument_id}")
+
+
+def of_row(row: InstrumentRow) -> instruments.Instrument:
+    """Return the parsed instrument of a stored row."""
+    return definition(row.id, row.definition)

@@ -1,0 +1,114 @@
+"""The `flask --app survey …` commands."""
+
+import json
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlmodel import Session, select
+
+from survey import demo, migrate
+from survey.auth import hash_password
+from survey.db import get_engine
+from survey.models import Counter, Role, Unit, User
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database to the newest revision."""
+    migrate.upgrade(get_engine())
+    click.echo("Database is at the newest revision.")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--responses", default=50_000, show_default=True, help="Synthetic responses to add.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed.")
+@click.option("--password", envvar="HAILONG_PASSWORD", default=None, help="Demo manager password.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has units already.")
+def demo_command(responses: int, seed: int, password: str | None, if_empty: bool):
+    """Build a demo province with units, counters, services and a year of responses."""
+    engine = get_engine()
+    with Session(engine) as session:
+        seeded = session.exec(select(Unit.id).limit(1)).first() is not None
+    if if_empty and seeded:
+        click.echo(f"The database has data already; demo sign-in: manager / {password or demo.DEMO_PASSWORD}")
+        return
+    result = demo.seed(engine, responses=responses, seed=seed, password=password)
+    click.echo(
+        f"Demo province: {result.units} units, {result.counters} counters, "
+        f"{result.services} services, {result.responses:,} responses in {result.seconds:.1f} s."
+    )
+    click.echo(f"Sign in as {result.username} with password {result.password}")
+
+
+def counter_rows(session: Session) -> list[dict]:
+    """Return every counter with its unit and absolute survey URL."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    rows = session.exec(
+        select(Counter, Unit).join(Unit, Counter.unit_id == Unit.id).order_by(Unit.id, Counter.id)
+    ).all()
+    return [
+        {
+            "id": counter.id,
+            "unit": unit.code,
+            "unit_name": unit.name,
+            "name": counter.name,
+            "active": counter.active,
+            "instrument": counter.instrument_code,
+            "url": f"{base}/c/{counter.token}",
+        }
+        for counter, unit in rows
+    ]
+
+
+@click.command("counters")
+@with_appcontext
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+def counters_command(output: str):
+    """List counters with their survey URLs."""
+    with Session(get_engine()) as session:
+        rows = counter_rows(session)
+    if output == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        state = "" if row["active"] else "  (inactive)"
+        click.echo(f"{row['id']:>5}  {row['unit']:<12} {row['name']:<28} {row['url']}{state}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--unit", "unit_code", default=None, help="Code of the unit whose subtree the user sees.")
+def create_user_command(username: str, role: str, unit_code: str | None):
+    """Create a user; the password comes from HAILONG_PASSWORD or a prompt."""
+    password = os.environ.get("HAILONG_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="password")
+    with Session(get_engine()) as session:
+        unit = None
+        if unit_code:
+            unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
+            if unit is None:
+                raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
+        elif role != Role.PROVINCE_ADMIN:
+            raise click.BadParameter("unit managers and viewers need --unit", param_hint="--unit")
+        if session.exec(select(User).where(User.username == username)).first():
+            raise click.BadParameter(f"user {username!r} exists already", param_hint="USERNAME")
+        session.add(
+            User(username=username, password_hash=hash_password(password), role=role, unit_id=unit and unit.id)
+        )
+        session.commit()
+    click.echo(f"Created {role} {username}" + (f" for {unit_code}" if unit_code else ""))
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    for command in (init_db_command, demo_command, counters_command, create_user_command):
+        app.cli.add_command(command)

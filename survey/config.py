@@ -1,0 +1,73 @@
+"""Settings: defaults, then FLASK_* environment variables, then DATABASE_URL, then the test config."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+DEV_SECRET_KEY = "dev"  # noqa: S105 - refused outside debug and testing, see check_secret_key
+
+
+class Defaults:
+    """Default settings; every one can be overridden from the environment."""
+
+    SECRET_KEY = DEV_SECRET_KEY
+    #: SQLAlchemy URL; None means SQLite in the instance folder.
+    DATABASE_URL: str | None = None
+    #: Flask-Limiter storage: memory by default, redis://… when several app servers run.
+    RATELIMIT_STORAGE_URI = "memory://"
+    #: Base URL printed on posters and by `flask counters` (no trailing slash).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    #: Target share of satisfied citizens, and how verdicts are judged against it.
+    SCORING_TARGET = 0.90
+    SCORING_CONFIDENCE_LEVEL = 0.95
+    SCORING_SIDES = "one-sided"
+    SCORING_MIN_N = 30
+    SCORING_METHOD = "wilson"
+    #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
+    SCORING_COMBINE = "mean-of-units"
+    #: Cookies only over HTTPS; `make run` (plain HTTP on 127.0.0.1) turns this off.
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    BABEL_DEFAULT_LOCALE = "vi"
+    #: Supported interface languages.
+    LANGUAGES = ("vi", "en")
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config in order: defaults, FLASK_* variables, DATABASE_URL, the test config."""
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env()
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["DATABASE_URL"] = normalise_database_url(
+        app.config["DATABASE_URL"] or default_sqlite_url(app)
+    )
+    check_secret_key(app)
+
+
+def default_sqlite_url(app: Flask) -> str:
+    """Return the URL of the embedded database in the instance folder."""
+    return f"sqlite:///{Path(app.instance_path) / 'hailong.sqlite'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Map Heroku-style postgres:// URLs to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to run in production with the development secret key."""
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
+        raise RuntimeError(
+            "Refusing to start with the development SECRET_KEY outside debug or testing: "
+            "set FLASK_SECRET_KEY to a long random value."
+        )

@@ -1,0 +1,236 @@
+"""Questionnaires as data: load, validate and describe the instrument files in this folder."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from survey.models import ANSWER_SLOTS
+
+HERE = Path(__file__).parent
+LANGUAGES = ("vi", "en")
+ITEM_KINDS = ("rating", "points", "multi")
+
+
+class InstrumentError(ValueError):
+    """An instrument file is malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Option:
+    value: int
+    label: dict
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    kind: str
+    text: dict
+    #: Position of the item's value in an answer row (v01 is slot 1).
+    slot: int
+    factor: str | None = None
+    required: bool = True
+    options: tuple[Option, ...] = ()
+    #: TT 01 indicator number for "points" items.
+    indicator: int | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    version: int
+    title: dict
+    intro: dict
+    levels: tuple[Option, ...]
+    no_opinion: Option | None
+    satisfied: frozenset[int]
+    factors: tuple[dict, ...]
+    items: tuple[Item, ...]
+    comment: dict
+    facts: tuple[dict, ...]
+    #: The validated document, stored with every instrument version in the database.
+    document: dict
+
+    @property
+    def scored_items(self) -> tuple[Item, ...]:
+        """Return the rating items in order: bit j of the answer masks is the j-th of these."""
+        return tuple(item for item in self.items if item.kind == "rating")
+
+    @property
+    def checksum(self) -> str:
+        """Return the SHA-256 of the canonical JSON document."""
+        return hashlib.sha256(self.definition_json.encode()).hexdigest()
+
+    @property
+    def definition_json(self) -> str:
+        """Return the document as canonical JSON."""
+        return json.dumps(self.document, ensure_ascii=False, sort_keys=True)
+
+    def item(self, code: str) -> Item:
+        """Return the item with this code."""
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def masks(self, values: dict[str, int | None]) -> tuple[int, int]:
+        """Return (answered_mask, satisfied_mask) for a respondent's item values."""
+        answered = satisfied = 0
+        for bit, item in enumerate(self.scored_items):
+            value = values.get(item.code)
+            if value is not None and any(level.value == value for level in self.levels):
+                answered |= 1 << bit
+                if value in self.satisfied:
+                    satisfied |= 1 << bit
+        return answered, satisfied
+
+
+def available() -> list[str]:
+    """Return the codes of the instruments shipped with the application."""
+    return sorted(path.stem for path in HERE.glob("*.yaml"))
+
+
+@cache
+def load(code: str) -> Instrument:
+    """Load and validate a shipped instrument by its code."""
+    path = HERE / f"{code}.yaml"
+    if not path.is_file():
+        raise InstrumentError(f"no instrument named {code!r}; shipped: {', '.join(available())}")
+    return load_path(path)
+
+
+def load_path(path: Path) -> Instrument:
+    """Load and validate an instrument file."""
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InstrumentError(f"{path}: not valid YAML: {exc}") from exc
+    return parse(document, source=str(path))
+
+
+def parse(document: object, *, source: str) -> Instrument:
+    """Validate an instrument document and build the Instrument."""
+    check = Checker(source)
+    doc = check.mapping(document, "document")
+    scale = check.mapping(doc.get("scale"), "scale")
+    levels = tuple(
+        check.option(o, f"scale.levels[{i}]")
+        for i, o in enumerate(check.sequence(scale.get("levels"), "scale.levels"))
+    )
+    level_values = {level.value for level in levels}
+    satisfied = frozenset(check.sequence(scale.get("satisfied"), "scale.satisfied"))
+    if not satisfied or not satisfied <= level_values:
+        check.fail(
+            "scale.satisfied", f"must be a non-empty subset of the levels {sorted(level_values)}"
+        )
+    no_opinion = scale.get("no_opinion")
+    no_opinion = check.option(no_opinion, "scale.no_opinion") if no_opinion else None
+    factors = tuple(
+        check.mapping(f, f"factors[{i}]") for i, f in enumerate(doc.get("factors") or [])
+    )
+    factor_codes = set()
+    for i, factor in enumerate(factors):
+        factor_codes.add(check.text(factor.get("code"), f"factors[{i}].code"))
+        check.translated(factor.get("title"), f"factors[{i}].title")
+    items = tuple(
+        check.item(raw, f"items[{i}]", slot=i + 1, factor_codes=factor_codes)
+        for i, raw in enumerate(check.sequence(doc.get("items"), "items"))
+    )
+    if len(items) > ANSWER_SLOTS:
+        check.fail("items", f"has {len(items)} items; an answer row holds {ANSWER_SLOTS}")
+    codes = [item.code for item in items]
+    if len(set(codes)) != len(codes):
+        check.fail("items", f"item codes repeat: {codes}")
+    comment = check.mapping(doc.get("comment") or {"max_length": 0, "label": {}}, "comment")
+    version = doc.get("version")
+    if not isinstance(version, int) or version < 1:
+        check.fail("version", f"must be a positive whole number, got {version!r}")
+    return Instrument(
+        code=check.text(doc.get("code"), "code"),
+        version=version,
+        title=check.translated(doc.get("title"), "title"),
+        intro=check.translated(doc.get("intro"), "intro"),
+        levels=levels,
+        no_opinion=no_opinion,
+        satisfied=satisfied,
+        factors=factors,
+        items=items,
+        comment=comment,
+        facts=tuple(doc.get("facts") or ()),
+        document=doc,
+    )
+
+
+class Checker:
+    """Small validators that raise InstrumentError naming the file and the field."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, field: str, message: str):
+        raise InstrumentError(f"{self.source}: {field}: {message}")
+
+    def mapping(self, value, field: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(field, f"must be a mapping, got {value!r}")
+        return value
+
+    def sequence(self, value, field: str) -> list:
+        if not isinstance(value, list) or not value:
+            self.fail(field, f"must be a non-empty list, got {value!r}")
+        return value
+
+    def text(self, value, field: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(field, f"must be non-empty text, got {value!r}")
+        return value
+
+    def translated(self, value, field: str) -> dict:
+        value = self.mapping(value, field)
+        for language in LANGUAGES:
+            self.text(value.get(language), f"{field}.{language}")
+        return value
+
+    def option(self, value, field: str) -> Option:
+        value = self.mapping(value, field)
+        if not isinstance(value.get("value"), int):
+            self.fail(f"{field}.value", f"must be a whole number, got {value.get('value')!r}")
+        return Option(
+            value["value"],
+            self.translated(value.get("label"), f"{field}.label"),
+            value.get("points"),
+        )
+
+    def item(self, raw, field: str, *, slot: int, factor_codes: set[str]) -> Item:
+        raw = self.mapping(raw, field)
+        kind = raw.get("kind", "rating")
+        if kind not in ITEM_KINDS:
+            self.fail(f"{field}.kind", f"must be one of {ITEM_KINDS}, got {kind!r}")
+        factor = raw.get("factor")
+        if factor is not None and factor not in factor_codes:
+            self.fail(
+                f"{field}.factor", f"unknown factor {factor!r}; factors: {sorted(factor_codes)}"
+            )
+        options = ()
+        if kind != "rating":
+            options = tuple(
+                self.option(o, f"{field}.options[{i}]")
+                for i, o in enumerate(self.sequence(raw.get("options"), f"{field}.options"))
+            )
+        if kind == "points" and any(o.points not in (0, 1, 2) for o in options):
+            self.fail(f"{field}.options", "every option of a points item needs points 0, 1 or 2")
+        return Item(
+            code=self.text(raw.get("code"), f"{field}.code"),
+            kind=kind,
+            text=self.translated(raw.get("text"), f"{field}.text"),
+            slot=slot,
+            factor=factor,
+            required=bool(raw.get("required", True)),
+            options=options,
+            indicator=raw.get("indicator"),
+        )

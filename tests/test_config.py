@@ -1,0 +1,57 @@
+"""Configuration order, database URLs and the secret-key guard."""
+
+import pytest
+from sqlalchemy import text
+
+from survey import create_app
+from survey.config import normalise_database_url
+from survey.db import get_engine
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+    ],
+)
+def test_database_urls_are_normalised(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    assert app.config["DATABASE_URL"].startswith("sqlite:///")
+    assert app.config["DATABASE_URL"].endswith("instance/hailong.sqlite")
+
+
+def test_database_url_from_the_environment_then_test_config(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://env@host/db")
+    assert create_app({"TESTING": True}).config["DATABASE_URL"] == "postgresql+psycopg://env@host/db"
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:////tmp/given.sqlite"})
+    assert app.config["DATABASE_URL"] == "sqlite:////tmp/given.sqlite"
+
+
+def test_flask_prefixed_environment_variables_are_read(monkeypatch):
+    monkeypatch.setenv("FLASK_SCORING_TARGET", "0.85")
+    assert create_app({"TESTING": True}).config["SCORING_TARGET"] == 0.85
+
+
+def test_refuses_the_development_secret_key_in_production(monkeypatch):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError, match="development SECRET_KEY"):
+        create_app()
+    assert create_app({"SECRET_KEY": "a-long-random-production-key"}).config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}"})
+    with get_engine(app).connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL

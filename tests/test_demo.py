@@ -1,0 +1,63 @@
+"""The demo province: realistic shape, consistent masks, office hours, repeatable growth."""
+
+from sqlalchemy import func, text
+from sqlmodel import select
+
+from survey import demo
+from survey.db import get_engine
+from survey.models import Counter, Response, Service, Unit, User
+
+
+def test_demo_builds_a_province_and_a_year_of_responses(app, session):
+    engine = get_engine(app)
+    result = demo.seed(engine, responses=3000, seed=7)
+    assert result.responses == 3000
+    units = session.exec(select(Unit)).all()
+    kinds = {kind: sum(u.kind == kind for u in units) for kind in {u.kind for u in units}}
+    assert kinds["province"] == 1 and kinds["centre"] == 1 and kinds["department"] == 12
+    assert kinds["district"] == 5 and kinds["commune"] == 38
+    assert 130 <= session.exec(select(func.count()).select_from(Counter)).one() <= 160
+    assert session.exec(select(func.count()).select_from(Service)).one() >= 40
+    assert {u.username for u in session.exec(select(User)).all()} == {"manager", "admin"}
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT channel, count(*) FROM response GROUP BY channel")).all())
+        assert set(rows) == {"counter-qr", "kiosk", "receipt", "paper"}
+        assert rows["counter-qr"] > rows["paper"]
+        bad = connection.execute(text("SELECT count(*) FROM response WHERE satisfied_mask & answered_mask != satisfied_mask")).scalar()
+        assert bad == 0
+        assert connection.execute(text("SELECT count(*) FROM answer")).scalar() == 3000
+        assert connection.execute(text("SELECT count(*) FROM dossier")).scalar() == rows["receipt"]
+
+
+def test_demo_answers_look_like_citizens(app, session):
+    engine = get_engine(app)
+    demo.seed(engine, responses=4000, seed=11)
+    responses = session.exec(select(Response).where(Response.channel == "counter-qr")).all()
+    # Factor E (bits 13–15) is often "no opinion"; factor A (bits 0–2) almost never.
+    e_missing = sum(not (r.answered_mask >> 13) & 1 for r in responses) / len(responses)
+    a_missing = sum(not r.answered_mask & 1 for r in responses) / len(responses)
+    assert 0.25 < e_missing < 0.5 and a_missing < 0.06
+    satisfied = sum(bin(r.satisfied_mask).count("1") for r in responses)
+    answered = sum(bin(r.answered_mask).count("1") for r in responses)
+    assert 0.75 < satisfied / answered < 0.95
+    # Office hours in Vietnam (UTC+7): 7:30–17:00 local is 0:30–10:00 UTC.
+    hours = {r.submitted_at.hour for r in responses}
+    assert hours <= set(range(0, 10)) and len(hours) >= 8
+    assert all(r.submitted_at.weekday() < 6 for r in responses[:500])
+
+
+def test_demo_grows_when_run_again_and_keeps_one_structure(app, session):
+    engine = get_engine(app)
+    demo.seed(engine, responses=500, seed=1)
+    demo.seed(engine, responses=700, seed=2)
+    assert session.exec(select(func.count()).select_from(Response)).one() == 1200
+    assert session.exec(select(func.count()).select_from(Unit)).one() == 57
+
+
+def test_demo_command_prints_the_login_and_respects_if_empty(runner):
+    result = runner.invoke(args=["demo", "--responses", "200", "--password", "s3cret-demo"])
+    assert result.exit_code == 0, result.output
+    assert "200 responses" in result.output
+    assert "Sign in as manager with password s3cret-demo" in result.output
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert "has data already" in again.output
