@@ -20,15 +20,25 @@ def select_locale() -> str:
 
 
 def compile_catalogues() -> None:
-    """Compile each .po catalogue whose .mo is missing or older (a no-op when up to date)."""
-    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    """Merge each language's .po files (one per blueprint) into messages.mo when they changed."""
+    for folder in TRANSLATIONS.glob("*/LC_MESSAGES"):
+        sources = sorted(folder.glob("*.po"))
+        mo_path = folder / "messages.mo"
+        newest = max((p.stat().st_mtime for p in sources), default=0)
+        if not sources or (mo_path.exists() and mo_path.stat().st_mtime >= newest):
             continue
-        with po_path.open("rb") as po_file:
-            catalogue = read_po(po_file)
+        merged = None
+        for po_path in sources:
+            with po_path.open("rb") as po_file:
+                catalogue = read_po(po_file)
+            if merged is None:
+                merged = catalogue
+            else:
+                for message in catalogue:
+                    if message.id:
+                        merged[message.id] = message
         with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalogue)
+            write_mo(mo_file, merged)
 
 
 def percent(fraction: float | None, digits: int = 2) -> str:

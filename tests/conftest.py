@@ -98,3 +98,25 @@ def session(app):
 def province(session):
     """Return a small province tree with counters, services and users (see factories)."""
     return factories.small_province(session)
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app over real HTTP on 127.0.0.1; return its base URL."""
+    from tests.browser import serve
+
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Return Debian's headless Chromium driven by Playwright (skip when not installed)."""
+    from pathlib import Path
+
+    from tests.browser import CHROMIUM, chromium
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with chromium() as launched:
+        yield launched
