@@ -12,6 +12,7 @@ from survey import demo, migrate
 from survey.auth import hash_password
 from survey.db import get_engine
 from survey.models import Counter, Role, Unit, User
+from survey.scores_cli import scores_command
 
 
 @click.command("init-db")
@@ -110,5 +111,5 @@ def create_user_command(username: str, role: str, unit_code: str | None):
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, demo_command, counters_command, create_user_command):
+    for command in (init_db_command, demo_command, counters_command, create_user_command, scores_command):
         app.cli.add_command(command)
