@@ -26,6 +26,8 @@ class Page:
     unit: Unit
     units: list[Unit]
     form: ScoreFilterForm
+    #: (value, label) options of the service, channel and flagged selects.
+    choices: dict
     period: Period
     service: str | None
     channel: str | None
@@ -73,9 +75,15 @@ def read_page(code: str | None = None) -> Page:
         select(Service).join(UnitService, UnitService.service_id == Service.id)
         .where(UnitService.unit_id.in_([u.id for u in units])).distinct().order_by(Service.field, Service.name)
     ).all()
-    form.service.choices = [("", _("All services"))] + [(s.code, f"{s.code} · {s.name}") for s in offered]
-    form.channel.choices = [("", _("All channels"))] + [(c.value, _(CHANNEL_LABELS[c.value])) for c in Channel]
+    choices = {
+        "service": [("", _("All services"))] + [(s.code, f"{s.code} · {s.name}") for s in offered],
+        "channel": [("", _("All channels"))] + [(c.value, _(CHANNEL_LABELS[c.value])) for c in Channel],
+        "flagged": [("include", _("Included")), ("exclude", _("Left out"))],
+    }
     valid = form.validate() if request.args else True
+    for name in ("service", "channel"):
+        if form[name].data and form[name].data not in dict(choices[name]):
+            valid = False
     try:
         period = parse_period(form.period.data if valid else None)
     except PeriodError:
@@ -86,6 +94,7 @@ def read_page(code: str | None = None) -> Page:
         unit=unit,
         units=units,
         form=form,
+        choices=choices,
         period=period,
         service=(form.service.data or None) if valid else None,
         channel=(form.channel.data or None) if valid else None,
