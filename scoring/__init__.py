@@ -1,0 +1,1 @@
+"""Pure statistics of Hài Lòng: no Flask, no database, no I/O."""
