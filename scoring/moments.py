@@ -89,17 +89,19 @@ class Moments:
         >>> moments_from_patterns(h, by=["unit"], structure=s).regroup([]).n
         array([5.])
         """
+        return _sum_by_labels((self.n, self.totals, self.cross), self.items, self.parent_labels(by))
+
+    def parent_labels(self, by) -> pd.Index:
+        """The label of each group's parent under `by` (see :meth:`regroup`)."""
         if isinstance(by, list | tuple) and all(isinstance(b, str) for b in by):
             if not by:
-                labels = pd.Index(["all"] * len(self), name="all")
-            else:
-                frame = self.index.to_frame(index=False)[list(by)]
-                labels = pd.MultiIndex.from_frame(frame) if len(by) > 1 else pd.Index(frame[by[0]], name=by[0])
-        else:
-            labels = pd.Index(by.values if isinstance(by, pd.Series) else by)
-            if len(labels) != len(self):
-                raise ValueError(f"by must give one label per group ({len(self)}); got {len(labels)}")
-        return _sum_by_labels((self.n, self.totals, self.cross), self.items, labels)
+                return pd.Index(["all"] * len(self))
+            frame = self.index.to_frame(index=False)[list(by)]
+            return pd.MultiIndex.from_frame(frame) if len(by) > 1 else pd.Index(frame[by[0]], name=by[0])
+        labels = pd.Index(by.values if isinstance(by, pd.Series) else by)
+        if len(labels) != len(self):
+            raise ValueError(f"by must give one label per group ({len(self)}); got {len(labels)}")
+        return labels
 
 
 def _sum_by_labels(arrays, items: tuple[str, ...], labels: pd.Index) -> Moments:
@@ -126,7 +128,7 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
         (respondents with exactly that pattern). Bit j (value ``1 << j``) refers to the
         j-th item of `structure`; ``satisfied_mask`` must be a subset of ``answered_mask``.
     by : sequence of str
-        Grouping columns; empty for one group labelled ``"all"``.
+        Grouping columns; empty for one unnamed group labelled ``"all"``.
     structure : Structure
         Gives the item order (bits).
 
@@ -154,7 +156,7 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
         codes, uniques = labels.factorize()
         uniques = uniques.set_names(by)
     else:
-        codes, uniques = np.zeros(len(patterns), dtype=int), pd.Index(["all"], name="all")
+        codes, uniques = np.zeros(len(patterns), dtype=int), pd.Index(["all"])
     bits = np.arange(m)
     answered = (patterns["answered_mask"].to_numpy(dtype=np.int64)[:, None] >> bits) & 1
     satisfied = (patterns["satisfied_mask"].to_numpy(dtype=np.int64)[:, None] >> bits) & 1

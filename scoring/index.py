@@ -1,0 +1,106 @@
+"""The SIPAS index with respondent-level (linearised) uncertainty, from additive moments.
+
+Items → factors → index as in METHOD.md §1.3: P_j = S_j / A_j over the answers given,
+F_k = weighted mean of P_j over the items of k with answers, I = weighted mean of F_k over
+the factors with answers. So I = Σ_j c_j S_j / A_j with c_j = w_k v_j / (Σ_k' w_k' · Σ_{j'∈k} v_j').
+Its Taylor linearisation gives the influence z_i = Σ_j c_j (s_ij − P_j a_ij) / A_j = dᵀ x_i,
+so Var(I) = n/(n−1) Σ_i z_i² = n/(n−1) dᵀ M d: the with-replacement estimator s²/n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .instrument import Structure
+from .moments import Moments
+
+__all__ = ["estimate_arrays", "Estimates", "index_coefficients"]
+
+
+@dataclass(frozen=True, eq=False)
+class Estimates:
+    """Arrays over G groups: items (G, m), factors (G, K), index (G,); var_* are variances."""
+
+    n: np.ndarray
+    satisfied: np.ndarray
+    answered: np.ndarray
+    item: np.ndarray
+    item_var: np.ndarray
+    factor: np.ndarray
+    factor_var: np.ndarray
+    index: np.ndarray
+    index_var: np.ndarray
+    index_var_binomial: np.ndarray
+
+
+def index_coefficients(answered: np.ndarray, structure: Structure, *, factor: str | None = None) -> np.ndarray:
+    """Coefficients c_j (G, m) of I = Σ c_j P_j, over items with answers (A_j > 0).
+
+    With `factor`, the coefficients of that factor's F_k instead. Rows with no answered
+    item are all zero.
+    """
+    factors = structure.factors
+    member = np.array([[item.factor == k for k in factors] for item in structure.items], dtype=float)
+    item_weight = np.array([item.weight for item in structure.items])
+    given = (answered > 0) * item_weight  # (G, m)
+    within = given @ member  # Σ v over answered items, per factor (G, K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(within @ member.T > 0, given / (within @ member.T), 0.0)
+    if factor is not None:
+        return share * member[:, factors.index(factor)]
+    weight = np.array([structure.factor_weight(k) for k in factors]) * (within > 0)  # (G, K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = weight / weight.sum(axis=1, keepdims=True)
+    return share * np.nan_to_num(weight @ member.T)
+
+
+def _linearised_variance(moments: Moments, coef: np.ndarray, proportion: np.ndarray) -> np.ndarray:
+    answered = moments.totals[:, len(moments.items) :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_s = np.where(answered > 0, coef / answered, 0.0)
+    d = np.hstack([d_s, -d_s * np.nan_to_num(proportion)])
+    sum_sq = np.einsum("gi,gij,gj->g", d, moments.cross, d)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(moments.n > 1, moments.n / (moments.n - 1) * sum_sq, np.nan)
+    return np.maximum(var, 0.0)
+
+
+def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
+    """Point estimates and variances for every group of `moments`.
+
+    Items with no answers are dropped from their factor and factors with no answered item
+    from the index (the remaining weights are renormalised); a group with no answered
+    item has NaN estimates. Groups with n <= 1 have NaN linearised variances.
+    """
+    if moments.items != structure.codes:
+        raise ValueError(f"moments are over items {moments.items}; the structure has {structure.codes}")
+    m = len(structure.items)
+    satisfied, answered = moments.totals[:, :m], moments.totals[:, m:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        item = np.where(answered > 0, satisfied / answered, np.nan)
+        item_var = item * (1 - item) / answered
+    filled = np.nan_to_num(item)
+    factor, factor_var = [], []
+    for k in structure.factors:
+        coef = index_coefficients(answered, structure, factor=k)
+        has = coef.sum(axis=1) > 0
+        factor.append(np.where(has, (coef * filled).sum(axis=1), np.nan))
+        factor_var.append(np.where(has, _linearised_variance(moments, coef, item), np.nan))
+    coef = index_coefficients(answered, structure)
+    has = coef.sum(axis=1) > 0
+    with np.errstate(invalid="ignore"):
+        binomial = np.where(has, np.nansum(coef**2 * item_var, axis=1), np.nan)
+    return Estimates(
+        n=moments.n,
+        satisfied=satisfied,
+        answered=answered,
+        item=item,
+        item_var=item_var,
+        factor=np.array(factor).T.reshape(len(moments), -1),
+        factor_var=np.array(factor_var).T.reshape(len(moments), -1),
+        index=np.where(has, (coef * filled).sum(axis=1), np.nan),
+        index_var=np.where(has, _linearised_variance(moments, coef, item), np.nan),
+        index_var_binomial=binomial,
+    )
