@@ -15,7 +15,7 @@ from scipy import stats
 
 from ._checks import METHODS, check_choice, check_confidence_level, check_counts
 
-__all__ = ["METHODS", "Interval", "proportion_ci", "proportion_interval", "t_interval"]
+__all__ = ["METHODS", "Interval", "proportion_ci", "proportion_interval", "t_interval", "interval_at_effective_n"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,21 @@ def t_interval(estimate: float, se: float, n: int, *, confidence_level: float = 
         return Interval(estimate, np.nan, np.nan, "no data")
     half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * se
     return Interval(estimate, estimate - half, estimate + half)
+
+
+def interval_at_effective_n(estimate, variance, cap, *, method: str = "wilson", tail: float = 0.025):
+    """Interval for a weighted or clustered share by `method` at its effective sample size.
+
+    ``n_eff = estimate (1 − estimate) / variance``, capped at `cap` (respondents), and equal
+    to `cap` where the variance is 0 or NaN. Returns ``(ci_low, ci_high, n_eff)`` arrays.
+    """
+    estimate = np.asarray(estimate, dtype=float)
+    variance = np.asarray(variance, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = np.where(variance > 0, np.minimum(estimate * (1 - estimate) / variance, cap), cap)
+    n_eff = np.where(np.isnan(estimate), np.nan, n_eff)
+    low, high = bounds(estimate * n_eff, n_eff, method=method, tail=tail)
+    return low, high, n_eff
 
 
 def bounds(x: np.ndarray, n: np.ndarray, *, method: str, tail: float) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ import pandas as pd
 from ._checks import METHODS, check_choice, check_confidence_level
 from .index import Estimates, estimate_arrays
 from .instrument import Structure
-from .intervals import bounds
+from .intervals import bounds, interval_at_effective_n
 from .moments import Moments
 from .verdicts import Verdict, verdicts
 
@@ -176,14 +176,6 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
                      factor, factor_var, index, index_var, binomial)
 
 
-def _interval(estimate, variance, cap, *, method, tail):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        n_eff = np.where(variance > 0, np.minimum(estimate * (1 - estimate) / variance, cap), cap)
-    n_eff = np.where(np.isnan(estimate), np.nan, n_eff)
-    low, high = bounds(estimate * n_eff, n_eff, method=method, tail=tail)
-    return low, high, n_eff
-
-
 def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", confidence_level=0.95,
               target=0.90, sides="one-sided", min_n=30, adjust=None) -> list[GroupScore]:
     check_choice("method", method, METHODS)
@@ -191,9 +183,9 @@ def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", 
     if exact_items:
         item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=tail)
     else:
-        item_low, item_high, _ = _interval(est.item, est.item_var, est.answered, method=method, tail=tail)
-    factor_low, factor_high, _ = _interval(est.factor, est.factor_var, est.n[:, None], method=method, tail=tail)
-    low, high, n_eff = _interval(est.index, est.index_var, est.n, method=method, tail=tail)
+        item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, est.answered, method=method, tail=tail)
+    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, est.n[:, None], method=method, tail=tail)
+    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, est.n, method=method, tail=tail)
     with np.errstate(invalid="ignore", divide="ignore"):
         deff = np.where(est.index_var_binomial > 0, est.index_var / est.index_var_binomial, np.nan)
     judged = verdicts(est.index, est.n, n_eff=n_eff, target=target, confidence_level=confidence_level,
