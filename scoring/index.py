@@ -21,7 +21,11 @@ __all__ = ["estimate_arrays", "Estimates", "index_coefficients"]
 
 @dataclass(frozen=True, eq=False)
 class Estimates:
-    """Arrays over G groups: items (G, m), factors (G, K), index (G,); var_* are variances."""
+    """Arrays over G groups: items (G, m), factors (G, K), index (G,); var_* are variances.
+
+    The caps bound the effective n: the largest answered count among the items that
+    count, a lower bound on the respondents who answered any of them.
+    """
 
     n: np.ndarray
     satisfied: np.ndarray
@@ -33,6 +37,8 @@ class Estimates:
     index: np.ndarray
     index_var: np.ndarray
     index_var_binomial: np.ndarray
+    factor_cap: np.ndarray
+    index_cap: np.ndarray
 
 
 def index_coefficients(answered: np.ndarray, structure: Structure, *, factor: str | None = None) -> np.ndarray:
@@ -82,25 +88,31 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
         item = np.where(answered > 0, satisfied / answered, np.nan)
         item_var = item * (1 - item) / answered
     filled = np.nan_to_num(item)
-    factor, factor_var = [], []
+    factor, factor_var, factor_cap = [], [], []
     for k in structure.factors:
         coef = index_coefficients(answered, structure, factor=k)
         has = coef.sum(axis=1) > 0
         factor.append(np.where(has, (coef * filled).sum(axis=1), np.nan))
         factor_var.append(np.where(has, _linearised_variance(moments, coef, item), np.nan))
+        factor_cap.append(np.where(coef > 0, answered, 0).max(axis=1))
     coef = index_coefficients(answered, structure)
     has = coef.sum(axis=1) > 0
     with np.errstate(invalid="ignore"):
         binomial = np.where(has, np.nansum(coef**2 * item_var, axis=1), np.nan)
+    def by_factor(values):
+        return np.array(values).T.reshape(len(moments), -1)
+
     return Estimates(
         n=moments.n,
         satisfied=satisfied,
         answered=answered,
         item=item,
         item_var=item_var,
-        factor=np.array(factor).T.reshape(len(moments), -1),
-        factor_var=np.array(factor_var).T.reshape(len(moments), -1),
+        factor=by_factor(factor),
+        factor_var=by_factor(factor_var),
         index=np.where(has, (coef * filled).sum(axis=1), np.nan),
         index_var=np.where(has, _linearised_variance(moments, coef, item), np.nan),
         index_var_binomial=binomial,
+        factor_cap=by_factor(factor_cap),
+        index_cap=np.where(coef > 0, answered, 0).max(axis=1),
     )

@@ -1,8 +1,9 @@
 """Per-group scores: items, factors and the index with intervals, design effect and verdict.
 
 The index interval is `method` (Wilson by default) at the effective sample size
-n_eff = I(1 − I) / se², capped at the number of respondents (and equal to it when se = 0
-or cannot be estimated), so it stays inside [0, 1] and is sensible at 100%.
+n_eff = I(1 − I) / se², capped at the respondents who answered (the largest answered count
+among the items that count), and equal to that cap when se = 0 or cannot be estimated; so
+it stays inside [0, 1] and is sensible at 100%. Factors likewise.
 """
 
 from __future__ import annotations
@@ -117,8 +118,8 @@ def score_groups(
     >>> s = Structure(items=(Item("Q1", "A"), Item("Q2", "B")))
     >>> h = pd.DataFrame({"answered_mask": [3, 3, 1], "satisfied_mask": [3, 1, 0], "n": [40, 5, 5]})
     >>> [g] = score_groups(moments_from_patterns(h, structure=s), structure=s)
-    >>> round(g.index.estimate, 4), g.items["Q2"].n, g.verdict.status
-    (0.8444, 45, 'inconclusive')
+    >>> round(g.index.estimate, 4), round(g.index.se, 4), g.items["Q2"].n, g.verdict.status
+    (0.8944, 0.0319, 45, 'inconclusive')
     """
     return _assemble(moments.index, estimate_arrays(moments, structure=structure), structure=structure,
                      exact_items=True, method=method, confidence_level=confidence_level, target=target,
@@ -168,12 +169,12 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
         return out
 
     item, item_var = _nanmean_var(child.item, child.item_var, codes, size)
-    nn = child.n[:, None]
-    factor, factor_var = _nanmean_var(child.factor, _fallback_var(child.factor, child.factor_var, nn), codes, size)
-    index, index_var = _nanmean_var(child.index, _fallback_var(child.index, child.index_var, child.n), codes, size)
+    factor, factor_var = _nanmean_var(child.factor, _fallback_var(child.factor, child.factor_var, child.factor_cap),
+                                      codes, size)
+    index, index_var = _nanmean_var(child.index, _fallback_var(child.index, child.index_var, child.index_cap), codes, size)
     _, binomial = _nanmean_var(child.index, child.index_var_binomial, codes, size)
     return Estimates(n, summed(child.satisfied), summed(child.answered), item, item_var,
-                     factor, factor_var, index, index_var, binomial)
+                     factor, factor_var, index, index_var, binomial, summed(child.factor_cap), summed(child.index_cap))
 
 
 def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", confidence_level=0.95,
@@ -184,8 +185,8 @@ def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", 
         item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=tail)
     else:
         item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, est.answered, method=method, tail=tail)
-    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, est.n[:, None], method=method, tail=tail)
-    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, est.n, method=method, tail=tail)
+    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, est.factor_cap, method=method, tail=tail)
+    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, est.index_cap, method=method, tail=tail)
     with np.errstate(invalid="ignore", divide="ignore"):
         deff = np.where(est.index_var_binomial > 0, est.index_var / est.index_var_binomial, np.nan)
     judged = verdicts(est.index, est.n, n_eff=n_eff, target=target, confidence_level=confidence_level,
@@ -198,13 +199,16 @@ def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", 
         scores.append(GroupScore(
             group={} if names == [None] else {name: _plain(v) for name, v in zip(names, key, strict=True)},
             n=int(est.n[g]),
-            index=IndexScore(est.index[g], low[g], high[g], math.sqrt(est.index_var[g]), deff[g], n_eff[g]),
-            verdict=Verdict(row.status, row.label, target, row.confidence_level, sides,
-                            None if pd.isna(row.more_needed) else int(row.more_needed), row.ci_low, row.ci_high),
-            factors={k: FactorScore(est.factor[g, i], factor_low[g, i], factor_high[g, i], math.sqrt(est.factor_var[g, i]))
+            index=IndexScore(*map(float, (est.index[g], low[g], high[g], math.sqrt(est.index_var[g]), deff[g], n_eff[g]))),
+            verdict=Verdict(str(row.status), str(row.label), float(target), float(row.confidence_level), sides,
+                            None if pd.isna(row.more_needed) else int(row.more_needed),
+                            float(row.ci_low), float(row.ci_high)),
+            factors={k: FactorScore(*map(float, (est.factor[g, i], factor_low[g, i], factor_high[g, i],
+                                                 math.sqrt(est.factor_var[g, i]))))
                      for i, k in enumerate(structure.factors)},
-            items={c: ItemScore(int(est.answered[g, j]), int(est.satisfied[g, j]), est.item[g, j],
-                                item_low[g, j], item_high[g, j]) for j, c in enumerate(structure.codes)},
+            items={c: ItemScore(int(est.answered[g, j]), int(est.satisfied[g, j]),
+                                *map(float, (est.item[g, j], item_low[g, j], item_high[g, j])))
+                   for j, c in enumerate(structure.codes)},
         ))
     return scores
 
