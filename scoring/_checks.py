@@ -44,7 +44,7 @@ def check_counts(x, n) -> tuple[np.ndarray, np.ndarray]:
     for name, arr in (("x", xa), ("n", na)):
         bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.floor(arr))
         if bad.any():
-            raise ValueError(f"{name} must be whole numbers >= 0; got {arr[bad].flat[0]!r}")
+            raise ValueError(f"{name} must be whole numbers >= 0; got {float(arr[bad].flat[0]):g}")
     xa, na = np.broadcast_arrays(xa, na)
     over = xa > na
     if over.any():
