@@ -8,6 +8,11 @@ METHODS = ("wilson", "wilsoncc", "clopper-pearson", "jeffreys", "agresti-coull")
 SIDES = ("one-sided", "two-sided")
 
 
+def echo(value) -> str:
+    """``repr`` of a value as the user wrote it (numpy scalars shown as plain numbers)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def check_confidence_level(confidence_level: float) -> float:
     """Return `confidence_level` as a float strictly between 0 and 1."""
     try:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from ._checks import check_choice
+from ._checks import check_choice, echo
 
 __all__ = ["CIVIL_SERVANT_INDICATORS", "AGENCY_INDICATORS", "TT01Score", "tt01_sums", "tt01_scores",
            "QD766Ratio", "qd766_ratio", "GRADE_LABELS_VI"]
@@ -54,7 +54,7 @@ def tt01_sums(dossiers: pd.DataFrame, *, by=()) -> pd.DataFrame:
         points = pd.to_numeric(dossiers[column], errors="coerce")
         bad = (dossiers[column].notna() & ~points.isin([0, 1, 2])).to_numpy()
         if bad.any():
-            raise ValueError(f"indicator {i} points must be 0, 1 or 2; got {dossiers[column].to_numpy()[bad][0]!r}")
+            raise ValueError(f"indicator {i} points must be 0, 1 or 2; got {echo(dossiers[column].to_numpy()[bad][0])}")
         frame[f"sum_{i}"] = points.fillna(0).astype(int)
         frame[f"count_{i}"] = points.notna().astype(int)
     if not by:
@@ -109,9 +109,9 @@ def tt01_scores(sums: Mapping, counts: Mapping, *, agency_points: Mapping | None
 
 def _rounded_mean(total, count, mode) -> Decimal | None:
     if count != int(count) or count < 0:
-        raise ValueError(f"counts must be whole numbers >= 0; got {count!r}")
+        raise ValueError(f"counts must be whole numbers >= 0; got {echo(count)}")
     if not 0 <= total <= 2 * count:
-        raise ValueError(f"a sum of points must be in [0, 2 × count]; got {total!r} with count {count!r}")
+        raise ValueError(f"a sum of points must be in [0, 2 × count]; got {echo(total)} with count {echo(count)}")
     if count == 0:
         return None
     return (Decimal(str(total)) / Decimal(int(count))).quantize(Decimal("0.1"), rounding=mode)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._checks import echo
 from .instrument import Structure
 
 __all__ = ["Moments", "moments_from_patterns", "patterns_from_responses"]
@@ -185,7 +186,7 @@ def _check_patterns(patterns: pd.DataFrame, by: list[str], m: int) -> None:
         if column != "n":
             bad |= values >= 2**m
         if bad.any():
-            raise ValueError(f"{column} must be whole numbers in range; got {patterns[column].to_numpy()[bad][0]!r}")
+            raise ValueError(f"{column} must be whole numbers in range; got {echo(patterns[column].to_numpy()[bad][0])}")
     answered = patterns["answered_mask"].to_numpy(dtype=np.int64)
     satisfied = patterns["satisfied_mask"].to_numpy(dtype=np.int64)
     outside = (satisfied & ~answered) != 0
@@ -224,7 +225,7 @@ def patterns_from_responses(
         bad = given & ~np.isin(values, structure.levels)
         if bad.any() or (responses[code].notna().to_numpy() & ~given).any():
             raw = responses[code].to_numpy()[bad | (responses[code].notna().to_numpy() & ~given)][0]
-            raise ValueError(f"item {code!r} values must be in {structure.levels} or missing; got {raw!r}")
+            raise ValueError(f"item {code!r} values must be in {structure.levels} or missing; got {echo(raw)}")
         answered |= given.astype(np.int64) << j
         satisfied |= np.isin(values, sorted(structure.satisfied_levels)).astype(np.int64) << j
     frame = responses[by].copy() if by else pd.DataFrame(index=responses.index)
