@@ -68,6 +68,9 @@ def _linearised_variance(moments: Moments, coef: np.ndarray, proportion: np.ndar
         d_s = np.where(answered > 0, coef / answered, 0.0)
     d = np.hstack([d_s, -d_s * np.nan_to_num(proportion)])
     sum_sq = np.einsum("gi,gij,gj->g", d, moments.cross, d)
+    # the quadratic form cancels exactly when every z_i = 0 (e.g. all satisfied); drop the rounding
+    scale = np.einsum("gi,gij,gj->g", np.abs(d), moments.cross, np.abs(d))
+    sum_sq = np.where(sum_sq <= 1e-12 * scale, 0.0, sum_sq)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(moments.n > 1, moments.n / (moments.n - 1) * sum_sq, np.nan)
     return np.maximum(var, 0.0)
