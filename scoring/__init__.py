@@ -15,7 +15,14 @@ from .dossier import (
 )
 from .index import Estimates, estimate_arrays
 from .instrument import SIPAS_SERVICE, Item, Structure, structure_from_mapping
-from .intervals import METHODS, Interval, interval_at_effective_n, proportion_ci, proportion_interval, t_interval
+from .intervals import (
+    METHODS,
+    Interval,
+    interval_at_effective_n,
+    proportion_ci,
+    proportion_interval,
+    t_interval,
+)
 from .moments import Moments, moments_from_patterns, patterns_from_responses
 from .monitoring import (
     BetaPrior,
@@ -26,8 +33,16 @@ from .monitoring import (
     post_stratify,
     shrink_estimates,
 )
-from .scores import FactorScore, GroupScore, IndexScore, ItemScore, score_groups, score_rollup, scores_frame
-from .verdicts import Verdict, adjust_pvalues, verdict, verdicts
+from .scores import (
+    FactorScore,
+    GroupScore,
+    IndexScore,
+    ItemScore,
+    score_groups,
+    score_rollup,
+    scores_frame,
+)
+from .targets import Verdict, adjust_pvalues, verdict, verdicts
 
 __all__ = [
     "BetaPrior", "BootstrapResult", "Estimates", "FactorScore", "GRADE_LABELS_VI", "GroupScore", "IndexScore",

@@ -19,7 +19,7 @@ from ._checks import METHODS, SIDES
 from .instrument import SIPAS_SERVICE, Structure, structure_from_mapping
 from .moments import moments_from_patterns, patterns_from_responses
 from .scores import score_groups, scores_frame
-from .verdicts import ADJUSTMENTS
+from .targets import ADJUSTMENTS
 
 LOOKS_LIKE_ITEM = re.compile(r"^[A-Za-z]{1,3}\d{1,2}$")
 

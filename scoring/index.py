@@ -82,6 +82,16 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
     Items with no answers are dropped from their factor and factors with no answered item
     from the index (the remaining weights are renormalised); a group with no answered
     item has NaN estimates. Groups with n <= 1 have NaN linearised variances.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scoring import Item, Structure, moments_from_patterns
+    >>> s = Structure(items=(Item("Q1", "A"), Item("Q2", "A")))
+    >>> h = pd.DataFrame({"answered_mask": [3, 3, 1], "satisfied_mask": [3, 0, 1], "n": [6, 3, 1]})
+    >>> e = estimate_arrays(moments_from_patterns(h, structure=s), structure=s)
+    >>> e.item.round(4).tolist(), e.index.round(4).tolist()
+    ([[0.7, 0.6667]], [0.6833])
     """
     if moments.items != structure.codes:
         raise ValueError(f"moments are over items {moments.items}; the structure has {structure.codes}")

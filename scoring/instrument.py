@@ -104,7 +104,7 @@ def _factor_weights(factors) -> dict[str, float]:
 SIPAS_SERVICE = Structure(
     items=tuple(
         Item(code, code[0])
-        for code in "A1 A2 A3 B1 B2 B3 B4 C1 C2 C3 D1 D2 D3 E1 E2 E3".split()
+        for code in ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "C1", "C2", "C3", "D1", "D2", "D3", "E1", "E2", "E3"]
     )
     + (Item("OVERALL", None),),
 )

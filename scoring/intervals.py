@@ -100,7 +100,7 @@ def t_interval(estimate: float, se: float, n: int, *, confidence_level: float = 
     level = check_confidence_level(confidence_level)
     if n < 2:
         return Interval(estimate, np.nan, np.nan, "no data")
-    half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * se
+    half = float(stats.t.ppf(1 - (1 - level) / 2, n - 1)) * se
     return Interval(estimate, estimate - half, estimate + half)
 
 

@@ -19,7 +19,7 @@ from .index import Estimates, estimate_arrays
 from .instrument import Structure
 from .intervals import bounds, interval_at_effective_n
 from .moments import Moments
-from .verdicts import Verdict, verdicts
+from .targets import Verdict, verdicts
 
 __all__ = ["ItemScore", "FactorScore", "IndexScore", "GroupScore", "score_groups", "score_rollup", "scores_frame"]
 COMBINE = ("mean-of-units", "pooled")

@@ -3,7 +3,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from scoring import BetaPrior, fit_beta_prior, funnel_limits, p_chart, post_stratify, shrink_estimates
+from scoring import (
+    BetaPrior,
+    fit_beta_prior,
+    funnel_limits,
+    p_chart,
+    post_stratify,
+    shrink_estimates,
+)
 
 
 def test_funnel_limits_contain_the_target_and_narrow_with_n():
@@ -11,7 +18,7 @@ def test_funnel_limits_contain_the_target_and_narrow_with_n():
     f = funnel_limits(n, target=0.9)
     assert list(f.columns) == ["n", "lower_0.95", "upper_0.95", "lower_0.998", "upper_0.998"]
     assert ((f["lower_0.998"] <= f["lower_0.95"]) & (f["lower_0.95"] < 0.9)).all()
-    assert ((0.9 < f["upper_0.95"]) & (f["upper_0.95"] <= f["upper_0.998"])).all()
+    assert ((f["upper_0.95"] > 0.9) & (f["upper_0.95"] <= f["upper_0.998"])).all()
     assert (np.diff(f["upper_0.95"] - f["lower_0.95"]) < 0).all()
     assert (np.diff(f["upper_0.998"] - f["lower_0.998"]) < 0).all()
 
