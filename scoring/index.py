@@ -23,8 +23,9 @@ __all__ = ["estimate_arrays", "Estimates", "index_coefficients"]
 class Estimates:
     """Arrays over G groups: items (G, m), factors (G, K), index (G,); var_* are variances.
 
-    The caps bound the effective n: the largest answered count among the items that
-    count, a lower bound on the respondents who answered any of them.
+    `*_var_binomial` is the variance if every answer were independent (for the design
+    effect); `*_respondents` is the largest answered count among the items that count, a
+    lower bound on the respondents who answered any of them.
     """
 
     n: np.ndarray
@@ -37,8 +38,9 @@ class Estimates:
     index: np.ndarray
     index_var: np.ndarray
     index_var_binomial: np.ndarray
-    factor_cap: np.ndarray
-    index_cap: np.ndarray
+    factor_var_binomial: np.ndarray
+    factor_respondents: np.ndarray
+    index_respondents: np.ndarray
 
 
 def index_coefficients(answered: np.ndarray, structure: Structure, *, factor: str | None = None) -> np.ndarray:
@@ -101,17 +103,16 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
         item = np.where(answered > 0, satisfied / answered, np.nan)
         item_var = item * (1 - item) / answered
     filled = np.nan_to_num(item)
-    factor, factor_var, factor_cap = [], [], []
+    factor, factor_var, factor_binomial, factor_respondents = [], [], [], []
     for k in structure.factors:
         coef = index_coefficients(answered, structure, factor=k)
         has = coef.sum(axis=1) > 0
         factor.append(np.where(has, (coef * filled).sum(axis=1), np.nan))
         factor_var.append(np.where(has, _linearised_variance(moments, coef, item), np.nan))
-        factor_cap.append(np.where(coef > 0, answered, 0).max(axis=1))
+        factor_binomial.append(_binomial_variance(coef, item_var))
+        factor_respondents.append(np.where(coef > 0, answered, 0).max(axis=1))
     coef = index_coefficients(answered, structure)
     has = coef.sum(axis=1) > 0
-    with np.errstate(invalid="ignore"):
-        binomial = np.where(has, np.nansum(coef**2 * item_var, axis=1), np.nan)
     def by_factor(values):
         return np.array(values).T.reshape(len(moments), -1)
 
@@ -125,7 +126,14 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
         factor_var=by_factor(factor_var),
         index=np.where(has, (coef * filled).sum(axis=1), np.nan),
         index_var=np.where(has, _linearised_variance(moments, coef, item), np.nan),
-        index_var_binomial=binomial,
-        factor_cap=by_factor(factor_cap),
-        index_cap=np.where(coef > 0, answered, 0).max(axis=1),
+        index_var_binomial=_binomial_variance(coef, item_var),
+        factor_var_binomial=by_factor(factor_binomial),
+        factor_respondents=by_factor(factor_respondents),
+        index_respondents=np.where(coef > 0, answered, 0).max(axis=1),
     )
+
+
+def _binomial_variance(coef: np.ndarray, item_var: np.ndarray) -> np.ndarray:
+    """Σ c_j² P_j (1 − P_j) / A_j: the variance if all item answers were independent."""
+    terms = np.where(coef > 0, coef**2 * np.nan_to_num(item_var), 0.0)
+    return np.where(coef.sum(axis=1) > 0, terms.sum(axis=1), np.nan)

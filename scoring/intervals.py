@@ -104,16 +104,21 @@ def t_interval(estimate: float, se: float, n: int, *, confidence_level: float = 
     return Interval(estimate, estimate - half, estimate + half)
 
 
-def interval_at_effective_n(estimate, variance, cap, *, method: str = "wilson", tail: float = 0.025):
-    """Interval for a weighted or clustered share by `method` at its effective sample size.
+def interval_at_effective_n(estimate, variance, *, variance_independent=None, fallback_n,
+                            method: str = "wilson", tail: float = 0.025):
+    """Interval for a clustered or weighted share by `method` at its effective sample size.
 
-    ``n_eff = estimate (1 − estimate) / variance``, capped at `cap` (respondents), and equal
-    to `cap` where the variance is 0 or NaN. Returns ``(ci_low, ci_high, n_eff)`` arrays.
+    ``n_eff = estimate (1 − estimate) / max(variance, variance_independent)``: never more
+    precise than if all answers were independent (design effect at least 1). Where the
+    variance is 0 or NaN (e.g. 100% satisfied, or a single respondent) ``n_eff = fallback_n``,
+    the respondents. Returns ``(ci_low, ci_high, n_eff)`` arrays.
     """
     estimate = np.asarray(estimate, dtype=float)
     variance = np.asarray(variance, dtype=float)
+    if variance_independent is not None:
+        variance = np.fmax(variance, np.where(variance > 0, variance_independent, np.nan))
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_eff = np.where(variance > 0, np.minimum(estimate * (1 - estimate) / variance, cap), cap)
+        n_eff = np.where(variance > 0, estimate * (1 - estimate) / variance, fallback_n)
     n_eff = np.where(np.isnan(estimate), np.nan, n_eff)
     low, high = bounds(estimate * n_eff, n_eff, method=method, tail=tail)
     return low, high, n_eff

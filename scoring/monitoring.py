@@ -185,7 +185,7 @@ def post_stratify(x: pd.Series, n: pd.Series, *, shares: Mapping, method: str = 
     """Post-stratify a share to known stratum (e.g. channel) shares.
 
     ``p = Σ W_h p_h`` with variance ``Σ W_h² p_h (1 − p_h) / n_h``; the interval is
-    `method` at the effective n (capped at Σ n). A stratum with a share but no data gives
+    `method` at the effective n (Σ n when the variance is 0). A stratum with a share but no data gives
     NaN and a status naming it.
 
     Examples
@@ -214,5 +214,6 @@ def post_stratify(x: pd.Series, n: pd.Series, *, shares: Mapping, method: str = 
     p = x[used] / n[used]
     estimate = float((weights[used] * p).sum())
     variance = float((weights[used] ** 2 * p * (1 - p) / n[used]).sum())
-    low, high, n_eff = interval_at_effective_n(estimate, variance, float(n.sum()), method=method, tail=(1 - level) / 2)
+    low, high, n_eff = interval_at_effective_n(estimate, variance, fallback_n=float(n.sum()), method=method,
+                                               tail=(1 - level) / 2)
     return PostStratified(estimate, float(low), float(high), variance**0.5, float(n_eff), unweighted)

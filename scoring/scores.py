@@ -1,9 +1,9 @@
 """Per-group scores: items, factors and the index with intervals, design effect and verdict.
 
 The index interval is `method` (Wilson by default) at the effective sample size
-n_eff = I(1 − I) / se², capped at the respondents who answered (the largest answered count
-among the items that count), and equal to that cap when se = 0 or cannot be estimated; so
-it stays inside [0, 1] and is sensible at 100%. Factors likewise.
+n_eff = I(1 − I) / se², with se² never below the variance of independent answers
+(design effect >= 1), and n_eff = the respondents who answered when se = 0 or cannot be
+estimated; so it stays inside [0, 1] and is sensible at 100%. Factors likewise.
 """
 
 from __future__ import annotations
@@ -157,9 +157,9 @@ def _nanmean_var(values, variances, codes, size):
 
 
 def _fallback_var(estimate, variance, n):
-    """Unit variances, with I(1 − I)/n (n_eff = n) where the linearisation is undefined."""
+    """Unit variances, with I(1 − I)/n (n_eff = n) where the linearisation is 0 or undefined."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(np.isnan(variance), estimate * (1 - estimate) / n, variance)
+        return np.where(np.isnan(variance) | (variance == 0), estimate * (1 - estimate) / n, variance)
 
 
 def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray) -> Estimates:
@@ -168,13 +168,19 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
         np.add.at(out, codes, a)
         return out
 
-    item, item_var = _nanmean_var(child.item, child.item_var, codes, size)
-    factor, factor_var = _nanmean_var(child.factor, _fallback_var(child.factor, child.factor_var, child.factor_cap),
-                                      codes, size)
-    index, index_var = _nanmean_var(child.index, _fallback_var(child.index, child.index_var, child.index_cap), codes, size)
-    _, binomial = _nanmean_var(child.index, child.index_var_binomial, codes, size)
-    return Estimates(n, summed(child.satisfied), summed(child.answered), item, item_var,
-                     factor, factor_var, index, index_var, binomial, summed(child.factor_cap), summed(child.index_cap))
+    def mean(values, variances):
+        return _nanmean_var(values, variances, codes, size)
+
+    item, item_var = mean(child.item, child.item_var)
+    factor, factor_var = mean(child.factor, _fallback_var(child.factor, child.factor_var, child.factor_respondents))
+    index, index_var = mean(child.index, _fallback_var(child.index, child.index_var, child.index_respondents))
+    return Estimates(
+        n, summed(child.satisfied), summed(child.answered), item, item_var, factor, factor_var, index, index_var,
+        index_var_binomial=mean(child.index, child.index_var_binomial)[1],
+        factor_var_binomial=mean(child.factor, child.factor_var_binomial)[1],
+        factor_respondents=summed(child.factor_respondents),
+        index_respondents=summed(child.index_respondents),
+    )
 
 
 def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", confidence_level=0.95,
@@ -184,9 +190,14 @@ def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", 
     if exact_items:
         item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=tail)
     else:
-        item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, est.answered, method=method, tail=tail)
-    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, est.factor_cap, method=method, tail=tail)
-    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, est.index_cap, method=method, tail=tail)
+        item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, fallback_n=est.answered,
+                                                         method=method, tail=tail)
+    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, method=method, tail=tail,
+                                                         variance_independent=est.factor_var_binomial,
+                                                         fallback_n=est.factor_respondents)
+    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, method=method, tail=tail,
+                                               variance_independent=est.index_var_binomial,
+                                               fallback_n=est.index_respondents)
     with np.errstate(invalid="ignore", divide="ignore"):
         deff = np.where(est.index_var_binomial > 0, est.index_var / est.index_var_binomial, np.nan)
     judged = verdicts(est.index, est.n, n_eff=n_eff, target=target, confidence_level=confidence_level,

@@ -53,8 +53,12 @@ def test_twelve_respondents_example(twelve, one_factor):
     assert (pooled.ci_low, pooled.ci_high) == pytest.approx((0.5254, 0.7832), abs=5e-5)
     assert g.index.deff == pytest.approx(g.index.se**2 / sum(p * (1 - p) / 12 for p in (8 / 12, 9 / 12, 7 / 12, 8 / 12)) * 16)
     assert g.index.deff > 3
-    # Wilson at n_eff = min(I(1-I)/se², 12) = 12 stays inside [0, 1] and is wider than pooling
-    assert g.index.n_eff == 12
+    # Wilson at n_eff = I(1-I)/se² (about 15.3 here) stays inside [0, 1] and is wider than pooling
+    assert g.index.n_eff == pytest.approx((2 / 3) * (1 / 3) / g.index.se**2)
+    z, n_eff = stats.norm.ppf(0.975), g.index.n_eff
+    centre = (2 / 3 * n_eff + z * z / 2) / (n_eff + z * z)
+    half = z * np.sqrt(n_eff * (2 / 9) + z * z / 4) / (n_eff + z * z)
+    assert (g.index.ci_low, g.index.ci_high) == pytest.approx((centre - half, centre + half), abs=1e-12)
     assert g.index.ci_high - g.index.ci_low > pooled.ci_high - pooled.ci_low
     assert g.factors["A"].estimate == pytest.approx(g.index.estimate)
 
