@@ -104,15 +104,23 @@ def t_interval(estimate: float, se: float, n: int, *, confidence_level: float = 
     return Interval(estimate, estimate - half, estimate + half)
 
 
-def interval_at_effective_n(estimate, variance, *, variance_independent=None, fallback_n,
-                            method: str = "wilson", tail: float = 0.025):
+def interval_at_effective_n(estimate, variance, *, fallback_n, variance_independent=None,
+                            method: str = "wilson", confidence_level: float = 0.95):
     """Interval for a clustered or weighted share by `method` at its effective sample size.
 
     ``n_eff = estimate (1 − estimate) / max(variance, variance_independent)``: never more
     precise than if all answers were independent (design effect at least 1). Where the
     variance is 0 or NaN (e.g. 100% satisfied, or a single respondent) ``n_eff = fallback_n``,
     the respondents. Returns ``(ci_low, ci_high, n_eff)`` arrays.
+
+    Examples
+    --------
+    >>> low, high, n_eff = interval_at_effective_n(0.9, 0.0009, fallback_n=50)
+    >>> round(float(n_eff)), round(float(low), 4), round(float(high), 4)
+    (100, 0.8256, 0.9448)
     """
+    check_choice("method", method, METHODS)
+    tail = (1 - check_confidence_level(confidence_level)) / 2
     estimate = np.asarray(estimate, dtype=float)
     variance = np.asarray(variance, dtype=float)
     if variance_independent is not None:

@@ -215,5 +215,5 @@ def post_stratify(x: pd.Series, n: pd.Series, *, shares: Mapping, method: str = 
     estimate = float((weights[used] * p).sum())
     variance = float((weights[used] ** 2 * p * (1 - p) / n[used]).sum())
     low, high, n_eff = interval_at_effective_n(estimate, variance, fallback_n=float(n.sum()), method=method,
-                                               tail=(1 - level) / 2)
+                                               confidence_level=level)
     return PostStratified(estimate, float(low), float(high), variance**0.5, float(n_eff), unweighted)

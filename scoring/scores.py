@@ -186,16 +186,16 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
 def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", confidence_level=0.95,
               target=0.90, sides="one-sided", min_n=30, adjust=None) -> list[GroupScore]:
     check_choice("method", method, METHODS)
-    tail = (1 - check_confidence_level(confidence_level)) / 2
+    level = check_confidence_level(confidence_level)
     if exact_items:
-        item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=tail)
+        item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=(1 - level) / 2)
     else:
         item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, fallback_n=est.answered,
-                                                         method=method, tail=tail)
-    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, method=method, tail=tail,
+                                                         method=method, confidence_level=level)
+    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, method=method, confidence_level=level,
                                                          variance_independent=est.factor_var_binomial,
                                                          fallback_n=est.factor_respondents)
-    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, method=method, tail=tail,
+    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, method=method, confidence_level=level,
                                                variance_independent=est.index_var_binomial,
                                                fallback_n=est.index_respondents)
     with np.errstate(invalid="ignore", divide="ignore"):
