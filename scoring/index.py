@@ -114,7 +114,7 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
     coef = index_coefficients(answered, structure)
     has = coef.sum(axis=1) > 0
     def by_factor(values):
-        return np.array(values).T.reshape(len(moments), -1)
+        return np.array(values).T.reshape(len(moments), len(structure.factors))
 
     return Estimates(
         n=moments.n,

@@ -183,3 +183,9 @@ def test_estimates_refuse_moments_of_another_structure(one_factor):
     patterns = pd.DataFrame({"answered_mask": [1], "satisfied_mask": [1], "n": [3]})
     with pytest.raises(ValueError, match="moments are over items"):
         estimate_arrays(moments_from_patterns(patterns, structure=one_factor), structure=SIPAS_SERVICE)
+
+
+def test_no_groups_score_to_an_empty_list():
+    patterns = pd.DataFrame({"unit": [], "answered_mask": [], "satisfied_mask": [], "n": []})
+    moments = moments_from_patterns(patterns, by=["unit"], structure=SIPAS_SERVICE)
+    assert len(moments) == 0 and score_groups(moments, structure=SIPAS_SERVICE) == []
