@@ -19,7 +19,7 @@ from .index import Estimates, estimate_arrays
 from .instrument import Structure
 from .intervals import bounds, interval_at_effective_n
 from .moments import Moments
-from .targets import Verdict, verdicts
+from .targets import Verdict, verdict_from_row, verdicts
 
 __all__ = ["ItemScore", "FactorScore", "IndexScore", "GroupScore", "score_groups", "score_rollup", "scores_frame"]
 COMBINE = ("mean-of-units", "pooled")
@@ -206,14 +206,11 @@ def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", 
     scores = []
     for g, key in enumerate(keys):
         key = key if isinstance(key, tuple) else (key,)
-        row = judged.iloc[g]
         scores.append(GroupScore(
             group={} if names == [None] else {name: _plain(v) for name, v in zip(names, key, strict=True)},
             n=int(est.n[g]),
             index=IndexScore(*map(float, (est.index[g], low[g], high[g], math.sqrt(est.index_var[g]), deff[g], n_eff[g]))),
-            verdict=Verdict(str(row.status), str(row.label), float(target), float(row.confidence_level), sides,
-                            None if pd.isna(row.more_needed) else int(row.more_needed),
-                            float(row.ci_low), float(row.ci_high)),
+            verdict=verdict_from_row(judged.iloc[g]),
             factors={k: FactorScore(*map(float, (est.factor[g, i], factor_low[g, i], factor_high[g, i],
                                                  math.sqrt(est.factor_var[g, i]))))
                      for i, k in enumerate(structure.factors)},

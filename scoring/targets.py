@@ -76,6 +76,11 @@ def verdict(
     """
     row = verdicts([estimate], [n], n_eff=None if n_eff is None else [n_eff], target=target,
                    confidence_level=confidence_level, sides=sides, method=method, min_n=min_n).iloc[0]
+    return verdict_from_row(row)
+
+
+def verdict_from_row(row) -> Verdict:
+    """The :class:`Verdict` of one row of :func:`verdicts`."""
     more = None if pd.isna(row.more_needed) else int(row.more_needed)
     return Verdict(str(row.status), str(row.label), float(row.target), float(row.confidence_level),
                    str(row.sides), more, float(row.ci_low), float(row.ci_high))
