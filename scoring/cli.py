@@ -146,15 +146,12 @@ def _check_header(path: Path, header: list[str], by: list[str], structure: Struc
 
 
 def _parse_item(path: Path, values: pd.Series, code: str, lines: list[int], structure: Structure) -> np.ndarray:
-    out = np.full(len(values), np.nan)
+    stripped = values.str.strip()
     allowed = {str(level): level for level in structure.levels}
-    for i, raw in enumerate(values):
-        value = raw.strip()
-        if not value:
-            continue
-        if value not in allowed:
-            kind = "is not a whole number" if not re.fullmatch(r"[+-]?\d+", value) else "is out of range"
-            raise InputError(f"{path} line {lines[i]} (data row {i + 1}), column {code!r}: value {raw!r} {kind}; "
-                             f"expected one of {', '.join(allowed)} or empty for no opinion")
-        out[i] = allowed[value]
-    return out
+    bad = np.flatnonzero(((stripped != "") & ~stripped.isin(list(allowed))).to_numpy())
+    if len(bad):
+        i, raw = bad[0], values.iloc[bad[0]]
+        kind = "is out of range" if re.fullmatch(r"[+-]?\d+", raw.strip()) else "is not a whole number"
+        raise InputError(f"{path} line {lines[i]} (data row {i + 1}), column {code!r}: value {raw!r} {kind}; "
+                         f"expected one of {', '.join(allowed)} or empty for no opinion")
+    return stripped.map(allowed).to_numpy(dtype=float)
