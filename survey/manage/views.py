@@ -131,6 +131,7 @@ def chart_labels() -> dict:
         "x": _("Effective number of responses (log scale)"), "y": _("SIPAS index"),
         "interval": _("95% interval"), "index": _("SIPAS index"), "centre": _("Centre line"),
         "limits": _("Control limits (3σ)"), "signal": _("Outside the limits"), "decimal": _("."),
+        "thousands": _(","),
     }
 
 
