@@ -65,11 +65,26 @@ def table_of(page: Page) -> scores.ScoreTable:
     return replace(table, rows=scores.sort_rows(table.rows, page.sort))
 
 
+def section(page: Page, name: str, *extra):
+    """Return a section of the unit page, cached per unit, filters, settings and data version."""
+    session = get_session()
+    compute = {
+        "trend": lambda: sections.trend(session, page.units, page.filters, page.settings),
+        "counters": lambda: sections.counters(session, page.unit, page.filters, page.settings),
+        "services": lambda: sections.services(session, page.units, page.filters, page.settings),
+        "ratings": lambda: sections.ratings(session, page.unit, page.filters, page.settings),
+        "dossiers": lambda: sections.dossiers(session, page.unit, page.filters),
+        "channels": lambda: sections.channels(session, page.unit, page.filters),
+        "comments": lambda: sections.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
+    }[name]
+    key = (name, page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
+           cache.data_version(session), *extra)
+    return cache.cached(key, compute)
+
+
 def trend_of(page: Page) -> list[dict]:
     """Return the monthly trend of the page's unit (cached)."""
-    key = ("trend", page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
-           cache.data_version(get_session()))
-    return cache.cached(key, lambda: sections.trend(get_session(), page.units, page.filters, page.settings))
+    return section(page, "trend")
 
 
 @bp.get("/")
@@ -86,7 +101,6 @@ def overview():
 def unit(code: str):
     """Show a unit: factors and items, trend, sub-units, counters, services, ratings, dossiers, comments."""
     page = read_page(code)
-    session = get_session()
     search = request.args.get("q", "").strip()[:100]
     number = request.args.get("page", "1")
     number = int(number) if number.isdigit() and int(number) > 0 else 1
@@ -96,12 +110,12 @@ def unit(code: str):
         table=table_of(page),
         trend=trend_of(page),
         crumbs=breadcrumbs(page.unit),
-        counters=sections.counters(session, page.unit, page.filters, page.settings),
-        services=sections.services(session, page.units, page.filters, page.settings),
-        ratings=sections.ratings(session, page.unit, page.filters, page.settings),
-        dossiers=sections.dossiers(session, page.unit, page.filters),
-        channels=sections.channels(session, page.unit, page.filters),
-        comments=sections.comments(session, page.unit, page.filters, search=search, page=number),
+        counters=section(page, "counters"),
+        services=section(page, "services"),
+        ratings=section(page, "ratings"),
+        dossiers=section(page, "dossiers"),
+        channels=section(page, "channels"),
+        comments=section(page, "comments", search, number),
         search=search,
         channel_labels=CHANNEL_LABELS,
     )
@@ -112,15 +126,14 @@ def unit(code: str):
 def report(code: str):
     """Show a printable A4 report of a unit and period (charts included)."""
     page = read_page(code)
-    session = get_session()
     return render_template(
         "manage/report.html",
         page=page,
         table=table_of(page),
         trend=trend_of(page),
-        counters=sections.counters(session, page.unit, page.filters, page.settings),
-        ratings=sections.ratings(session, page.unit, page.filters, page.settings),
-        dossiers=sections.dossiers(session, page.unit, page.filters),
+        counters=section(page, "counters"),
+        ratings=section(page, "ratings"),
+        dossiers=section(page, "dossiers"),
     )
 
 
@@ -176,9 +189,5 @@ def export_overview(fmt: str):
 def export_unit(code: str, fmt: str):
     """Download a unit's tables (its score, sub-units, factors and items, counters, services) as CSV or XLSX."""
     page = read_page(code)
-    session = get_session()
-    extra = {
-        "counters": sections.counters(session, page.unit, page.filters, page.settings),
-        "services": sections.services(session, page.units, page.filters, page.settings),
-    }
+    extra = {"counters": section(page, "counters"), "services": section(page, "services")}
     return exports.download(page, table_of(page), fmt=fmt, extra=extra)
