@@ -75,7 +75,7 @@ def main() -> None:
                 fresh[kind].append(timed(client, url))
                 repeat[kind].append(timed(client, url))
     dialect = get_engine(app).dialect.name
-    print(f"| database | page | cold (ms) | new filters p50 / p95 / max (ms) | repeat p50 / p95 (ms) | requests |")
+    print("| database | page | cold (ms) | new filters p50 / p95 / max (ms) | repeat p50 / p95 (ms) | requests |")
     print("|---|---|---|---|---|---|")
     for kind in ("overview", "unit"):
         f, r = fresh[kind], repeat[kind]
