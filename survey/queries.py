@@ -29,6 +29,8 @@ class Filters:
     service_id: int | None = None
     channel: str | None = None
     counter_id: int | None = None
+    #: Only the unit's own responses (not its sub-units'), e.g. for its counters.
+    unit_id: int | None = None
     #: Flagged (suspicious) responses are kept and counted unless this is False.
     include_flagged: bool = True
     #: Only responses with after_id < id <= upto_id (incremental updates of cached counts).
@@ -85,7 +87,8 @@ def instrument_ids(session: Session, code: str) -> list[int]:
 
 def response_conditions(session: Session, path: str, filters: Filters, instruments: Sequence[int]) -> list:
     """Return the WHERE conditions shared by every response query."""
-    conditions = [*in_units(Response.unit_id, subtree_ids(session, path)), Response.instrument_id.in_(list(instruments))]
+    units = [filters.unit_id] if filters.unit_id is not None else subtree_ids(session, path)
+    conditions = [*in_units(Response.unit_id, units), Response.instrument_id.in_(list(instruments))]
     if filters.period is not None:
         conditions += [Response.submitted_at >= filters.period.start_utc, Response.submitted_at < filters.period.end_utc]
     if filters.after_id:

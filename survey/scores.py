@@ -166,7 +166,8 @@ def make_filters(session: Session, period: Period | str | None, *, service: str 
         service_id = session.exec(select(Service.id).where(Service.code == service)).first()
         if service_id is None:
             raise LookupError(f"no service with code {service!r}")
-    return queries.Filters(period, service_id, channel or None, counter_id, include_flagged)
+    return queries.Filters(period, service_id=service_id, channel=channel or None, counter_id=counter_id,
+                           include_flagged=include_flagged)
 
 
 def leaf_moments(session: Session, units: list[Unit], filters: queries.Filters, *, by=("unit_id",)):

@@ -43,9 +43,8 @@ def counters(session: Session, unit: Unit, filters: queries.Filters, settings: S
     """Score the unit's own counters (each counter's respondents as one group)."""
     own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
     structure = structure_of(instruments.load(SIPAS))
-    histogram = queries.pattern_histogram(session, path=unit.path, filters=filters,
-                                          instruments=queries.instrument_ids(session, SIPAS), by=("unit_id", "counter_id"))
-    histogram = histogram[histogram["unit_id"] == unit.id]
+    histogram = queries.pattern_histogram(session, path=unit.path, filters=filters.but(unit_id=unit.id),
+                                          instruments=queries.instrument_ids(session, SIPAS), by=("counter_id",))
     scored = {}
     if len(histogram):
         moments = scoring.moments_from_patterns(histogram, by=["counter_id"], structure=structure)
