@@ -77,9 +77,13 @@ def section(page: Page, name: str, *extra):
         "channels": lambda: sections.channels(session, page.unit, page.filters),
         "comments": lambda: sections.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
     }[name]
-    key = (name, page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
-           cache.data_version(session), *extra)
-    return cache.cached(key, compute)
+    return cache.cached(page_key(page, name, *extra), compute)
+
+
+def page_key(page: Page, name: str, *extra) -> tuple:
+    """Return the cache key of a piece of a page: unit, filters, settings, data version and more."""
+    return (name, page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
+            cache.data_version(get_session()), *extra)
 
 
 def trend_of(page: Page) -> list[dict]:
@@ -154,15 +158,19 @@ def svg(text: str) -> Response:
                     headers={"Cache-Control": "private, max-age=300"})
 
 
+def chart(page: Page, name: str, draw) -> Response:
+    """Return a chart of the page as SVG, drawn once per page key and language."""
+    key = page_key(page, name, str(get_locale()))
+    return svg(cache.cached(key, lambda: draw(target=page.settings.target, labels=chart_labels())))
+
+
 @bp.get("/unit/<code>/funnel.svg")
 @signed_in
 def funnel_chart(code: str):
     """Draw the funnel plot of a unit's children around the target."""
     page = read_page(code)
-    table = table_of(page)
-    key = ("funnel", page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
-           str(get_locale()), cache.data_version(get_session()))
-    return svg(cache.cached(key, lambda: charts.funnel(table.rows, target=page.settings.target, labels=chart_labels())))
+    rows = table_of(page).rows
+    return chart(page, "funnel.svg", lambda **options: charts.funnel(rows, **options))
 
 
 @bp.get("/unit/<code>/trend.svg")
@@ -171,9 +179,7 @@ def trend_chart(code: str):
     """Draw the monthly trend of a unit with p-chart limits."""
     page = read_page(code)
     rows = trend_of(page)
-    key = ("trend-svg", page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
-           str(get_locale()), cache.data_version(get_session()))
-    return svg(cache.cached(key, lambda: charts.trend(rows, target=page.settings.target, labels=chart_labels())))
+    return chart(page, "trend.svg", lambda **options: charts.trend(rows, **options))
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
