@@ -12,6 +12,7 @@ from tests.factories import Province
 
 JULY = datetime(2026, 7, 15, 3, 0, tzinfo=UTC)
 _keys = itertools.count(1)
+CHANNELS = {"sipas-service": "counter-qr", "quick-3": "kiosk", "tt01-dossier": "receipt"}
 
 
 def add_sipas(session: Session, province: Province, unit: str, *, n: int, satisfied: int, when: datetime = JULY,
@@ -38,6 +39,14 @@ def add_sipas(session: Session, province: Province, unit: str, *, n: int, satisf
     session.commit()
 
 
+def add_sipas_items(session: Session, province: Province, unit: str, levels: dict[str, int], *, n: int) -> None:
+    """Add n SIPAS responses answering 5 to every item except those given."""
+    instrument = instruments.load("sipas-service")
+    values = {item.code: levels.get(item.code, 5) for item in instrument.scored_items}
+    for _ in range(n):
+        add_rated(session, province, unit, "sipas-service", values)
+
+
 def add_rated(session: Session, province: Province, unit: str, code: str, values: dict[str, int], *,
               when: datetime = JULY, dossier: dict | None = None) -> Response:
     """Add one quick-3 or tt01-dossier response (item code → value), with its dossier when given."""
@@ -51,7 +60,7 @@ def add_rated(session: Session, province: Province, unit: str, code: str, values
     next_id = (session.connection().execute(select(func.max(Response.id))).scalar() or 0) + 1
     response = Response(
         id=next_id, instrument_id=province.instruments[code].id, unit_id=province.units[unit].id,
-        counter_id=province.counters[unit].id, channel="kiosk" if code == "quick-3" else "receipt", submitted_at=when,
+        counter_id=province.counters[unit].id, channel=CHANNELS[code], submitted_at=when,
         idempotency_key=f"key-{next(_keys)}", answered_mask=answered, satisfied_mask=happy, dossier_hash=dossier_hash,
     )
     session.add(response)

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.manage_helpers import cheap_hashing, sign_in  # noqa: F401
-from tests.score_data import JULY, add_rated, verdict_mix
+from tests.score_data import JULY, add_rated, add_sipas_items, verdict_mix
 
 JULY_ARGS = "?period=2026-07"
 
@@ -134,3 +134,11 @@ def test_charts_are_svg_and_cached(admin, app):
 
 def test_signed_in_users_get_a_scores_link(admin):
     assert 'href="/manage/"' in admin.get("/").get_data(as_text=True)
+
+
+def test_the_weakest_item_is_named_only_when_it_pulls_the_index_down(admin, session, province):
+    html = admin.get("/manage/unit/D2" + JULY_ARGS).get_data(as_text=True)
+    assert 'class="weakest"' not in html  # every item of D2 is 50%: none pulls it down
+    add_sipas_items(session, province, "D2", {"B3": 1}, n=20)
+    html = admin.get("/manage/unit/D2" + JULY_ARGS).get_data(as_text=True)
+    assert re.search(r'data-item="B3" class="weakest"', html)
