@@ -1,6 +1,5 @@
 """The citizen survey form, built from an instrument (validation only: choices are passed in)."""
 
-from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -50,10 +49,9 @@ class SurveyForm(FlaskForm):
 
     class Meta:
         @cached_property
-        def csrf_time_limit(self) -> timedelta | None:
+        def csrf_time_limit(self) -> int | None:
             # Someone may open the survey at the counter and answer hours later.
-            seconds = current_app.config.get("SURVEY_CSRF_TIME_LIMIT")
-            return timedelta(seconds=seconds) if seconds else None
+            return current_app.config.get("SURVEY_CSRF_TIME_LIMIT")
 
     #: Signed idempotency key and render time (see survey.submission).
     ticket = HiddenField()

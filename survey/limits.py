@@ -15,6 +15,8 @@ limiter = Limiter(key_func=get_remote_address)
 
 def init_app(app: Flask) -> None:
     """Attach the limiter (it reads RATELIMIT_* settings, e.g. RATELIMIT_STORAGE_URI)."""
+    # Explicit, because the shared limiter would otherwise keep the last app's setting.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
 

@@ -9,13 +9,13 @@ from survey.submission import make_ticket
 D1 = "/c/token-d1-0123456789"
 
 
-def answers(code: str = "sipas-service", value: int = 5) -> dict[str, str]:
-    """Return form data answering every rating item of an instrument with one level."""
+def answers(code: str = "sipas-service", value: int | None = None) -> dict[str, str]:
+    """Return form data answering every item: ratings with one level (the top by default)."""
     instrument = instruments.load(code)
     data = {}
     for item in instrument.items:
         if item.kind == "rating":
-            data[item.code] = str(value)
+            data[item.code] = str(instrument.levels[0].value if value is None else value)
         elif item.kind == "points":
             data[item.code] = str(item.options[0].value)
     return data

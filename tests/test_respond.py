@@ -11,7 +11,7 @@ from tests.respond_helpers import D1, aged_ticket, answers, checked, hidden
 
 
 def responses(session) -> list[Response]:
-    session.expire_all()
+    session.rollback()  # a new snapshot: see what the server committed since
     return session.exec(select(Response).order_by(Response.id)).all()
 
 
