@@ -57,12 +57,12 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
     form = build_form(counter.instrument_code, [tuple(row) for row in services])
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".counter_thanks", token=token), 303)
-    if ticket and by_key(session, ticket.key):
-        return thanks
-    if accept and form.validate_on_submit() and ticket:
+    if accept and ticket and form.validate_on_submit():
         service_id = int(form["service"].data) if form["service"].data else None
         save(session, form, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR, counter_id=counter.id, service_id=service_id)
-        session.commit()
+        session.commit()  # a known key writes nothing and lands here too
+        return thanks
+    if ticket and by_key(session, ticket.key):
         return thanks
     return survey_page(form, ticket, place=f"{unit.name} · {counter.name}", status=status)
 
