@@ -45,7 +45,7 @@ class MultiChoiceField(SelectMultipleField):
 
 
 class SurveyForm(FlaskForm):
-    """Fields common to every survey: the ticket, the honeypot and the comment come later."""
+    """Fields of every survey (ticket, honeypot); the items come from the instrument."""
 
     class Meta:
         @cached_property

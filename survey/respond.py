@@ -105,8 +105,8 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
         return render_template("respond/rated.html")
     if accept and form.validate_on_submit() and ticket:
         try:
-            save(session, form, ticket, unit_id=unit.id, channel=Channel.RECEIPT,
-                 service_id=claims.service_id, dossier_hash=dossier.dossier_hash)
+            where = {"service_id": claims.service_id, "dossier_hash": dossier.dossier_hash}
+            save(session, form, ticket, unit_id=unit.id, channel=Channel.RECEIPT, **where)
         except DossierAlreadyRated:
             return render_template("respond/rated.html")
         session.commit()
@@ -141,9 +141,10 @@ def survey_page(form, ticket, *, place: str, status: int | None):
     if status == 429:
         notice = _("Many answers are arriving right now. Your answers are kept: please press Send again in a minute.")
     elif form.is_submitted() and (ticket is None or "csrf_token" in form.errors):
-        # The page was open very long, or its cookie was lost: a fresh ticket, the same answers.
+        # The page was open very long, or its cookie was lost: the same answers, a valid ticket.
         notice = _("This page was open for a long time. Your answers are kept: please press Send again.")
-        form.ticket.data = ticket and make_ticket(ticket.key, ticket.rendered_at) or make_ticket()
+        if ticket is None:
+            form.ticket.data = make_ticket()
     status = status or (422 if form.is_submitted() else 200)
     return render_template("respond/survey.html", form=form, place=place, notice=notice), status
 
