@@ -40,21 +40,20 @@ def counter_survey(token: str):
 def counter_page(token: str, *, accept: bool, status: int | None = None):
     """Render (and when accept is true, store) the survey of the counter with this token."""
     session = get_session()
-    found = session.exec(
-        select(Counter, Unit).join(Unit, Counter.unit_id == Unit.id).where(Counter.token == token)
-    ).first()
-    if found is None:
-        return render_template("respond/unknown.html"), 404
-    counter, unit = found
-    if not (counter.active and unit.active):
-        return render_template("respond/closed.html", unit=unit, counter=counter)
-    services = session.exec(
-        select(Service.id, Service.name)
-        .join(UnitService, UnitService.service_id == Service.id)
-        .where(UnitService.unit_id == unit.id)
+    rows = session.exec(
+        select(Counter, Unit, Service.id, Service.name)  # one round trip for the counter and its procedures
+        .join(Unit, Counter.unit_id == Unit.id)
+        .outerjoin(UnitService, UnitService.unit_id == Unit.id)
+        .outerjoin(Service, Service.id == UnitService.service_id)
+        .where(Counter.token == token)
         .order_by(Service.name)
     ).all()
-    form = build_form(counter.instrument_code, [tuple(row) for row in services])
+    if not rows:
+        return render_template("respond/unknown.html"), 404
+    counter, unit = rows[0][:2]
+    if not (counter.active and unit.active):
+        return render_template("respond/closed.html", unit=unit, counter=counter)
+    form = build_form(counter.instrument_code, [(id_, name) for *_, id_, name in rows if id_ is not None])
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".counter_thanks", token=token), 303)
     if accept and ticket and form.validate_on_submit():

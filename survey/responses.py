@@ -1,6 +1,7 @@
 """The one place that writes a response and its answer row, exactly once per idempotency key."""
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -8,7 +9,7 @@ from sqlmodel import Session, select
 
 from survey.catalogue import of_row
 from survey.instruments import Instrument as Questionnaire
-from survey.models import Answer, Channel, Instrument, Response, utcnow
+from survey.models import ANSWER_SLOTS, Answer, Channel, Instrument, Response, utcnow
 
 #: Respondent facts a response may carry (columns of Response).
 FACT_COLUMNS = ("gender", "age_band", "occupation", "applicant")
@@ -81,27 +82,30 @@ def record_response(
     )
     # One statement that cannot fail on a repeated key: a retry, or a concurrent request with
     # the same key (which waits for the first to commit), inserts nothing and gets no id back.
-    table = Response.__table__
     columns = response.model_dump(exclude={"id"})
-    response.id = session.execute(
-        insert_or_skip(session, table).values(**columns).returning(table.c.id)
-    ).scalar()
+    response.id = session.execute(insert_or_skip(session.get_bind().dialect.name), columns).scalar()
     if response.id is None:
         existing = by_key(session, idempotency_key)
         if existing is not None:
             return existing, False
         raise DossierAlreadyRated(by_dossier(session, dossier_hash))
     # The slot columns live on the table only (see models.Answer): a Core insert too.
-    slots = {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
-    session.execute(insert(Answer.__table__).values(response_id=response.id, **slots))
+    slots = {f"v{slot:02d}": None for slot in range(1, ANSWER_SLOTS + 1)}
+    slots |= {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
+    session.execute(INSERT_ANSWER, slots | {"response_id": response.id})
     return response, True
 
 
-def insert_or_skip(session: Session, table):
-    """Return an INSERT that skips rows breaking a unique constraint (PostgreSQL or SQLite)."""
-    dialect = session.get_bind().dialect.name
+#: Statements built once (their compiled form is cached); rows come as parameters.
+INSERT_ANSWER = insert(Answer.__table__)
+
+
+@cache
+def insert_or_skip(dialect: str):
+    """Return the INSERT of a response that skips rows breaking a unique constraint, with its id."""
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
+    table = Response.__table__
+    return module.insert(table).on_conflict_do_nothing().returning(table.c.id)
 
 
 def check_values(instrument: Questionnaire, values: dict[str, int | None]) -> None:
