@@ -22,10 +22,12 @@ RECEIPT_INSTRUMENT = "tt01-dossier"
 
 
 def client_limit() -> str:
+    """Return the per-client limit of survey submissions (a setting)."""
     return current_app.config["RATELIMIT_SURVEY_CLIENT"]
 
 
 def counter_limit() -> str:
+    """Return the per-counter limit of survey submissions (a setting)."""
     return current_app.config["RATELIMIT_SURVEY_COUNTER"]
 
 
@@ -98,11 +100,10 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
     form = build_form(RECEIPT_INSTRUMENT)
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".receipt_thanks", token=token), 303)
-    if ticket and by_key(session, ticket.key):
-        return thanks
-    if by_dossier(session, dossier.dossier_hash):
-        return render_template("respond/rated.html")
-    if accept and form.validate_on_submit() and ticket:
+    rated = by_dossier(session, dossier.dossier_hash)
+    if rated:  # the retry of the stored rating gets its thanks; anything else is told "rated"
+        return thanks if ticket and ticket.key == rated.idempotency_key else render_template("respond/rated.html")
+    if accept and ticket and form.validate_on_submit():
         try:
             where = {"service_id": claims.service_id, "dossier_hash": dossier.dossier_hash}
             save(session, form, ticket, unit_id=unit.id, channel=Channel.RECEIPT, **where)
