@@ -18,6 +18,8 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The demo runs in debug mode on 127.0.0.1: the development secret key is accepted there only.
+run: export FLASK_DEBUG := 1
 run: $(STAMP)
 	$(BIN)/flask init-db
 	$(BIN)/flask demo --if-empty --responses $(RESPONSES)
@@ -29,7 +31,13 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+# axe-core for the accessibility checks of the browser tests (tests/package-lock.json).
+AXE := tests/node_modules/axe-core/axe.min.js
+$(AXE): tests/package.json tests/package-lock.json
+	npm ci --prefix tests --no-audit --no-fund
+	touch $@
+
+test: lint $(AXE)
 	$(BIN)/python -m pytest -n 2
 
 clean:

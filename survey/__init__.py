@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from survey import auth, cli, config, db, i18n, manage, views
+from survey import auth, cli, config, db, i18n, limits, manage, respond, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    limits.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
     return app
@@ -25,4 +26,5 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the application."""
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(respond.bp)
     app.register_blueprint(manage.bp)
