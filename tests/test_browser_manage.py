@@ -6,6 +6,7 @@ from tests.browser import screenshot
 from tests.factories import PASSWORD
 from tests.manage_helpers import cheap_hashing  # noqa: F401
 from tests.score_data import verdict_mix
+from tests.test_browser_respond import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +28,14 @@ def test_manager_reads_the_overview_drills_down_and_downloads(browser, live_serv
     assert "Đạt mục tiêu" in page.inner_text("tr[data-unit=D1]")
     page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
     screenshot(page, "manage-overview")
+    assert axe_violations(page) == []
 
     page.click("tr[data-unit=H] th a")
     assert page.url.endswith("/manage/unit/H?period=2026-07")
     assert page.get_attribute("tr[data-unit=H-02]", "data-verdict") == "insufficient"
     page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
     screenshot(page, "manage-unit")
+    assert axe_violations(page) == []
 
     with page.expect_download() as waiting:
         page.click("text=Tải CSV")
