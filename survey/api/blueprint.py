@@ -1,0 +1,96 @@
+"""The JSON API blueprint at /api/v1/: who is calling (API key or kiosk), JSON errors."""
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from survey import devices
+from survey.db import get_session
+from survey.models import ApiKey, Counter, KioskDevice, Unit, utcnow
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+SCOPES = ("receipts:write", "responses:write", "scores:read")
+#: The kiosk's cookie (set at enrolment) authenticates it for its own counter only.
+KIOSK_COOKIE = "kiosk"
+
+
+@dataclass
+class Caller:
+    """An authenticated API client: an integrator key or an enrolled kiosk."""
+
+    scopes: frozenset[str]
+    #: Root of the subtree the caller may touch.
+    unit: Unit
+    key: ApiKey | None = None
+    device: KioskDevice | None = None
+    counter: Counter | None = None
+
+    def can_see(self, unit: Unit) -> bool:
+        """Tell whether a unit lies in the caller's subtree."""
+        return unit.path.startswith(self.unit.path)
+
+
+def error(status: int, message: str, **extra):
+    """Return a JSON error response."""
+    response = jsonify({"error": {"status": status, "message": message, **extra}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="hailong"'
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    """Answer every HTTP error of the API as JSON with a clear message."""
+    return error(exc.code or 500, exc.description or exc.name)
+
+
+@bp.after_request
+def no_store(response):
+    """Keep API answers out of shared caches."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def authenticate(scope: str) -> Caller:
+    """Return the caller of this request, or abort with 401 (who?) or 403 (not allowed)."""
+    session = get_session()
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    if header and token is None:
+        abort(401, "use the header Authorization: Bearer <key>")
+    caller = None
+    key = devices.api_key_for(session, token)
+    if key is not None and key.unit_id is not None:
+        key.last_used_at = utcnow()
+        caller = Caller(scopes=frozenset(key.scopes.split()), unit=session.get(Unit, key.unit_id), key=key)
+    else:
+        device = devices.device_for(session, token or request.cookies.get(KIOSK_COOKIE))
+        if device is not None:
+            counter = session.get(Counter, device.counter_id)
+            unit = session.get(Unit, counter.unit_id)
+            device.last_seen_at = utcnow()
+            caller = Caller(scopes=frozenset({"responses:write"}), unit=unit, device=device, counter=counter)
+    if caller is None:
+        abort(401, "missing, unknown or revoked credentials")
+    if scope not in caller.scopes:
+        abort(403, f"this credential lacks the scope {scope}")
+    return caller
+
+
+def json_body() -> dict:
+    """Return the request's JSON object, or abort with 400."""
+    if not request.is_json:
+        abort(400, "send a JSON body with Content-Type: application/json")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "the body must be a JSON object")
+    return body
+
+
+@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(_rest: str):
+    """Answer unknown API paths with a JSON 404."""
+    return error(404, "no such API endpoint; see /api/v1/openapi.json")

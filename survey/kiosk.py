@@ -1,0 +1,128 @@
+"""The counter kiosk at /k/: enrol a tablet once, then big faces, reasons, thanks, and back."""
+
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import Session
+
+from forms.admin import EnrolForm
+from survey import audit, devices
+from survey.catalogue import ensure_instruments, of_row
+from survey.db import get_session
+from survey.intake import KIOSK_INSTRUMENT, ItemError, KioskRating, record_kiosk_rating
+from survey.models import Counter, KioskDevice, Unit, utcnow
+
+bp = Blueprint("kiosk", __name__, url_prefix="/k")
+
+#: The tablet's device credential lives in this cookie (HttpOnly, SameSite=Strict, five years).
+COOKIE = "kiosk"
+COOKIE_AGE = 5 * 365 * 24 * 3600
+#: Seconds a half-answered screen stays before the kiosk starts over, and the thank-you screen.
+IDLE_SECONDS = 30
+THANKS_SECONDS = 4
+
+
+@bp.after_request
+def no_store(response):
+    """Never cache a kiosk screen: the next person must not see the previous answers."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def current_device(session: Session) -> tuple[KioskDevice, Counter, Unit] | None:
+    """Return the enrolled device of this tablet with its counter and unit, or None."""
+    device = devices.device_for(session, request.cookies.get(COOKIE))
+    if device is None:
+        return None
+    counter = session.get(Counter, device.counter_id)
+    unit = session.get(Unit, counter.unit_id)
+    return device, counter, unit
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+def enrol():
+    """Trade a one-time enrolment code for this tablet's long-lived credential."""
+    form = EnrolForm()
+    if form.validate_on_submit():
+        session = get_session()
+        enrolled = devices.enrol(session, form.code.data)
+        if enrolled is not None:
+            device, credential = enrolled
+            audit.record(session, None, "enrol", device, None, audit.snapshot(device))
+            session.commit()
+            response = redirect(url_for("kiosk.start"), code=303)
+            response.set_cookie(
+                COOKIE, credential, max_age=COOKIE_AGE, httponly=True, samesite="Strict",
+                secure=current_app.config["SESSION_COOKIE_SECURE"], path="/",
+            )
+            return response
+        flash(_("This code is wrong or expired. Ask the administrator for a new one."), "error")
+    return render_template("kiosk/enrol.html", form=form)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def start():
+    """Show the rating screen; take a rating (plain form POST when JavaScript is off)."""
+    session = get_session()
+    found = current_device(session)
+    if found is None:
+        return redirect(url_for("kiosk.enrol"), code=303)
+    device, counter, unit = found
+    instrument = of_row(ensure_instruments(session)[KIOSK_INSTRUMENT])
+    lowest = min(level.value for level in instrument.levels)
+    if request.method == "POST":
+        rating, reasons, key = read_rating(instrument)
+        if rating == lowest and request.form.get("step") != "reasons":
+            return screen("reasons", instrument, counter, unit, key=key, rating=rating)
+        try:
+            record_kiosk_rating(session, device, counter, KioskRating(key=key, rating=rating, reasons=reasons))
+        except ItemError:
+            abort(400)
+        device.last_seen_at = utcnow()
+        session.commit()
+        return redirect(url_for("kiosk.thanks"), code=303)
+    return screen("start", instrument, counter, unit, key=str(uuid.uuid4()))
+
+
+def read_rating(instrument) -> tuple[int, tuple[int, ...], str]:
+    """Return the posted rating, reasons and key, or abort with 400."""
+    levels = {level.value for level in instrument.levels}
+    options = {option.value for option in instrument.item("REASONS").options}
+    rating = request.form.get("rating", type=int)
+    reasons = tuple(sorted({int(v) for v in request.form.getlist("reasons") if v.isdigit() and int(v) in options}))
+    try:
+        key = str(uuid.UUID(request.form.get("key", "")))
+    except ValueError:
+        abort(400)
+    if rating not in levels:
+        abort(400)
+    return rating, reasons, key
+
+
+def screen(name: str, instrument, counter: Counter, unit: Unit, **extra):
+    """Render one kiosk screen (the JavaScript switches screens without reloading)."""
+    return render_template(
+        "kiosk/screen.html",
+        screen=name,
+        instrument=instrument,
+        counter=counter,
+        unit=unit,
+        idle_seconds=IDLE_SECONDS,
+        thanks_seconds=THANKS_SECONDS,
+        lowest=min(level.value for level in instrument.levels),
+        **extra,
+    )
+
+
+@bp.route("/thanks")
+def thanks():
+    """Thank the citizen, then go back to the start by itself."""
+    session = get_session()
+    found = current_device(session)
+    if found is None:
+        return redirect(url_for("kiosk.enrol"), code=303)
+    _device, counter, unit = found
+    instrument = of_row(ensure_instruments(session)[KIOSK_INSTRUMENT])
+    return screen("thanks", instrument, counter, unit, key="")
