@@ -44,8 +44,9 @@ CHANNEL_INSTRUMENT = {
     "receipt": "tt01-dossier",
 }
 #: Probability of "no opinion" per SIPAS factor; E (feedback handling) is often not experienced.
-NO_OPINION = {"A": 0.02, "B": 0.04, "C": 0.02, "D": 0.10, "E": 0.38, None: 0.0}
-ITEM_CORRELATION = 0.55
+NO_OPINION = {"A": 0.0, "B": 0.02, "C": 0.0, "D": 0.10, "E": 0.38, None: 0.0}
+ITEM_CORRELATION = 0.6
+STRAIGHT_LINERS = 0.4
 LOCAL_OFFSET = timedelta(hours=7)
 
 
@@ -187,16 +188,22 @@ def answers(rng: np.random.Generator, share: np.ndarray, channel: np.ndarray) ->
     n = share.size
     values = np.full((n, 24), -1, dtype=np.int16)
     mood = rng.standard_normal(n)
+    happy = ndtr(mood) < share
+    # Many respondents tick one column for every item ("straight-lining").
+    straight = rng.random(n) < STRAIGHT_LINERS
+    straight_level = np.where(happy, np.where(rng.random(n) < 0.5, 5, 4), rng.choice([3, 3, 2, 1], n))
     sipas = instruments.load("sipas-service")
+    # "No opinion" comes in blocks: whoever never gave feedback skips all of factor E.
+    skipped = {factor: rng.random(n) < share_ for factor, share_ in NO_OPINION.items()}
     for item in sipas.scored_items:
         noise = rng.standard_normal(n)
         latent = np.sqrt(ITEM_CORRELATION) * mood + np.sqrt(1 - ITEM_CORRELATION) * noise
         satisfied = ndtr(latent) < share
         level = np.where(satisfied, np.where(rng.random(n) < 0.45, 5, 4), rng.choice([3, 3, 3, 2, 2, 1], n))
-        level[rng.random(n) < NO_OPINION[item.factor]] = 0
+        level = np.where(straight, straight_level, level)
+        level[skipped[item.factor] | (rng.random(n) < 0.01)] = 0
         values[:, item.slot - 1] = level
     quick = channel == "kiosk"
-    happy = ndtr(mood) < share
     values[quick, :] = -1
     values[quick, 0] = np.where(happy[quick], np.where(rng.random(quick.sum()) < 0.5, 3, 2), 1)
     values[quick, 1] = np.where(happy[quick], -1, 1 << rng.integers(0, 6, quick.sum()))

@@ -1,0 +1,139 @@
+"""The SIPAS index with respondent-level (linearised) uncertainty, from additive moments.
+
+Items → factors → index as in METHOD.md §1.3: P_j = S_j / A_j over the answers given,
+F_k = weighted mean of P_j over the items of k with answers, I = weighted mean of F_k over
+the factors with answers. So I = Σ_j c_j S_j / A_j with c_j = w_k v_j / (Σ_k' w_k' · Σ_{j'∈k} v_j').
+Its Taylor linearisation gives the influence z_i = Σ_j c_j (s_ij − P_j a_ij) / A_j = dᵀ x_i,
+so Var(I) = n/(n−1) Σ_i z_i² = n/(n−1) dᵀ M d: the with-replacement estimator s²/n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .instrument import Structure
+from .moments import Moments
+
+__all__ = ["estimate_arrays", "Estimates", "index_coefficients"]
+
+
+@dataclass(frozen=True, eq=False)
+class Estimates:
+    """Arrays over G groups: items (G, m), factors (G, K), index (G,); var_* are variances.
+
+    `*_var_binomial` is the variance if every answer were independent (for the design
+    effect); `*_respondents` is the largest answered count among the items that count, a
+    lower bound on the respondents who answered any of them.
+    """
+
+    n: np.ndarray
+    satisfied: np.ndarray
+    answered: np.ndarray
+    item: np.ndarray
+    item_var: np.ndarray
+    factor: np.ndarray
+    factor_var: np.ndarray
+    index: np.ndarray
+    index_var: np.ndarray
+    index_var_binomial: np.ndarray
+    factor_var_binomial: np.ndarray
+    factor_respondents: np.ndarray
+    index_respondents: np.ndarray
+
+
+def index_coefficients(answered: np.ndarray, structure: Structure, *, factor: str | None = None) -> np.ndarray:
+    """Coefficients c_j (G, m) of I = Σ c_j P_j, over items with answers (A_j > 0).
+
+    With `factor`, the coefficients of that factor's F_k instead. Rows with no answered
+    item are all zero.
+    """
+    factors = structure.factors
+    member = np.array([[item.factor == k for k in factors] for item in structure.items], dtype=float)
+    item_weight = np.array([item.weight for item in structure.items])
+    given = (answered > 0) * item_weight  # (G, m)
+    within = given @ member  # Σ v over answered items, per factor (G, K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(within @ member.T > 0, given / (within @ member.T), 0.0)
+    if factor is not None:
+        return share * member[:, factors.index(factor)]
+    weight = np.array([structure.factor_weight(k) for k in factors]) * (within > 0)  # (G, K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = weight / weight.sum(axis=1, keepdims=True)
+    return share * np.nan_to_num(weight @ member.T)
+
+
+def _linearised_variance(moments: Moments, coef: np.ndarray, proportion: np.ndarray) -> np.ndarray:
+    answered = moments.totals[:, len(moments.items) :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_s = np.where(answered > 0, coef / answered, 0.0)
+    d = np.hstack([d_s, -d_s * np.nan_to_num(proportion)])
+    sum_sq = np.einsum("gi,gij,gj->g", d, moments.cross, d)
+    # the quadratic form cancels exactly when every z_i = 0 (e.g. all satisfied); drop the rounding
+    scale = np.einsum("gi,gij,gj->g", np.abs(d), moments.cross, np.abs(d))
+    sum_sq = np.where(sum_sq <= 1e-12 * scale, 0.0, sum_sq)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(moments.n > 1, moments.n / (moments.n - 1) * sum_sq, np.nan)
+    return np.maximum(var, 0.0)
+
+
+def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
+    """Point estimates and variances for every group of `moments`.
+
+    Items with no answers are dropped from their factor and factors with no answered item
+    from the index (the remaining weights are renormalised); a group with no answered
+    item has NaN estimates. Groups with n <= 1 have NaN linearised variances.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scoring import Item, Structure, moments_from_patterns
+    >>> s = Structure(items=(Item("Q1", "A"), Item("Q2", "A")))
+    >>> h = pd.DataFrame({"answered_mask": [3, 3, 1], "satisfied_mask": [3, 0, 1], "n": [6, 3, 1]})
+    >>> e = estimate_arrays(moments_from_patterns(h, structure=s), structure=s)
+    >>> e.item.round(4).tolist(), e.index.round(4).tolist()
+    ([[0.7, 0.6667]], [0.6833])
+    """
+    if moments.items != structure.codes:
+        raise ValueError(f"moments are over items {moments.items}; the structure has {structure.codes}")
+    m = len(structure.items)
+    satisfied, answered = moments.totals[:, :m], moments.totals[:, m:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        item = np.where(answered > 0, satisfied / answered, np.nan)
+        item_var = item * (1 - item) / answered
+    filled = np.nan_to_num(item)
+    factor, factor_var, factor_binomial, factor_respondents = [], [], [], []
+    for k in structure.factors:
+        coef = index_coefficients(answered, structure, factor=k)
+        has = coef.sum(axis=1) > 0
+        factor.append(np.where(has, (coef * filled).sum(axis=1), np.nan))
+        factor_var.append(np.where(has, _linearised_variance(moments, coef, item), np.nan))
+        factor_binomial.append(_binomial_variance(coef, item_var))
+        factor_respondents.append(np.where(coef > 0, answered, 0).max(axis=1))
+    coef = index_coefficients(answered, structure)
+    has = coef.sum(axis=1) > 0
+    def by_factor(values):
+        return np.array(values).T.reshape(len(moments), len(structure.factors))
+
+    return Estimates(
+        n=moments.n,
+        satisfied=satisfied,
+        answered=answered,
+        item=item,
+        item_var=item_var,
+        factor=by_factor(factor),
+        factor_var=by_factor(factor_var),
+        index=np.where(has, (coef * filled).sum(axis=1), np.nan),
+        index_var=np.where(has, _linearised_variance(moments, coef, item), np.nan),
+        index_var_binomial=_binomial_variance(coef, item_var),
+        factor_var_binomial=by_factor(factor_binomial),
+        factor_respondents=by_factor(factor_respondents),
+        index_respondents=np.where(coef > 0, answered, 0).max(axis=1),
+    )
+
+
+def _binomial_variance(coef: np.ndarray, item_var: np.ndarray) -> np.ndarray:
+    """Σ c_j² P_j (1 − P_j) / A_j: the variance if all item answers were independent."""
+    terms = np.where(coef > 0, coef**2 * np.nan_to_num(item_var), 0.0)
+    return np.where(coef.sum(axis=1) > 0, terms.sum(axis=1), np.nan)

@@ -1,0 +1,235 @@
+"""Additive per-group statistics for the index: counts, sums and cross-products.
+
+For respondent i and the m scored items, x_i = (s_i1..s_im, a_i1..a_im), where a_ij = 1
+when the item was answered (levels 1-5, not "no opinion") and s_ij = 1 when the answer is
+a satisfied level. A group is summarised by n, T = Σ x_i and M = Σ x_i x_iᵀ. These add, so
+units roll up to parents and months to quarters by addition, and the application's SQL
+only has to count respondents per (answered_mask, satisfied_mask) pattern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._checks import echo
+from .instrument import Structure
+
+__all__ = ["Moments", "moments_from_patterns", "patterns_from_responses"]
+
+
+@dataclass(frozen=True, eq=False)
+class Moments:
+    """Additive statistics for G groups over the m items of one structure.
+
+    Attributes
+    ----------
+    index : pandas.Index
+        Group keys (a MultiIndex named after the grouping columns when there are several).
+    items : tuple of str
+        Item codes in bit order.
+    n : ndarray, shape (G,)
+        Respondents.
+    totals : ndarray, shape (G, 2m)
+        T = Σ x_i: satisfied counts S_1..S_m, then answered counts A_1..A_m.
+    cross : ndarray, shape (G, 2m, 2m)
+        M = Σ x_i x_iᵀ.
+    """
+
+    index: pd.Index
+    items: tuple[str, ...]
+    n: np.ndarray
+    totals: np.ndarray
+    cross: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    @property
+    def satisfied(self) -> pd.DataFrame:
+        """S_j per group and item."""
+        return pd.DataFrame(self.totals[:, : len(self.items)], index=self.index, columns=list(self.items))
+
+    @property
+    def answered(self) -> pd.DataFrame:
+        """A_j per group and item."""
+        return pd.DataFrame(self.totals[:, len(self.items) :], index=self.index, columns=list(self.items))
+
+    def __add__(self, other: Moments) -> Moments:
+        """Add group by group; a group missing on one side counts as zero there."""
+        if not isinstance(other, Moments):
+            return NotImplemented
+        if other.items != self.items:
+            raise ValueError(f"cannot add moments over different items: {self.items} and {other.items}")
+        if list(self.index.names) != list(other.index.names):
+            raise ValueError(f"cannot add moments grouped by {self.index.names} and {other.index.names}")
+        return _sum_by_labels(self._stack(other), self.items, self.index.append(other.index))
+
+    def _stack(self, other: Moments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            np.concatenate([self.n, other.n]),
+            np.concatenate([self.totals, other.totals]),
+            np.concatenate([self.cross, other.cross]),
+        )
+
+    def regroup(self, by) -> Moments:
+        """Sum groups into coarser ones.
+
+        `by` is a list of index level names to keep (``[]`` for one grand total), or an
+        array/Series of new labels aligned with the groups (e.g. each unit's parent).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from scoring.instrument import Item, Structure
+        >>> s = Structure(items=(Item("Q1", "A"),))
+        >>> h = pd.DataFrame({"unit": ["u1", "u2"], "answered_mask": [1, 1], "satisfied_mask": [1, 0], "n": [3, 2]})
+        >>> moments_from_patterns(h, by=["unit"], structure=s).regroup([]).n
+        array([5.])
+        """
+        return _sum_by_labels((self.n, self.totals, self.cross), self.items, self.parent_labels(by))
+
+    def parent_labels(self, by) -> pd.Index:
+        """The label of each group's parent under `by` (see :meth:`regroup`)."""
+        if isinstance(by, list | tuple) and all(isinstance(b, str) for b in by):
+            if not by:
+                return pd.Index(["all"] * len(self))
+            frame = self.index.to_frame(index=False)[list(by)]
+            return pd.MultiIndex.from_frame(frame) if len(by) > 1 else pd.Index(frame[by[0]], name=by[0])
+        labels = pd.Index(by.values if isinstance(by, pd.Series) else by)
+        if len(labels) != len(self):
+            raise ValueError(f"by must give one label per group ({len(self)}); got {len(labels)}")
+        return labels
+
+
+def _sum_by_labels(arrays, items: tuple[str, ...], labels: pd.Index) -> Moments:
+    n, totals, cross = arrays
+    codes, uniques = labels.factorize()
+    uniques = uniques.set_names(labels.names)
+    size = len(uniques)
+    out_n = np.zeros(size)
+    out_t = np.zeros((size,) + totals.shape[1:])
+    out_c = np.zeros((size,) + cross.shape[1:])
+    np.add.at(out_n, codes, n)
+    np.add.at(out_t, codes, totals)
+    np.add.at(out_c, codes, cross)
+    return Moments(uniques, items, out_n, out_t, out_c)
+
+
+def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), structure: Structure) -> Moments:
+    """Per-group additive moments from a pattern histogram.
+
+    Parameters
+    ----------
+    patterns : pandas.DataFrame
+        The grouping columns plus integer ``answered_mask``, ``satisfied_mask`` and ``n``
+        (respondents with exactly that pattern). Bit j (value ``1 << j``) refers to the
+        j-th item of `structure`; ``satisfied_mask`` must be a subset of ``answered_mask``.
+    by : sequence of str
+        Grouping columns; empty for one unnamed group labelled ``"all"``.
+    structure : Structure
+        Gives the item order (bits).
+
+    Returns
+    -------
+    Moments
+        One group per distinct key, computed from distinct patterns weighted by n.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scoring.instrument import Item, Structure
+    >>> s = Structure(items=(Item("Q1", "A"), Item("Q2", "A")))
+    >>> h = pd.DataFrame({"answered_mask": [3, 1], "satisfied_mask": [1, 0], "n": [4, 2]})
+    >>> m = moments_from_patterns(h, structure=s)
+    >>> m.n, m.satisfied.to_numpy(), m.answered.to_numpy()
+    (array([6.]), array([[4., 0.]]), array([[6., 4.]]))
+    """
+    by = list(by)
+    m = len(structure.items)
+    _check_patterns(patterns, by, m)
+    if by:
+        keys = patterns[by]
+        labels = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]], name=by[0])
+        codes, uniques = labels.factorize()
+        uniques = uniques.set_names(by)
+    else:
+        codes, uniques = np.zeros(len(patterns), dtype=int), pd.Index(["all"])
+    bits = np.arange(m)
+    answered = (patterns["answered_mask"].to_numpy(dtype=np.int64)[:, None] >> bits) & 1
+    satisfied = (patterns["satisfied_mask"].to_numpy(dtype=np.int64)[:, None] >> bits) & 1
+    x = np.hstack([satisfied, answered]).astype(float)
+    weights = patterns["n"].to_numpy(dtype=float)
+    size = len(uniques)
+    n = np.bincount(codes, weights=weights, minlength=size).astype(float)
+    totals = np.zeros((size, 2 * m))
+    np.add.at(totals, codes, x * weights[:, None])
+    cross = np.zeros((size, 2 * m, 2 * m))
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(size + 1))
+    for g in range(size):
+        rows = order[starts[g] : starts[g + 1]]
+        cross[g] = x[rows].T @ (x[rows] * weights[rows, None])
+    return Moments(uniques, structure.codes, n, totals, cross)
+
+
+def _check_patterns(patterns: pd.DataFrame, by: list[str], m: int) -> None:
+    missing = [c for c in [*by, "answered_mask", "satisfied_mask", "n"] if c not in patterns.columns]
+    if missing:
+        raise ValueError(f"pattern histogram lacks column {missing[0]!r}; has {list(patterns.columns)}")
+    for column in ("answered_mask", "satisfied_mask", "n"):
+        values = pd.to_numeric(patterns[column], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
+        if column != "n":
+            bad |= values >= 2**m
+        if bad.any():
+            raise ValueError(f"{column} must be whole numbers in range; got {echo(patterns[column].to_numpy()[bad][0])}")
+    answered = patterns["answered_mask"].to_numpy(dtype=np.int64)
+    satisfied = patterns["satisfied_mask"].to_numpy(dtype=np.int64)
+    outside = (satisfied & ~answered) != 0
+    if outside.any():
+        i = np.flatnonzero(outside)[0]
+        raise ValueError(f"satisfied_mask must be a subset of answered_mask; got {satisfied[i]} with {answered[i]}")
+
+
+def patterns_from_responses(
+    responses: pd.DataFrame, *, by: Sequence[str] = (), structure: Structure
+) -> pd.DataFrame:
+    """Pattern histogram from respondent-level answers (one column per item code).
+
+    Values are levels of the structure's scale, or NaN/None for "no opinion". Item columns
+    that are absent count as unanswered. Returns the grouping columns plus
+    ``answered_mask``, ``satisfied_mask`` and ``n``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scoring.instrument import Item, Structure
+    >>> s = Structure(items=(Item("Q1", "A"), Item("Q2", "A")))
+    >>> patterns_from_responses(pd.DataFrame({"Q1": [5, 5, 2], "Q2": [None, None, 4]}), structure=s)
+       answered_mask  satisfied_mask  n
+    0              1               1  2
+    1              3               2  1
+    """
+    by = list(by)
+    answered = np.zeros(len(responses), dtype=np.int64)
+    satisfied = np.zeros(len(responses), dtype=np.int64)
+    for j, code in enumerate(structure.codes):
+        if code not in responses.columns:
+            continue
+        values = pd.to_numeric(responses[code], errors="coerce").to_numpy(dtype=float)
+        given = ~np.isnan(values)
+        bad = given & ~np.isin(values, structure.levels)
+        if bad.any() or (responses[code].notna().to_numpy() & ~given).any():
+            raw = responses[code].to_numpy()[bad | (responses[code].notna().to_numpy() & ~given)][0]
+            raise ValueError(f"item {code!r} values must be in {structure.levels} or missing; got {echo(raw)}")
+        answered |= given.astype(np.int64) << j
+        satisfied |= np.isin(values, sorted(structure.satisfied_levels)).astype(np.int64) << j
+    frame = responses[by].copy() if by else pd.DataFrame(index=responses.index)
+    frame["answered_mask"] = answered
+    frame["satisfied_mask"] = satisfied
+    keys = [*by, "answered_mask", "satisfied_mask"]
+    return frame.groupby(keys, sort=True, dropna=False).size().rename("n").reset_index()

@@ -1,0 +1,236 @@
+"""Per-group scores: items, factors and the index with intervals, design effect and verdict.
+
+The index interval is `method` (Wilson by default) at the effective sample size
+n_eff = I(1 − I) / se², with se² never below the variance of independent answers
+(design effect >= 1), and n_eff = the respondents who answered when se = 0 or cannot be
+estimated; so it stays inside [0, 1] and is sensible at 100%. Factors likewise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._checks import METHODS, check_choice, check_confidence_level
+from .index import Estimates, estimate_arrays
+from .instrument import Structure
+from .intervals import bounds, interval_at_effective_n
+from .moments import Moments
+from .targets import Verdict, verdict_from_row, verdicts
+
+__all__ = ["ItemScore", "FactorScore", "IndexScore", "GroupScore", "score_groups", "score_rollup", "scores_frame"]
+COMBINE = ("mean-of-units", "pooled")
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """One item: answers (`n`), satisfied answers, share and interval."""
+
+    n: int
+    satisfied: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class FactorScore:
+    """One factor: mean of its items' shares, interval by the linearised variance."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    se: float = float("nan")
+
+
+@dataclass(frozen=True)
+class IndexScore:
+    """The index with its linearised standard error, design effect and effective n."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    se: float
+    deff: float
+    n_eff: float
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """Everything scored for one group."""
+
+    group: dict
+    n: int
+    index: IndexScore
+    verdict: Verdict
+    factors: dict[str, FactorScore] = field(default_factory=dict)
+    items: dict[str, ItemScore] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``hailong-score``: plain values, NaN as None."""
+        return {
+            "group": dict(self.group),
+            "n": self.n,
+            "index": {k: _plain(getattr(self.index, k)) for k in ("estimate", "ci_low", "ci_high", "se", "deff", "n_eff")},
+            "verdict": self.verdict.status,
+            "factors": {c: {k: _plain(getattr(f, k)) for k in ("estimate", "ci_low", "ci_high")} for c, f in self.factors.items()},
+            "items": {c: {k: _plain(getattr(i, k)) for k in ("n", "satisfied", "estimate", "ci_low", "ci_high")} for c, i in self.items.items()},
+        }
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def score_groups(
+    moments: Moments,
+    *,
+    structure: Structure,
+    method: str = "wilson",
+    confidence_level: float = 0.95,
+    target: float = 0.90,
+    sides: str = "one-sided",
+    min_n: int = 30,
+    adjust: str | None = None,
+) -> list[GroupScore]:
+    """Score every group of `moments`: items, factors, index, verdict.
+
+    Parameters
+    ----------
+    moments : Moments
+        From :func:`moments_from_patterns` (possibly added or regrouped).
+    structure : Structure
+        Items, factors and weights (e.g. :data:`SIPAS_SERVICE`).
+    method : str
+        Interval method for items, and for factors and the index at their effective n.
+    confidence_level, target, sides, min_n, adjust
+        Interval level and verdict settings, see :func:`verdicts`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from scoring import Item, Structure, moments_from_patterns
+    >>> s = Structure(items=(Item("Q1", "A"), Item("Q2", "B")))
+    >>> h = pd.DataFrame({"answered_mask": [3, 3, 1], "satisfied_mask": [3, 1, 0], "n": [40, 5, 5]})
+    >>> [g] = score_groups(moments_from_patterns(h, structure=s), structure=s)
+    >>> round(g.index.estimate, 4), round(g.index.se, 4), g.items["Q2"].n, g.verdict.status
+    (0.8944, 0.0319, 45, 'inconclusive')
+    """
+    return _assemble(moments.index, estimate_arrays(moments, structure=structure), structure=structure,
+                     exact_items=True, method=method, confidence_level=confidence_level, target=target,
+                     sides=sides, min_n=min_n, adjust=adjust)
+
+
+def score_rollup(moments: Moments, *, by, structure: Structure, combine: str = "mean-of-units", **options) -> list[GroupScore]:
+    """Score parents of the groups of `moments` (see :meth:`Moments.regroup` for `by`).
+
+    ``combine="mean-of-units"`` (default, as published): each estimate of a parent is the
+    mean of its units' estimates and its variance Σ var_u / U², units independent.
+    ``combine="pooled"``: the units' moments are added and scored as one group.
+    `options` are those of :func:`score_groups`.
+    """
+    check_choice("combine", combine, COMBINE)
+    parents = moments.regroup(by)
+    if combine == "pooled":
+        return score_groups(parents, structure=structure, **options)
+    codes, labels = moments.parent_labels(by).factorize()
+    child = estimate_arrays(moments, structure=structure)
+    return _assemble(parents.index, _mean_of_units(child, codes, len(labels), parents.n),
+                     structure=structure, exact_items=False, **options)
+
+
+def _nanmean_var(values, variances, codes, size):
+    present = ~np.isnan(values)
+    count = np.zeros((size,) + values.shape[1:])
+    total = np.zeros_like(count)
+    var_total = np.zeros_like(count)
+    np.add.at(count, codes, present)
+    np.add.at(total, codes, np.where(present, values, 0.0))
+    np.add.at(var_total, codes, np.where(present, variances, 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan), np.where(count > 0, var_total / count**2, np.nan)
+
+
+def _fallback_var(estimate, variance, n):
+    """Unit variances, with I(1 − I)/n (n_eff = n) where the linearisation is 0 or undefined."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(np.isnan(variance) | (variance == 0), estimate * (1 - estimate) / n, variance)
+
+
+def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray) -> Estimates:
+    def summed(a):
+        out = np.zeros((size,) + a.shape[1:])
+        np.add.at(out, codes, a)
+        return out
+
+    def mean(values, variances):
+        return _nanmean_var(values, variances, codes, size)
+
+    item, item_var = mean(child.item, child.item_var)
+    factor, factor_var = mean(child.factor, _fallback_var(child.factor, child.factor_var, child.factor_respondents))
+    index, index_var = mean(child.index, _fallback_var(child.index, child.index_var, child.index_respondents))
+    return Estimates(
+        n, summed(child.satisfied), summed(child.answered), item, item_var, factor, factor_var, index, index_var,
+        index_var_binomial=mean(child.index, child.index_var_binomial)[1],
+        factor_var_binomial=mean(child.factor, child.factor_var_binomial)[1],
+        factor_respondents=summed(child.factor_respondents),
+        index_respondents=summed(child.index_respondents),
+    )
+
+
+def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", confidence_level=0.95,
+              target=0.90, sides="one-sided", min_n=30, adjust=None) -> list[GroupScore]:
+    check_choice("method", method, METHODS)
+    level = check_confidence_level(confidence_level)
+    if exact_items:
+        item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=(1 - level) / 2)
+    else:
+        item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, fallback_n=est.answered,
+                                                         method=method, confidence_level=level)
+    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, method=method, confidence_level=level,
+                                                         variance_independent=est.factor_var_binomial,
+                                                         fallback_n=est.factor_respondents)
+    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, method=method, confidence_level=level,
+                                               variance_independent=est.index_var_binomial,
+                                               fallback_n=est.index_respondents)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        deff = np.where(est.index_var_binomial > 0, est.index_var / est.index_var_binomial, np.nan)
+    judged = verdicts(est.index, est.n, n_eff=n_eff, target=target, confidence_level=confidence_level,
+                      sides=sides, method=method, min_n=min_n, adjust=adjust)
+    names = list(keys.names)
+    scores = []
+    for g, key in enumerate(keys):
+        key = key if isinstance(key, tuple) else (key,)
+        scores.append(GroupScore(
+            group={} if names == [None] else {name: _plain(v) for name, v in zip(names, key, strict=True)},
+            n=int(est.n[g]),
+            index=IndexScore(*map(float, (est.index[g], low[g], high[g], math.sqrt(est.index_var[g]), deff[g], n_eff[g]))),
+            verdict=verdict_from_row(judged.iloc[g]),
+            factors={k: FactorScore(*map(float, (est.factor[g, i], factor_low[g, i], factor_high[g, i],
+                                                 math.sqrt(est.factor_var[g, i]))))
+                     for i, k in enumerate(structure.factors)},
+            items={c: ItemScore(int(est.answered[g, j]), int(est.satisfied[g, j]),
+                                *map(float, (est.item[g, j], item_low[g, j], item_high[g, j])))
+                   for j, c in enumerate(structure.codes)},
+        ))
+    return scores
+
+
+def scores_frame(scores: list[GroupScore]) -> pd.DataFrame:
+    """Flatten scores for spreadsheets: group columns, n, index_*, verdict, factor_K_*, item_J_*."""
+    rows = []
+    for score in scores:
+        data = score.to_dict()
+        row = {**data["group"], "n": data["n"]}
+        row.update({f"index_{k}": v for k, v in data["index"].items()})
+        row["verdict"] = data["verdict"]
+        for kind in ("factors", "items"):
+            for code, values in data[kind].items():
+                row.update({f"{kind[:-1]}_{code}_{k}": v for k, v in values.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
