@@ -16,6 +16,15 @@ class Defaults:
     DATABASE_URL: str | None = None
     #: Flask-Limiter storage: memory by default, redis://… when several app servers run.
     RATELIMIT_STORAGE_URI = "memory://"
+    #: Key of the HMAC that stands for dossier codes; empty means SECRET_KEY. Keep it stable:
+    #: a new key makes every rated dossier look new (set FLASK_DOSSIER_HASH_KEY in production).
+    DOSSIER_HASH_KEY = ""
+    #: Citizen survey: rate limits per client address and per counter (POSTs; see docs/respond.md),
+    #: the minimum plausible answering time per item, and how long a survey page stays submittable.
+    RATELIMIT_SURVEY_CLIENT = "30 per minute;300 per hour"
+    RATELIMIT_SURVEY_COUNTER = "20 per minute;200 per hour"
+    SURVEY_MIN_SECONDS_PER_ITEM = 1.0
+    SURVEY_CSRF_TIME_LIMIT = 24 * 3600
     #: Base URL printed on posters and by `flask counters` (no trailing slash).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     #: Target share of satisfied citizens, and how verdicts are judged against it.

@@ -1,0 +1,135 @@
+"""The one place that writes a response and its answer row, exactly once per idempotency key."""
+
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from survey.catalogue import of_row
+from survey.instruments import Instrument as Questionnaire
+from survey.models import Answer, Channel, Instrument, Response
+
+#: Respondent facts a response may carry (columns of Response).
+FACT_COLUMNS = ("gender", "age_band", "occupation", "applicant")
+
+
+class DossierAlreadyRated(Exception):
+    """The dossier has a response already (under another idempotency key)."""
+
+    def __init__(self, existing: Response):
+        super().__init__(f"dossier already rated by response #{existing.id}")
+        self.existing = existing
+
+
+def record_response(
+    session: Session,
+    *,
+    instrument_row: Instrument,
+    unit_id: int,
+    channel: str,
+    values: dict[str, int | None],
+    idempotency_key: str,
+    counter_id: int | None = None,
+    service_id: int | None = None,
+    kiosk_id: int | None = None,
+    dossier_hash: str | None = None,
+    language: str = "vi",
+    comment: str | None = None,
+    facts: dict | None = None,
+    fill_seconds: int | None = None,
+    submitted_at: datetime | None = None,
+    suspicious_reason: str | None = None,
+    client_hash: str | None = None,
+) -> tuple[Response, bool]:
+    """Add a response and its answers; return (row, created), created False for a known key.
+
+    Flushes but never commits: the caller commits once. A key that exists already (or appears in a
+    concurrent transaction) returns the stored row and writes nothing. Raises ValueError for values
+    the instrument does not allow and DossierAlreadyRated for a second response to one dossier.
+    """
+    existing = by_key(session, idempotency_key)
+    if existing is not None:
+        return existing, False
+    rated = dossier_hash and by_dossier(session, dossier_hash)
+    if rated:
+        raise DossierAlreadyRated(rated)
+    instrument = of_row(instrument_row)
+    check_values(instrument, values)
+    facts = facts or {}
+    unknown = set(facts) - set(FACT_COLUMNS)
+    if unknown or channel not in set(Channel) or language not in ("vi", "en"):
+        raise ValueError(f"bad response: facts {sorted(unknown)}, channel {channel!r}, language {language!r}")
+    answered, satisfied = instrument.masks(values)
+    response = Response(
+        instrument_id=instrument_row.id,
+        unit_id=unit_id,
+        counter_id=counter_id,
+        service_id=service_id,
+        kiosk_id=kiosk_id,
+        channel=channel,
+        idempotency_key=idempotency_key,
+        dossier_hash=dossier_hash,
+        language=language,
+        answered_mask=answered,
+        satisfied_mask=satisfied,
+        comment=comment or None,
+        fill_seconds=fill_seconds,
+        suspicious=suspicious_reason is not None,
+        suspicious_reason=suspicious_reason and suspicious_reason[:200],
+        client_hash=client_hash,
+        **{name: facts.get(name) or None for name in FACT_COLUMNS},
+    )
+    if submitted_at is not None:
+        response.submitted_at = submitted_at
+    try:
+        # A savepoint: losing the race to a concurrent request with the same key (or dossier)
+        # rolls back this insert only, and the caller's transaction goes on.
+        with session.begin_nested():
+            session.add(response)
+            session.flush()
+            # The slot columns live on the table only (see models.Answer): a Core insert.
+            slots = {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
+            session.execute(insert(Answer.__table__).values(response_id=response.id, **slots))
+    except IntegrityError:
+        existing = by_key(session, idempotency_key)
+        if existing is not None:
+            return existing, False
+        if dossier_hash is not None:
+            rated = by_dossier(session, dossier_hash)
+            if rated is not None:
+                raise DossierAlreadyRated(rated) from None
+        raise
+    return response, True
+
+
+def check_values(instrument: Questionnaire, values: dict[str, int | None]) -> None:
+    """Raise ValueError unless every value belongs to an item and is one of its answers."""
+    allowed = {item.code: allowed_values(instrument, item) for item in instrument.items}
+    for code, value in values.items():
+        if code not in allowed:
+            raise ValueError(f"item {code!r} is not in instrument {instrument.code!r}")
+        if value is not None and value not in allowed[code]:
+            raise ValueError(f"{value!r} is not an answer to item {code!r} of {instrument.code!r}")
+
+
+def allowed_values(instrument: Questionnaire, item) -> range | set[int]:
+    """Return the values an item may store (a multi item stores a bit mask of its options)."""
+    if item.kind == "multi":
+        return range(0, sum(1 << (option.value - 1) for option in item.options) + 1)
+    if item.kind == "points":
+        return {option.value for option in item.options}
+    allowed = {level.value for level in instrument.levels}
+    if instrument.no_opinion is not None:
+        allowed.add(instrument.no_opinion.value)
+    return allowed
+
+
+def by_key(session: Session, idempotency_key: str) -> Response | None:
+    """Return the response stored under an idempotency key, if any."""
+    return session.exec(select(Response).where(Response.idempotency_key == idempotency_key)).first()
+
+
+def by_dossier(session: Session, dossier_hash: str) -> Response | None:
+    """Return the response to a dossier (on any instrument version), if any."""
+    return session.exec(select(Response).where(Response.dossier_hash == dossier_hash)).first()
