@@ -40,6 +40,15 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: Rating-stuffing signals (survey/signals.py): opening hours in local time (UTC+7) and days,
+    #: top ratings within seconds that make a burst, repeats of one long answer pattern per hour.
+    SIGNALS_OPENING_HOURS = "07:00-17:30"
+    SIGNALS_OPEN_DAYS = "Mon-Sat"
+    SIGNALS_UTC_OFFSET_HOURS = 7
+    SIGNALS_BURST_COUNT = 5
+    SIGNALS_BURST_SECONDS = 60
+    SIGNALS_PATTERN_REPEATS = 3
+    SIGNALS_PATTERN_SECONDS = 3600
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")

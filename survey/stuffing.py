@@ -49,27 +49,27 @@ def recent_ratings(
         owners.append(Response.kiosk_id == kiosk_id)
     if not owners:
         return []
-    rows = session.exec(
-        select(Response, Answer, InstrumentRow)
+    slots = Answer.__table__.c
+    rows = session.execute(
+        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id, *(slots[name] for name in SLOT_COLUMNS))
         .join(Answer, Answer.response_id == Response.id)
-        .join(InstrumentRow, InstrumentRow.id == Response.instrument_id)
         .where(or_(*owners), Response.submitted_at >= since)
         .order_by(Response.submitted_at)
         .limit(2000)
     ).all()
     ratings = []
-    for response, answer, instrument_row in rows:
-        instrument = of_row(instrument_row)
-        stored = tuple(getattr(answer, SLOT_COLUMNS[item.slot - 1]) for item in instrument.items)
-        scored = [stored[item.slot - 1] for item in instrument.scored_items]
+    for at, kiosk_id, counter_id, instrument_id, *values in rows:
+        instrument = of_row(session.get(InstrumentRow, instrument_id))
+        stored = tuple(values[item.slot - 1] for item in instrument.items)
+        scored = [values[item.slot - 1] for item in instrument.scored_items]
         ratings.append(
             signals.Rating(
-                at=aware(response.submitted_at),
+                at=aware(at),
                 pattern=stored,
                 top=is_top(instrument, scored),
-                kiosk_id=response.kiosk_id,
-                counter_id=response.counter_id,
-                instrument_id=response.instrument_id,
+                kiosk_id=kiosk_id,
+                counter_id=counter_id,
+                instrument_id=instrument_id,
             )
         )
     return ratings

@@ -47,6 +47,7 @@ def create_api_key():
     key = ApiKey(name=form.name.data, prefix=prefix, key_hash=key_hash, scopes=" ".join(form.scopes.data), unit_id=unit.id)
     session = get_session()
     session.add(key)
+    session.flush()
     audit.record(session, current_user.id, "create", key, None, audit.snapshot(key))
     session.commit()
     return render_template(

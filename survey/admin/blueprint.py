@@ -78,6 +78,7 @@ def commit_change(action: str, row, before: dict | None, message: str):
     """Audit a change, commit it, flash a message and redirect (303) to the row's page."""
     session = get_session()
     session.add(row)
+    session.flush()  # new rows get their id before the snapshot
     audit.record(session, current_user.id, action, row, before, audit.snapshot(row))
     session.commit()
     flash(message, "success")

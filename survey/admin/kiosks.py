@@ -39,6 +39,7 @@ def show_code(device: KioskDevice, code: str, action: str, before: dict | None):
     """Commit the device with its new code, then show the code (never stored, never redirected)."""
     session = get_session()
     session.add(device)
+    session.flush()
     audit.record(session, current_user.id, action, device, before, audit.snapshot(device))
     session.commit()
     counter, unit = counter_or_404(device.counter_id)

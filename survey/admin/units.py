@@ -36,7 +36,9 @@ def index():
     form.parent.choices = unit_choices()
     units = units_in_scope()
     counts = counter_counts([unit.id for unit in units])
-    return render_template("admin/index.html", units=units, depth=depth, counts=counts, form=form)
+    return render_template(
+        "admin/index.html", units=units, depth=depth, counts=counts, form=form, service_form=ServiceForm(prefix="service")
+    )
 
 
 def counter_counts(unit_ids: list[int]) -> dict[int, int]:
@@ -87,7 +89,6 @@ def unit(unit_id: int):
         rename_form=RenameForm(name=unit.name),
         confirm_form=ConfirmForm(),
         services_form=services_form,
-        service_form=ServiceForm(),
         counter_form=counter_form,
     )
 
@@ -151,7 +152,7 @@ def unit_services(unit_id: int):
 def create_service():
     """Add a procedure to the catalogue (province admins only)."""
     admins_only()
-    form = ServiceForm()
+    form = ServiceForm(prefix="service")
     if not form.validate_on_submit():
         form_errors(form)
         return redirect(url_for("admin.index"), code=303)
@@ -161,6 +162,7 @@ def create_service():
         return redirect(url_for("admin.index"), code=303)
     service = Service(code=form.code.data, name=form.name.data, field=form.field.data)
     session.add(service)
+    session.flush()
     audit.record(session, current_user.id, "create", service, None, audit.snapshot(service))
     session.commit()
     flash(_("Procedure %(code)s added.", code=service.code), "success")
