@@ -29,7 +29,7 @@ class UnitForm(FlaskForm):
     parent = SelectField(_l("Parent unit"), coerce=int, validators=[DataRequired()])
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(kind, kind) for kind in UNIT_KINDS])
+    kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS))
 
 
 class RenameForm(FlaskForm):
@@ -97,7 +97,7 @@ class ApiKeyForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     scopes = MultiCheckboxField(
-        _l("Scopes"), choices=[(scope, scope) for scope in API_SCOPES], validators=[DataRequired()]
+        _l("Scopes"), choices=list(API_SCOPES), validators=[DataRequired()]
     )
     unit = SelectField(_l("Unit (scope)"), coerce=int)
 

@@ -5,6 +5,7 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlmodel import select
+from wtforms import SelectChoice
 
 from survey import audit
 from survey.auth import login_manager, subtree_filter
@@ -48,9 +49,12 @@ def units_in_scope(*, active_only: bool = False) -> list[Unit]:
     return list(get_session().exec(query).all())
 
 
-def unit_choices(*, active_only: bool = True) -> list[tuple[int, str]]:
+def unit_choices(*, active_only: bool = True) -> list[SelectChoice]:
     """Return (id, indented name) pairs of the units in scope, for select fields."""
-    return [(unit.id, "\u2003" * depth(unit) + f"{unit.name} ({unit.code})") for unit in units_in_scope(active_only=active_only)]
+    return [
+        SelectChoice(unit.id, "\u2003" * depth(unit) + f"{unit.name} ({unit.code})")
+        for unit in units_in_scope(active_only=active_only)
+    ]
 
 
 def depth(unit: Unit) -> int:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
+from wtforms import SelectChoice
 
 from forms.admin import (
     ConfirmForm,
@@ -78,7 +79,7 @@ def unit(unit_id: int):
     services = session.exec(select(Service).order_by(Service.code)).all()
     chosen = set(session.exec(select(UnitService.service_id).where(UnitService.unit_id == unit.id)).all())
     services_form = UnitServicesForm(services=sorted(chosen))
-    services_form.services.choices = [(s.id, f"{s.code} · {s.name}") for s in services]
+    services_form.services.choices = [SelectChoice(s.id, f"{s.code} · {s.name}") for s in services]
     counter_form = CounterForm(instrument="quick-3")
     counter_form.instrument.choices = instrument_choices()
     return render_template(
@@ -93,9 +94,9 @@ def unit(unit_id: int):
     )
 
 
-def instrument_choices() -> list[tuple[str, str]]:
+def instrument_choices() -> list[SelectChoice]:
     """Return the shipped questionnaires as select choices."""
-    return [(code, f"{instruments.load(code).title['vi']} ({code})") for code in instruments.available()]
+    return [SelectChoice(code, f"{instruments.load(code).title['vi']} ({code})") for code in instruments.available()]
 
 
 @bp.route("/units/<int:unit_id>/rename", methods=["POST"])
@@ -131,7 +132,7 @@ def unit_services(unit_id: int):
     unit = unit_or_404(unit_id)
     session = get_session()
     form = UnitServicesForm()
-    form.services.choices = [(s.id, s.code) for s in session.exec(select(Service)).all()]
+    form.services.choices = [SelectChoice(s.id, s.code) for s in session.exec(select(Service)).all()]
     if not form.validate_on_submit():
         form_errors(form)
         return redirect(url_for("admin.unit", unit_id=unit.id), code=303)

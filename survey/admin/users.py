@@ -13,10 +13,10 @@ from survey.db import get_session
 from survey.models import Role, Unit, User
 
 
-def role_choices() -> list[tuple[str, str]]:
+def role_choices() -> list[str]:
     """Return the roles the signed-in user may give: never province admin unless one is."""
     roles = [Role.UNIT_MANAGER, Role.VIEWER] + ([Role.PROVINCE_ADMIN] if current_user.is_admin else [])
-    return [(role.value, role.value) for role in roles]
+    return [role.value for role in roles]
 
 
 def user_form(**values) -> UserForm:
