@@ -1,5 +1,6 @@
 """The JSON API blueprint at /api/v1/: who is calling (API key or kiosk), JSON errors."""
 
+import json
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, jsonify, request
@@ -81,13 +82,33 @@ def authenticate(scope: str) -> Caller:
 
 
 def json_body() -> dict:
-    """Return the request's JSON object, or abort with 400."""
+    """Return the request's JSON object (whole-valued numbers such as 3.0 read as 3), or abort with 400."""
     if not request.is_json:
         abort(400, "send a JSON body with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    try:
+        body = without_nul(json.loads(request.get_data(), parse_float=number))
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         abort(400, "the body must be a JSON object")
     return body
+
+
+def without_nul(value: object) -> object:
+    """Drop NUL characters from every text of a JSON value (databases cannot store them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
+
+
+def number(text: str) -> int | float:
+    """Read a JSON number with a fraction or exponent: whole values (JSON Schema integers) as int."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -1,5 +1,7 @@
 """POST /api/v1/receipts: the one-stop software asks for a receipt token for a dossier."""
 
+import re
+
 from flask import abort, jsonify
 from sqlmodel import select
 
@@ -9,6 +11,9 @@ from survey.models import Dossier, Service, Unit
 from survey.receipts import dossier_hash, issue_receipt, receipt_url
 from survey.responses import by_dossier
 
+#: A dossier code holds at least one letter or digit (the OpenAPI pattern says the same).
+DOSSIER = re.compile(r"[0-9A-Za-z]")
+
 
 @bp.route("/receipts", methods=["POST"])
 def create_receipt():
@@ -17,8 +22,8 @@ def create_receipt():
     body = json_body()
     unit_code, service_code, dossier = body.get("unit"), body.get("service"), body.get("dossier")
     valid_days = body.get("valid_days", 30)
-    if not isinstance(dossier, str) or not dossier.strip() or len(dossier) > 100:
-        abort(422, "'dossier' must be the dossier code (1 to 100 characters)")
+    if not isinstance(dossier, str) or not DOSSIER.search(dossier) or len(dossier) > 100:
+        abort(422, "'dossier' must be the dossier code (1 to 100 characters, a letter or digit among them)")
     if isinstance(valid_days, bool) or not isinstance(valid_days, int) or not 1 <= valid_days <= 366:
         abort(422, "'valid_days' must be a whole number from 1 to 366")
     session = get_session()

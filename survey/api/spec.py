@@ -95,7 +95,7 @@ PATHS = {
                     "properties": {
                         "unit": {"type": "string", "description": "Unit code."},
                         "service": {"type": ["string", "null"], "description": "National procedure code."},
-                        "dossier": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Dossier code; only its keyed hash is stored."},
+                        "dossier": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "[0-9A-Za-z]", "description": "Dossier code; only its keyed hash is stored."},
                         "valid_days": {"type": "integer", "minimum": 1, "maximum": 366, "default": 30},
                     },
                 }}},

@@ -1,0 +1,28 @@
+"""Fuzz the JSON API from its own OpenAPI document (schemathesis over WSGI): no server errors."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from tests.test_api import bearer, make_key
+
+#: Examples per operation: enough to reach the validation branches, small enough for seconds.
+EXAMPLES = 60
+
+
+@pytest.mark.parametrize(("path", "method"), [("/responses", "POST"), ("/receipts", "POST")])
+def test_api_answers_every_generated_request_without_server_error(app, province, session, path, method):
+    app.config.update({"SIGNALS_OPENING_HOURS": "00:00-24:00", "SIGNALS_OPEN_DAYS": "Mon-Sun"})
+    headers = bearer(make_key(session, province.units["H"]))
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operation = schema[path][method]
+    seen = set()
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    def check(case):
+        response = case.call_and_validate(headers=headers)
+        seen.add(response.status_code)
+
+    check()
+    assert seen and max(seen) < 500
