@@ -18,9 +18,9 @@ bp = Blueprint("kiosk", __name__, url_prefix="/k")
 #: The tablet's device credential lives in this cookie (HttpOnly, SameSite=Strict, five years).
 COOKIE = "kiosk"
 COOKIE_AGE = 5 * 365 * 24 * 3600
-#: Seconds a half-answered screen stays before the kiosk starts over, and the thank-you screen.
-IDLE_SECONDS = 30
-THANKS_SECONDS = 4
+#: Defaults of KIOSK_IDLE_SECONDS (a half-answered screen), KIOSK_THANKS_SECONDS (the thank-you
+#: screen) and KIOSK_RETRY_SECONDS (how often queued ratings are re-sent while offline).
+TIMINGS = {"idle": 30, "thanks": 4, "retry": 15}
 
 
 @bp.after_request
@@ -109,8 +109,7 @@ def screen(name: str, instrument, counter: Counter, unit: Unit, **extra):
         instrument=instrument,
         counter=counter,
         unit=unit,
-        idle_seconds=IDLE_SECONDS,
-        thanks_seconds=THANKS_SECONDS,
+        **{f"{name}_seconds": current_app.config.get(f"KIOSK_{name.upper()}_SECONDS", seconds) for name, seconds in TIMINGS.items()},
         lowest=min(level.value for level in instrument.levels),
         **extra,
     )

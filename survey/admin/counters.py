@@ -2,7 +2,8 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlmodel import select
+from sqlalchemy import case
+from sqlmodel import func, select
 
 from forms.admin import ConfirmForm, CounterForm, KioskForm
 from survey import audit
@@ -16,7 +17,7 @@ from survey.admin.blueprint import (
 )
 from survey.admin.units import instrument_choices
 from survey.db import get_session
-from survey.models import Counter, KioskDevice, utcnow
+from survey.models import Counter, KioskDevice, Response, utcnow
 from survey.qr import survey_url
 
 
@@ -40,7 +41,13 @@ def counter(counter_id: int):
     counter, unit = counter_or_404(counter_id)
     form = CounterForm(name=counter.name, instrument=counter.instrument_code)
     form.instrument.choices = instrument_choices()
-    kiosks = get_session().exec(select(KioskDevice).where(KioskDevice.counter_id == counter.id).order_by(KioskDevice.id)).all()
+    session = get_session()
+    kiosks = session.exec(select(KioskDevice).where(KioskDevice.counter_id == counter.id).order_by(KioskDevice.id)).all()
+    ratings, flagged, last = session.exec(
+        select(func.count(), func.sum(case((Response.suspicious, 1), else_=0)), func.max(Response.submitted_at)).where(
+            Response.counter_id == counter.id
+        )
+    ).one()
     return render_template(
         "admin/counter.html",
         counter=counter,
@@ -50,7 +57,7 @@ def counter(counter_id: int):
         confirm_form=ConfirmForm(),
         kiosk_form=KioskForm(),
         kiosks=kiosks,
-        now=utcnow(),
+        ratings={"count": ratings, "flagged": flagged or 0, "last": last},
     )
 
 

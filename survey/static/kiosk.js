@@ -88,7 +88,7 @@
     idleTimer = setTimeout(finish, idleMs);
   });
   window.addEventListener("online", flush);
-  setInterval(flush, 15000);
+  setInterval(flush, 1000 * Number(app.dataset.retry));
   /* A server-rendered thank-you screen goes back to the start without leaving a history entry. */
   if (app.dataset.screen === "thanks") {
     setTimeout(function () { location.replace(app.dataset.start); }, thanksMs);
