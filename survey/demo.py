@@ -7,6 +7,7 @@ on factor E, channels and office hours follow a plausible mix.
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -48,6 +49,8 @@ NO_OPINION = {"A": 0.0, "B": 0.02, "C": 0.0, "D": 0.10, "E": 0.38, None: 0.0}
 ITEM_CORRELATION = 0.6
 STRAIGHT_LINERS = 0.4
 LOCAL_OFFSET = timedelta(hours=7)
+#: Responses generated and written at a time, so memory stays flat however many are asked for.
+CHUNK = 500_000
 
 
 @dataclass(frozen=True)
@@ -61,16 +64,23 @@ class DemoResult:
     password: str
 
 
-def seed(engine: Engine, *, responses: int, seed: int, password: str | None = None) -> DemoResult:
-    """Create the demo province (once) and add synthetic responses."""
+def seed(
+    engine: Engine,
+    *,
+    responses: int,
+    seed: int,
+    password: str | None = None,
+    build: Callable[[Session, np.random.Generator, str], None] | None = None,
+    channels: dict[str, float] | None = None,
+) -> DemoResult:
+    """Create the demo province (or another structure, once) and add synthetic responses."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     password = password or DEMO_PASSWORD
     with Session(engine) as session:
         rows = ensure_instruments(session)
-        province = session.exec(select(Unit).where(Unit.code == demo_data.PROVINCE[0])).first()
-        if province is None:
-            build_structure(session, rng, password)
+        if session.exec(select(Unit.id).limit(1)).first() is None:
+            (build or build_structure)(session, rng, password)
         session.commit()
         units = session.exec(select(Unit)).all()
         counters = session.exec(select(Counter).where(Counter.active)).all()
@@ -78,9 +88,10 @@ def seed(engine: Engine, *, responses: int, seed: int, password: str | None = No
         service_count = session.exec(select(func.count()).select_from(Service)).one()
         next_id = (session.exec(select(func.max(Response.id))).one() or 0) + 1
         instrument_ids = {code: row.id for code, row in rows.items()}
-    if responses:
-        frame = generate(rng, units=units, counters=counters, links=links, n=responses)
-        write(engine, frame, first_id=next_id, instrument_ids=instrument_ids)
+    for start in range(0, responses, CHUNK):
+        size = min(CHUNK, responses - start)
+        frame = generate(rng, units=units, counters=counters, links=links, n=size, channels=channels or CHANNELS)
+        write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids)
     return DemoResult(
         units=len(units),
         counters=len(counters),
@@ -134,17 +145,17 @@ def build_structure(session: Session, rng: np.random.Generator, password: str) -
     session.add(User(username="admin", password_hash=hash_password(password), role=Role.PROVINCE_ADMIN, unit_id=province.id))
 
 
-def generate(rng: np.random.Generator, *, units, counters, links, n: int) -> dict[str, np.ndarray]:
+def generate(rng: np.random.Generator, *, units, counters, links, n: int, channels: dict[str, float]) -> dict[str, np.ndarray]:
     """Draw n synthetic responses as columns."""
     unit_index = {unit.id: i for i, unit in enumerate(units)}
-    true_share = rng.uniform(0.70, 0.98, size=len(units))
+    true_share = true_shares(np.array([unit.id for unit in units]))
     kind_weight = {"centre": 3.0, "department": 1.2, "district": 1.5, "commune": 0.6, "province": 0.0}
     weights = np.array([kind_weight[units[unit_index[c.unit_id]].kind] for c in counters])
     counter_pick = rng.choice(len(counters), size=n, p=weights / weights.sum())
     counter_ids = np.array([c.id for c in counters])[counter_pick]
     unit_ids = np.array([c.unit_id for c in counters])[counter_pick]
     share = true_share[np.array([unit_index[u] for u in unit_ids])]
-    channel = rng.choice(list(CHANNELS), size=n, p=list(CHANNELS.values()))
+    channel = rng.choice(list(channels), size=n, p=list(channels.values()))
     columns = {
         "unit_id": unit_ids,
         "counter_id": counter_ids,
@@ -155,6 +166,11 @@ def generate(rng: np.random.Generator, *, units, counters, links, n: int) -> dic
     }
     columns.update(answers(rng, share, channel))
     return columns
+
+
+def true_shares(unit_ids: np.ndarray) -> np.ndarray:
+    """Return each unit's true share of satisfied answers, the same on every run (70%–98%)."""
+    return np.random.default_rng(20261122).uniform(0.70, 0.98, size=int(unit_ids.max()) + 1)[unit_ids]
 
 
 def pick_services(rng: np.random.Generator, unit_ids: np.ndarray, links) -> np.ndarray:

@@ -156,3 +156,15 @@ def test_python_dash_m_scoring(responses):
     done = subprocess.run([sys.executable, "-m", "scoring", str(responses), "--by", "nope"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "grouping column 'nope' not found" in done.stderr
+
+
+def test_installed_console_script_and_the_app_instrument_file_agree(responses):
+    script = Path(sys.executable).with_name("hailong-score")
+    assert script.exists(), "setup.cfg declares the hailong-score console script"
+    app_file = ROOT / "survey" / "instruments" / "sipas-service.yaml"
+    default = subprocess.run([script, responses, "--by", "unit"], capture_output=True, text=True, check=True)
+    from_file = subprocess.run(
+        [script, responses, "--by", "unit", "--instrument", app_file], capture_output=True, text=True, check=True
+    )
+    assert json.loads(default.stdout) == json.loads(from_file.stdout)
+    assert json.loads(default.stdout)[0]["items"]["A1"]["n"] == 35
