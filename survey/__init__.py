@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from survey import admin, api, auth, cli, config, db, i18n, kiosk, views
+from survey import admin, api, auth, cli, config, db, i18n, kiosk, manage, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the application."""
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(manage.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(kiosk.bp)
     app.register_blueprint(auth.csrf.exempt(api.bp))

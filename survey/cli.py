@@ -13,6 +13,7 @@ from survey import demo, migrate, qr
 from survey.auth import hash_password
 from survey.db import get_engine
 from survey.models import Counter, Role, Unit, User
+from survey.scores_cli import scores_command
 
 
 @click.command("init-db")
@@ -135,5 +136,5 @@ def qr_command(counter_id: int, out: str, poster: bool):
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, demo_command, counters_command, create_user_command, qr_command):
+    for command in (init_db_command, demo_command, counters_command, create_user_command, scores_command, qr_command):
         app.cli.add_command(command)

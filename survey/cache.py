@@ -1,0 +1,39 @@
+"""A small in-process LRU cache per app, keyed on what was asked plus the data version."""
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from survey.models import Dossier, Response
+
+#: Entries kept per app (score tables and chart SVGs are a few kilobytes each).
+SIZE = 256
+
+
+def data_version(session: Session) -> tuple[int, int, int]:
+    """Return what changes when scores may change: newest response, flagged count, newest dossier."""
+    connection = session.connection()
+    newest = connection.execute(select(func.max(Response.id))).scalar() or 0
+    flagged = connection.execute(select(func.count()).select_from(Response).where(Response.suspicious.is_(True))).scalar()
+    dossier = connection.execute(select(func.max(Dossier.id))).scalar() or 0
+    return int(newest), int(flagged or 0), int(dossier)
+
+
+def cached(key: Hashable, compute: Callable[[], object]):
+    """Return the cached value of `key` for this app, computing and storing it when absent."""
+    store: OrderedDict = current_app.extensions.setdefault("hailong_lru", OrderedDict())
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    value = store[key] = compute()
+    while len(store) > SIZE:
+        store.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every cached value of this app."""
+    current_app.extensions.pop("hailong_lru", None)

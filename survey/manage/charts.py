@@ -1,0 +1,106 @@
+"""Charts drawn on the server as SVG by matplotlib (Agg, DejaVu Sans): no JavaScript, no CDN."""
+
+import io
+import os
+import tempfile
+from collections.abc import Callable
+
+import numpy as np
+
+# matplotlib wants a writable config folder; the app's user may have no home directory.
+os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "hailong-matplotlib"))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import scoring  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "svg.fonttype": "none",  # text stays text: small files, selectable, rendered by the browser
+    "svg.hashsalt": "hailong",  # stable element ids, so the same data gives the same SVG
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+INK, MUTED, BRAND, OK, BAD, WARN = "#1b1f24", "#4a5562", "#0b5cab", "#1d6b2f", "#a4161a", "#7a4b00"
+VERDICT_COLOURS = {"met": OK, "not-met": BAD, "inconclusive": WARN, "insufficient": MUTED}
+
+
+def percent_axis(decimal: str) -> FuncFormatter:
+    """Return a tick formatter writing fractions as whole percentages."""
+    return FuncFormatter(lambda value, _pos: f"{value * 100:.0f}%".replace(".", decimal))
+
+
+def render(draw: Callable[[Figure], None], *, size=(7.5, 3.4)) -> str:
+    """Draw on a new figure and return the SVG element as text (without the XML prologue)."""
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=size, layout="constrained")
+        draw(figure)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def funnel(rows: list[dict], *, target: float, labels: dict) -> str:
+    """Plot units' index against effective sample size, with 95% and 99.8% limits around the target."""
+    points = [r for r in rows if r["index"]["estimate"] is not None and r["index"]["n_eff"]]
+
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        top = max([r["index"]["n_eff"] for r in points], default=100) * 1.15
+        grid = np.unique(np.geomspace(5, max(top, 10), 160).round())
+        limits = scoring.funnel_limits(grid, target=target, levels=(0.95, 0.998))
+        for level, style in (("0.95", "--"), ("0.998", ":")):
+            axes.plot(grid, limits[f"lower_{level}"], style, color=MUTED, linewidth=1, label=labels[level])
+            axes.plot(grid, limits[f"upper_{level}"], style, color=MUTED, linewidth=1)
+        axes.axhline(target, color=BAD, linewidth=1.2, label=labels["target"])
+        for row in points:
+            colour = VERDICT_COLOURS.get(row["verdict"]["status"], MUTED)
+            axes.plot(row["index"]["n_eff"], row["index"]["estimate"], "o", color=colour, markersize=5)
+            axes.annotate(row["unit"], (row["index"]["n_eff"], row["index"]["estimate"]), fontsize=7,
+                          xytext=(3, 3), textcoords="offset points", color=INK)
+        axes.set_xscale("log")
+        axes.set_xlabel(labels["x"])
+        axes.set_ylabel(labels["y"])
+        low = min([r["index"]["estimate"] for r in points] + [target - 0.1])
+        axes.set_ylim(max(0, low - 0.03), 1.0)
+        axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
+        axes.legend(loc="lower right", fontsize=7, frameon=False)
+
+    return render(draw)
+
+
+def trend(rows: list[dict], *, target: float, labels: dict) -> str:
+    """Plot the monthly index with its interval, the p-chart centre and 3-sigma limits, and the target."""
+
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        months = [r["month"] for r in rows]
+        x = np.arange(len(months))
+        estimate = np.array([np.nan if r["index"]["estimate"] is None else r["index"]["estimate"] for r in rows])
+        low = np.array([np.nan if r["index"]["ci_low"] is None else r["index"]["ci_low"] for r in rows])
+        high = np.array([np.nan if r["index"]["ci_high"] is None else r["index"]["ci_high"] for r in rows])
+        charted = [r.get("p_chart") or {} for r in rows]
+        lcl = np.array([c.get("lcl", np.nan) if c.get("lcl") is not None else np.nan for c in charted])
+        ucl = np.array([c.get("ucl", np.nan) if c.get("ucl") is not None else np.nan for c in charted])
+        centre = next((c["centre"] for c in charted if c.get("centre") is not None), None)
+        axes.fill_between(x, low, high, color=BRAND, alpha=0.15, linewidth=0, label=labels["interval"])
+        axes.plot(x, estimate, "o-", color=BRAND, markersize=4, linewidth=1.5, label=labels["index"])
+        if centre is not None:
+            axes.axhline(centre, color=MUTED, linewidth=1, label=labels["centre"])
+            axes.step(x, lcl, where="mid", color=MUTED, linestyle=":", linewidth=1, label=labels["limits"])
+            axes.step(x, ucl, where="mid", color=MUTED, linestyle=":", linewidth=1)
+        signals = [i for i, c in enumerate(charted) if c.get("signal") in ("above", "below")]
+        axes.plot(x[signals], estimate[signals], "s", color=BAD, markersize=7, fillstyle="none", label=labels["signal"])
+        axes.axhline(target, color=BAD, linewidth=1.2, label=labels["target"])
+        axes.set_xticks(x, [m[2:].replace("-", "/") for m in months], fontsize=7)
+        floor = np.nanmin(np.concatenate([low, [target - 0.1]]))
+        axes.set_ylim(max(0, floor - 0.03), 1.0)
+        axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
+        axes.legend(loc="lower left", fontsize=7, frameon=False, ncols=3)
+
+    return render(draw)

@@ -1,0 +1,88 @@
+"""Reporting periods in the province's local time (UTC+7), turned into UTC bounds for SQL."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+#: Offset of the province's local time (Indochina Time has no daylight saving).
+LOCAL_OFFSET = timedelta(hours=7)
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+YEAR = re.compile(r"^(\d{4})$")
+RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+class PeriodError(ValueError):
+    """A period text that is not a month, quarter, year or date range."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local calendar days [first, last], both included; `key` is the text that names it."""
+
+    key: str
+    kind: str
+    first: date
+    last: date
+
+    @property
+    def start_utc(self) -> datetime:
+        """Return the UTC instant of local midnight starting the first day."""
+        return datetime.combine(self.first, datetime.min.time(), UTC) - LOCAL_OFFSET
+
+    @property
+    def end_utc(self) -> datetime:
+        """Return the UTC instant of local midnight after the last day (exclusive bound)."""
+        return datetime.combine(self.last + timedelta(days=1), datetime.min.time(), UTC) - LOCAL_OFFSET
+
+    def months(self) -> list[str]:
+        """Return the local months ("2026-07") the period touches, in order."""
+        months, year, month = [], self.first.year, self.first.month
+        while (year, month) <= (self.last.year, self.last.month):
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+
+def local_today() -> date:
+    """Return today's date in the province."""
+    return (datetime.now(UTC) + LOCAL_OFFSET).date()
+
+
+def month_end(year: int, month: int) -> date:
+    """Return the last day of a month."""
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return following - timedelta(days=1)
+
+
+def last_twelve_months(today: date | None = None) -> Period:
+    """Return the twelve months ending with the current one (the default of the pages)."""
+    today = today or local_today()
+    year, month = (today.year - 1, today.month + 1) if today.month < 12 else (today.year, 1)
+    first = date(year, month, 1)
+    return Period(f"{first.isoformat()}..{today.isoformat()}", "range", first, today)
+
+
+def parse(text: str | None, *, today: date | None = None) -> Period:
+    """Parse "2026", "2026-Q3", "2026-07" or "2026-07-01..2026-09-30"; empty gives the last 12 months."""
+    text = (text or "").strip()
+    if not text:
+        return last_twelve_months(today)
+    try:
+        if match := YEAR.match(text):
+            year = int(match[1])
+            return Period(text, "year", date(year, 1, 1), date(year, 12, 31))
+        if match := QUARTER.match(text):
+            year, quarter = int(match[1]), int(match[2])
+            return Period(f"{year}-Q{quarter}", "quarter", date(year, 3 * quarter - 2, 1), month_end(year, 3 * quarter))
+        if match := MONTH.match(text):
+            year, month = int(match[1]), int(match[2])
+            return Period(text, "month", date(year, month, 1), month_end(year, month))
+        if match := RANGE.match(text):
+            first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
+            if last < first:
+                raise PeriodError(f"the range {text!r} ends before it starts")
+            return Period(text, "range", first, last)
+    except ValueError as exc:
+        raise PeriodError(f"not a valid period: {text!r} ({exc})") from exc
+    raise PeriodError(f"not a period: {text!r}; use 2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30")

@@ -1,0 +1,254 @@
+"""SQL that counts: additive statistics per unit, period, service, channel and counter.
+
+Every function runs one GROUP BY (SQLAlchemy Core, the same on SQLite and PostgreSQL) over
+the responses of a unit subtree and returns a small DataFrame of sums. No function returns
+answers of individual respondents except `recent_comments` (comments are shown, not scored).
+Rolling leaf units up to their ancestors happens in pandas, by addition (see survey.scores).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from sqlalchemy import and_, case, exists, func, literal_column, or_, select
+from sqlmodel import Session
+
+from survey.models import Answer, Counter, Dossier, Instrument, Response, Unit
+from survey.periods import Period
+
+#: Grouping columns a pattern histogram may be split by (besides the two masks).
+GROUPS = ("unit_id", "month", "counter_id", "service_id", "channel", "suspicious")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which responses count: a period, optionally one service, channel or counter, flagged or not."""
+
+    #: Local calendar period; None counts every response (the whole history).
+    period: Period | None
+    service_id: int | None = None
+    channel: str | None = None
+    counter_id: int | None = None
+    #: Flagged (suspicious) responses are kept and counted unless this is False.
+    include_flagged: bool = True
+    #: Only responses with after_id < id <= upto_id (incremental updates of cached counts).
+    after_id: int = 0
+    upto_id: int | None = None
+
+    def but(self, **changes) -> "Filters":
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def run(session: Session, statement) -> pd.DataFrame:
+    """Execute a Core statement on the session's connection; return the rows as a DataFrame."""
+    result = session.connection().execute(statement)
+    columns = list(result.keys())
+    # Plain tuples: building a DataFrame from Row objects is ten times slower.
+    return pd.DataFrame([tuple(row) for row in result.all()], columns=columns)
+
+
+def dialect(session: Session) -> str:
+    """Return the database dialect name of the session."""
+    return session.get_bind().dialect.name
+
+
+def local_month(session: Session, column=Response.submitted_at):
+    """Return a SQL expression for the local (UTC+7) month "YYYY-MM" of a UTC time column."""
+    if dialect(session) == "sqlite":
+        return func.strftime("%Y-%m", column, "+7 hours")
+    return func.to_char(func.timezone("UTC", column) + literal_column("interval '7 hours'"), "YYYY-MM")
+
+
+def in_subtree(path: str):
+    """Return the condition keeping responses of units whose path starts with `path`."""
+    units = select(Unit.id).where(Unit.path.startswith(path, autoescape=True))
+    return Response.unit_id.in_(units.scalar_subquery())
+
+
+def instrument_ids(session: Session, code: str) -> list[int]:
+    """Return the ids of every stored version of an instrument."""
+    rows = session.connection().execute(select(Instrument.id).where(Instrument.code == code))
+    return [row[0] for row in rows]
+
+
+def response_conditions(path: str, filters: Filters, instruments: Sequence[int]) -> list:
+    """Return the WHERE conditions shared by every response query."""
+    conditions = [in_subtree(path), Response.instrument_id.in_(list(instruments))]
+    if filters.period is not None:
+        conditions += [Response.submitted_at >= filters.period.start_utc, Response.submitted_at < filters.period.end_utc]
+    if filters.after_id:
+        conditions.append(Response.id > filters.after_id)
+    if filters.upto_id is not None:
+        conditions.append(Response.id <= filters.upto_id)
+    if filters.service_id is not None:
+        conditions.append(Response.service_id == filters.service_id)
+    if filters.channel:
+        conditions.append(Response.channel == filters.channel)
+    if filters.counter_id is not None:
+        conditions.append(Response.counter_id == filters.counter_id)
+    if not filters.include_flagged:
+        conditions.append(Response.suspicious.is_(False))
+    return conditions
+
+
+def group_columns(session: Session, by: Sequence[str]) -> list:
+    """Return the labelled SQL columns for the grouping names in `by`."""
+    unknown = [name for name in by if name not in GROUPS]
+    if unknown:
+        raise ValueError(f"cannot group by {unknown[0]!r}; choose from {GROUPS}")
+    columns = {
+        "unit_id": Response.unit_id,
+        "counter_id": Response.counter_id,
+        "service_id": Response.service_id,
+        "channel": Response.channel,
+        "suspicious": Response.suspicious,
+    }
+    return [local_month(session).label("month") if name == "month" else columns[name].label(name) for name in by]
+
+
+def pattern_histogram(
+    session: Session, *, path: str, filters: Filters, instruments: Sequence[int], by: Sequence[str] = ("unit_id",)
+) -> pd.DataFrame:
+    """Count respondents per group and (answered_mask, satisfied_mask) pattern: the scoring input."""
+    keys = group_columns(session, by)
+    masks = [Response.answered_mask, Response.satisfied_mask]
+    statement = (
+        select(*keys, *masks, func.count().label("n"))
+        .where(*response_conditions(path, filters, instruments))
+        .group_by(*keys, *masks)
+    )
+    frame = run(session, statement)
+    if frame.empty:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in [*by, "answered_mask", "satisfied_mask", "n"]})
+    return frame
+
+
+def slot_column(slot: int):
+    """Return the answer column of an item slot (v01 is slot 1)."""
+    return Answer.__table__.c[f"v{slot:02d}"]
+
+
+def level_counts(
+    session: Session, *, path: str, filters: Filters, instrument: int, slot: int, levels: Sequence[int]
+) -> pd.DataFrame:
+    """Count the answers of one item per unit and level: columns unit_id, level_<v>…, answered."""
+    column = slot_column(slot)
+    sums = [func.sum(case((column == level, 1), else_=0)).label(f"level_{level}") for level in levels]
+    statement = (
+        select(Response.unit_id, *sums, func.count(column).label("answered"))
+        .join(Answer, Answer.response_id == Response.id)
+        .where(*response_conditions(path, filters, [instrument]))
+        .group_by(Response.unit_id)
+    )
+    return run(session, statement)
+
+
+def points_sums(
+    session: Session, *, path: str, filters: Filters, instrument: int, items: dict[int, tuple[int, dict[int, int]]]
+) -> pd.DataFrame:
+    """Sum TT 01 points per unit: `items` maps indicator → (slot, {answer value: points})."""
+    columns = []
+    for indicator, (slot, points) in items.items():
+        column = slot_column(slot)
+        scored = case(*((column == value, p) for value, p in points.items()), else_=None)
+        columns += [func.sum(scored).label(f"sum_{indicator}"), func.count(scored).label(f"count_{indicator}")]
+    statement = (
+        select(Response.unit_id, *columns)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(*response_conditions(path, filters, [instrument]))
+        .group_by(Response.unit_id)
+    )
+    return run(session, statement)
+
+
+def dossier_facts(session: Session, *, path: str, filters: Filters, rating: tuple[int, int, int] | None) -> pd.DataFrame:
+    """Count dossiers per unit for QĐ 766: dissatisfied-rated, complaint, overdue, and bad (each once).
+
+    `rating` is (instrument id, slot, dissatisfied value) of the per-dossier rating, if any.
+    Dossiers belong to the period by their reception time (creation time when unknown), and to
+    the service filter by their service; channel and counter filters do not apply to dossiers.
+    """
+    received = func.coalesce(Dossier.received_at, Dossier.created_at)
+    overdue = and_(Dossier.returned_at.is_not(None), Dossier.due_at.is_not(None), Dossier.returned_at > Dossier.due_at)
+    dissatisfied = literal_column("0") == literal_column("1")
+    if rating is not None:
+        instrument, slot, value = rating
+        conditions = [Response.dossier_hash == Dossier.dossier_hash, Response.instrument_id == instrument]
+        if not filters.include_flagged:
+            conditions.append(Response.suspicious.is_(False))
+        dissatisfied = exists(
+            select(Response.id).join(Answer, Answer.response_id == Response.id).where(*conditions, slot_column(slot) == value)
+        )
+
+    def count(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    units = select(Unit.id).where(Unit.path.startswith(path, autoescape=True)).scalar_subquery()
+    where = [Dossier.unit_id.in_(units), received >= filters.period.start_utc, received < filters.period.end_utc]
+    if filters.service_id is not None:
+        where.append(Dossier.service_id == filters.service_id)
+    statement = (
+        select(
+            Dossier.unit_id,
+            func.count().label("dossiers"),
+            count(dissatisfied).label("dissatisfied"),
+            count(Dossier.complaint.is_(True)).label("complaint"),
+            count(overdue).label("overdue"),
+            count(or_(dissatisfied, Dossier.complaint.is_(True), overdue)).label("bad"),
+            count(func.date(Dossier.returned_at) < func.date(Dossier.due_at)).label("early"),
+            count(func.date(Dossier.returned_at) == func.date(Dossier.due_at)).label("same_day"),
+            count(and_(Dossier.returned_at.is_not(None), Dossier.due_at.is_not(None))).label("returned"),
+        )
+        .where(*where)
+        .group_by(Dossier.unit_id)
+    )
+    return run(session, statement)
+
+
+def channel_counts(session: Session, *, path: str, filters: Filters, instruments: Sequence[int]) -> pd.DataFrame:
+    """Count responses per channel (all instruments given): columns channel, n."""
+    statement = (
+        select(Response.channel, func.count().label("n"))
+        .where(*response_conditions(path, filters.but(channel=None), instruments))
+        .group_by(Response.channel)
+        .order_by(func.count().desc())
+    )
+    return run(session, statement)
+
+
+def recent_comments(
+    session: Session,
+    *,
+    path: str,
+    filters: Filters,
+    instruments: Sequence[int],
+    search: str = "",
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[pd.DataFrame, int]:
+    """Return one page of comments, newest first, and how many match (LIKE/ILIKE search)."""
+    conditions = [*response_conditions(path, filters, instruments), Response.comment.is_not(None), Response.comment != ""]
+    if search:
+        conditions.append(Response.comment.icontains(search, autoescape=True))
+    total = session.connection().execute(select(func.count()).select_from(Response).where(*conditions)).scalar_one()
+    statement = (
+        select(
+            Response.id,
+            Response.submitted_at,
+            Response.channel,
+            Response.comment,
+            Response.suspicious,
+            Unit.code.label("unit"),
+            Unit.name.label("unit_name"),
+            Counter.name.label("counter"),
+        )
+        .join(Unit, Unit.id == Response.unit_id)
+        .outerjoin(Counter, Counter.id == Response.counter_id)
+        .where(*conditions)
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
+        .limit(per_page)
+        .offset(max(page - 1, 0) * per_page)
+    )
+    return run(session, statement), int(total)
+

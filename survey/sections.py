@@ -1,0 +1,156 @@
+"""The further tables of a unit: monthly trend, counters, services, quick ratings, QĐ 766, TT 01, channels.
+
+Each function counts in SQL (survey.queries), adds leaf units up in pandas and scores with
+`scoring`; each returns plain rows (dicts) that pages, exports and the JSON API display as they are.
+"""
+
+import numpy as np
+import pandas as pd
+import scoring
+from sqlmodel import Session, select
+
+from survey import instruments, queries
+from survey.models import Counter, Service, Unit
+from survey.scores import SIPAS, Settings, leaf_moments, plain, score_dict, structure_of
+
+QUICK = "quick-3"
+TT01 = "tt01-dossier"
+
+
+def trend(session: Session, units: list[Unit], filters: queries.Filters, settings: Settings) -> list[dict]:
+    """Score the subtree (root first) month by month, with p-chart limits around the period's index."""
+    moments, structure = leaf_moments(session, units, filters, by=("unit_id", "month"))
+    scored = {}
+    if len(moments):
+        # Every leaf group belongs to the root: roll (leaf, month) up to months.
+        parents = pd.Index(moments.index.get_level_values("month"), name="month")
+        for score in scoring.score_rollup(moments, by=parents, structure=structure, combine=settings.combine,
+                                          **settings.options()):
+            scored[score.group["month"]] = score
+    rows = [{"month": month, **score_dict(scored.get(month), settings)} for month in filters.period.months()]
+    with_data = [row for row in rows if row["index"]["estimate"] is not None and row["index"]["n_eff"]]
+    if with_data:
+        n_eff = np.array([row["index"]["n_eff"] for row in with_data])
+        x = np.round(np.array([row["index"]["estimate"] for row in with_data]) * n_eff)
+        chart = scoring.p_chart(x, np.round(n_eff))
+        for row, limits in zip(with_data, chart.itertuples(), strict=True):
+            row["p_chart"] = {"centre": plain(limits.centre), "lcl": plain(limits.lcl), "ucl": plain(limits.ucl),
+                              "signal": limits.signal}
+    return rows
+
+
+def counters(session: Session, unit: Unit, filters: queries.Filters, settings: Settings) -> list[dict]:
+    """Score the unit's own counters (each counter's respondents as one group)."""
+    own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
+    structure = structure_of(instruments.load(SIPAS))
+    histogram = queries.pattern_histogram(session, path=unit.path, filters=filters,
+                                          instruments=queries.instrument_ids(session, SIPAS), by=("unit_id", "counter_id"))
+    histogram = histogram[histogram["unit_id"] == unit.id]
+    scored = {}
+    if len(histogram):
+        moments = scoring.moments_from_patterns(histogram, by=["counter_id"], structure=structure)
+        scored = {s.group["counter_id"]: s for s in scoring.score_groups(moments, structure=structure, **settings.options())}
+    return [{"counter": c.name, "counter_id": c.id, "active": c.active, **score_dict(scored.get(c.id), settings)}
+            for c in own]
+
+
+def services(session: Session, units: list[Unit], filters: queries.Filters, settings: Settings) -> list[dict]:
+    """Score each service over the subtree (units combined by the SCORING_COMBINE setting)."""
+    structure = structure_of(instruments.load(SIPAS))
+    histogram = queries.pattern_histogram(session, path=units[0].path, filters=filters,
+                                          instruments=queries.instrument_ids(session, SIPAS), by=("unit_id", "service_id"))
+    histogram = histogram[histogram["service_id"].notna()]
+    if not len(histogram):
+        return []
+    histogram = histogram.astype({"service_id": int})
+    moments = scoring.moments_from_patterns(histogram, by=["unit_id", "service_id"], structure=structure)
+    scores = scoring.score_rollup(moments, by=["service_id"], structure=structure, combine=settings.combine,
+                                  **settings.options())
+    names = {s.id: s for s in session.exec(select(Service)).all()}
+    rows = [{"service": names[s.group["service_id"]].code, "name": names[s.group["service_id"]].name,
+             **score_dict(s, settings)} for s in scores]
+    return sorted(rows, key=lambda row: -row["n"])
+
+
+def ratings(session: Session, unit: Unit, filters: queries.Filters, settings: Settings) -> list[dict]:
+    """Share of each level of the three-level rating (quick-3 and the per-dossier rating), with intervals."""
+    rows = []
+    for code in (QUICK, TT01):
+        instrument = instruments.load(code)
+        item = instrument.item("RATING")
+        levels = [level.value for level in instrument.levels]
+        counts = pd.DataFrame()
+        for instrument_id in queries.instrument_ids(session, code):
+            part = queries.level_counts(session, path=unit.path, filters=filters, instrument=instrument_id,
+                                        slot=item.slot, levels=levels)
+            counts = pd.concat([counts, part])
+        answered = int(counts["answered"].sum()) if len(counts) else 0
+        satisfied = sum(int(counts[f"level_{v}"].sum()) for v in instrument.satisfied) if answered else 0
+        interval = scoring.proportion_interval(satisfied, answered, method=settings.method,
+                                               confidence_level=settings.confidence_level)
+        rows.append({
+            "instrument": code,
+            "answered": answered,
+            "levels": [{"value": level.value, "label": level.label,
+                        "count": int(counts[f"level_{level.value}"].sum()) if answered else 0}
+                       for level in instrument.levels],
+            "satisfied": satisfied,
+            "estimate": plain(satisfied / answered) if answered else None,
+            "ci_low": plain(interval.ci_low) if answered else None,
+            "ci_high": plain(interval.ci_high) if answered else None,
+        })
+    return rows
+
+
+def dossiers(session: Session, unit: Unit, filters: queries.Filters) -> dict:
+    """QĐ 766 ratio and TT 01 indicator scores of the subtree's dossiers (None where there are none)."""
+    tt01 = instruments.load(TT01)
+    ids = queries.instrument_ids(session, TT01)
+    rating_item = tt01.item("RATING")
+    dissatisfied = min(level.value for level in tt01.levels if level.value not in tt01.satisfied)
+    facts = pd.concat([queries.dossier_facts(session, path=unit.path, filters=filters,
+                                             rating=(i, rating_item.slot, dissatisfied)) for i in ids] or [pd.DataFrame()])
+    totals = {k: int(facts[k].sum()) for k in ("dossiers", "dissatisfied", "complaint", "overdue", "bad", "early",
+                                                "same_day", "returned")} if len(facts) else {}
+    result = {"qd766": None, "tt01": None, "facts": totals}
+    if totals.get("dossiers"):
+        ratio = scoring.qd766_ratio(total=totals["dossiers"], bad=totals["bad"])
+        result["qd766"] = {"dossiers": ratio.dossiers, "bad": ratio.bad, "ratio": plain(ratio.ratio)}
+    points = {item.indicator: (item.slot, {o.value: o.points for o in item.options})
+              for item in tt01.items if item.kind == "points"}
+    sums = pd.concat([queries.points_sums(session, path=unit.path, filters=filters, instrument=i, items=points)
+                      for i in ids] or [pd.DataFrame()])
+    if len(sums) and int(sums[[f"count_{i}" for i in points]].sum().sum()):
+        total = {i: int(sums[f"sum_{i}"].fillna(0).sum()) for i in points}
+        count = {i: int(sums[f"count_{i}"].sum()) for i in points}
+        # Indicator 2 (each unit's time against its limit) comes from the dossier facts:
+        # returned before the due day 2 points, on the due day 1, later 0.
+        if totals.get("returned"):
+            total[2] = 2 * totals["early"] + totals["same_day"]
+            count[2] = totals["returned"]
+        score = scoring.tt01_scores(total, count)
+        result["tt01"] = {
+            "indicators": {str(i): (None if v is None else float(v)) for i, v in sorted(score.indicators.items())},
+            "counts": {str(i): count.get(i, 0) for i in sorted(score.indicators)},
+            "civil_servant_total": None if score.civil_servant_total is None else float(score.civil_servant_total),
+            "civil_servant_band": score.civil_servant_band,
+        }
+    return result
+
+
+def channels(session: Session, unit: Unit, filters: queries.Filters) -> list[dict]:
+    """Count responses of every instrument per channel."""
+    ids = [i for code in instruments.available() for i in queries.instrument_ids(session, code)]
+    counts = queries.channel_counts(session, path=unit.path, filters=filters, instruments=ids)
+    return [{"channel": row.channel, "n": int(row.n)} for row in counts.itertuples()]
+
+
+def comments(session: Session, unit: Unit, filters: queries.Filters, *, search: str, page: int, per_page: int = 20) -> dict:
+    """Return one page of comments (newest first) and paging facts."""
+    ids = [i for code in instruments.available() for i in queries.instrument_ids(session, code)]
+    frame, total = queries.recent_comments(session, path=unit.path, filters=filters, instruments=ids,
+                                           search=search, page=page, per_page=per_page)
+    rows = [{"id": int(r.id), "submitted_at": r.submitted_at, "channel": r.channel, "comment": r.comment,
+             "flagged": bool(r.suspicious), "unit": r.unit, "unit_name": r.unit_name, "counter": r.counter}
+            for r in frame.itertuples()]
+    return {"rows": rows, "total": total, "page": page, "pages": max(1, -(-total // per_page))}

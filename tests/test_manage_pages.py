@@ -1,0 +1,136 @@
+"""The manager pages: overview, unit page, report, charts and exports show the right numbers."""
+
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.manage_helpers import cheap_hashing, sign_in  # noqa: F401
+from tests.score_data import JULY, add_rated, verdict_mix
+
+JULY_ARGS = "?period=2026-07"
+
+
+@pytest.fixture
+def admin(client, session, province):
+    verdict_mix(session, province)
+    sign_in(client, "admin")
+    return client
+
+
+def verdicts(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr data-unit="([^"]+)" data-verdict="([^"]+)"', html))
+
+
+def test_overview_answers_which_units_meet_the_target(admin):
+    html = admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
+    assert verdicts(html) == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
+    assert 'data-unit="P" data-verdict="not-met"' in html  # the scope's own index
+    assert "Wilson" in html or "wilson" in html
+    assert "95%" in html and "90%" in html
+    assert "<svg" in html and 'class="ibar"' in html
+    assert 'src="/manage/unit/P/funnel.svg?period=2026-07"' in html
+
+
+def test_district_overview_shows_inconclusive_and_insufficient_with_what_is_needed(client, session, province):
+    verdict_mix(session, province)
+    sign_in(client, "district")
+    html = client.get("/manage/" + JULY_ARGS).get_data(as_text=True)
+    assert verdicts(html) == {"H-01": "inconclusive", "H-02": "insufficient"}
+    more = re.search(r'data-unit="H-01".*?khoảng ([\d.]+) phiếu', html, re.S)
+    assert more and int(more[1].replace(".", "")) > 0
+    assert "92,50%" in html  # Vietnamese decimal comma by default
+    english = client.get("/manage/?period=2026-07&lang=en").get_data(as_text=True)
+    assert "92.50%" in english and "about" in english
+
+
+def test_sorting_is_done_on_the_server(admin):
+    html = admin.get("/manage/?period=2026-07&sort=index").get_data(as_text=True)
+    assert list(verdicts(html)) == ["D2", "H", "D1"]
+    html = admin.get("/manage/?period=2026-07&sort=-index").get_data(as_text=True)
+    assert list(verdicts(html)) == ["D1", "H", "D2"]
+
+
+def test_flagged_responses_can_be_left_out(admin):
+    kept = admin.get("/manage/unit/D2" + JULY_ARGS).get_data(as_text=True)
+    left_out = admin.get("/manage/unit/D2?period=2026-07&flagged=exclude").get_data(as_text=True)
+    assert "50,00%" in kept and "45,45%" in left_out  # 25 of 55 once the 5 flagged are left out
+
+
+def test_bad_filters_fall_back_with_a_message(admin):
+    response = admin.get("/manage/?period=2026-13")
+    assert response.status_code == 200
+    assert 'class="flash flash-error"' in response.get_data(as_text=True)
+
+
+def test_unit_page_shows_items_counters_ratings_dossiers_and_comments(admin, session, province):
+    add_rated(session, province, "D2", "quick-3", {"RATING": 3})
+    add_rated(session, province, "D2", "quick-3", {"RATING": 1})
+    add_rated(session, province, "D2", "tt01-dossier", {"T1": 1, "T3": 1, "T4": 2, "T7": 1, "RATING": 1},
+              dossier={"due_at": JULY, "returned_at": JULY})
+    html = admin.get("/manage/unit/D2" + JULY_ARGS).get_data(as_text=True)
+    assert 'data-item="A1"' in html and 'data-item="E3"' in html
+    assert "Quầy D2" in html
+    assert 'data-rating="quick-3"' in html
+    assert 'data-ratio="0.000000"' in html  # the one dossier was rated dissatisfied
+    assert "Phải chờ quá lâu" in html and 'class="flagged"' in html
+    assert 'data-channel="kiosk"' in html
+    searched = admin.get("/manage/unit/D2?period=2026-07&q=nothing-like-this").get_data(as_text=True)
+    assert "Phải chờ quá lâu" not in searched
+
+
+def test_drill_down_links_lead_from_province_to_district_to_commune(admin):
+    html = admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
+    assert 'href="/manage/unit/H?period=2026-07"' in html
+    district = admin.get("/manage/unit/H" + JULY_ARGS).get_data(as_text=True)
+    assert verdicts(district) == {"H-01": "inconclusive", "H-02": "insufficient"}
+    assert 'href="/manage/unit/H-01?period=2026-07"' in district
+
+
+def test_csv_export_holds_the_method_and_the_rows(admin):
+    response = admin.get("/manage/export.csv" + JULY_ARGS)
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    facts = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert facts["Phương pháp khoảng tin cậy"] == "wilson" and facts["Mục tiêu"] == "0.9"
+    assert facts["Mức tin cậy"] == "0.95" and facts["Kỳ"].startswith("2026-07")
+    units = [row[0] for row in rows if row and row[0] in ("P", "D1", "D2", "H")]
+    assert units == ["P", "D1", "D2", "H"]
+
+
+def test_xlsx_export_has_an_about_sheet_and_percent_cells(admin):
+    response = admin.get("/manage/unit/H/export.xlsx?period=2026-07&lang=en")
+    book = load_workbook(io.BytesIO(response.data))
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
+    assert about["Interval method"] == "wilson" and about["Target"] == 0.9 and about["Confidence level"] == 0.95
+    scores = book["Scores"]
+    assert [row[0] for row in scores.iter_rows(min_row=2, values_only=True)] == ["H", "H-01", "H-02"]
+    assert scores["D3"].number_format == "0.00%" and scores["D3"].value == pytest.approx(0.925)
+    assert {"Items", "Counters", "Services"} <= set(book.sheetnames)
+
+
+def test_printable_report_has_a_print_stylesheet_and_charts(admin):
+    html = admin.get("/manage/unit/H/report" + JULY_ARGS).get_data(as_text=True)
+    assert "manage.css" in html and "/manage/unit/H/trend.svg?period=2026-07" in html
+    with admin.get("/static/manage.css") as response:
+        css = response.get_data(as_text=True)
+    assert "@page{size:A4" in css and "@media print" in css
+
+
+def test_charts_are_svg_and_cached(admin, app):
+    first = admin.get("/manage/unit/P/funnel.svg" + JULY_ARGS)
+    assert first.mimetype == "image/svg+xml"
+    svg = first.get_data(as_text=True)
+    assert "<svg" in svg and "D1" in svg and "D2" in svg and "H-01" not in svg
+    store = app.extensions["hailong_lru"]
+    entries = len(store)
+    assert admin.get("/manage/unit/P/funnel.svg" + JULY_ARGS).get_data(as_text=True) == svg
+    assert len(store) == entries
+    trend = admin.get("/manage/unit/P/trend.svg" + JULY_ARGS).get_data(as_text=True)
+    assert "Chỉ số SIPAS" in trend  # Vietnamese legend, drawn with DejaVu Sans
+
+
+def test_signed_in_users_get_a_scores_link(admin):
+    assert 'href="/manage/"' in admin.get("/").get_data(as_text=True)

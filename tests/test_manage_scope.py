@@ -1,0 +1,68 @@
+"""Scope isolation: every manager route answers 404 for units outside the user's subtree."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.manage_helpers import SCOPE_ROUTES, UNIT_ROUTES, cheap_hashing, sign_in  # noqa: F401
+from tests.score_data import verdict_mix
+
+#: (user, a unit outside their subtree): the district manager sees H, H-01, H-02; the viewer only D1.
+OUTSIDE = [("district", "D1"), ("district", "D2"), ("district", "P"), ("viewer", "H"), ("viewer", "H-01"),
+           ("viewer", "P"), ("admin", "NO-SUCH-UNIT")]
+INSIDE = [("district", "H"), ("district", "H-02"), ("viewer", "D1"), ("admin", "P"), ("admin", "H-01")]
+
+
+def test_the_route_lists_cover_every_manager_route(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/manage")}
+    listed = {route.replace("{code}", "<code>") for route in UNIT_ROUTES} | set(SCOPE_ROUTES)
+    listed = {r.replace("export.csv", "export.<any(csv, xlsx):fmt>").replace("export.xlsx", "export.<any(csv, xlsx):fmt>")
+              for r in listed}
+    assert rules == listed
+
+
+def check(client, route: str, pairs: list[tuple[str, str]], status: int) -> None:
+    """Sign in as each user in turn and ask for the route of each unit."""
+    for username, code in pairs:
+        sign_in(client, username)
+        response = client.get(route.format(code=code) + "?period=2026-07")
+        assert response.status_code == status, (username, code, response.status_code)
+        client.post("/logout")
+
+
+@pytest.mark.parametrize("route", UNIT_ROUTES)
+def test_units_outside_the_scope_are_not_found(client, province, route):
+    check(client, route, OUTSIDE, 404)
+
+
+@pytest.mark.parametrize("route", UNIT_ROUTES)
+def test_units_inside_the_scope_are_shown(client, session, province, route):
+    verdict_mix(session, province)
+    check(client, route, INSIDE, 200)
+
+
+@pytest.mark.parametrize("route", UNIT_ROUTES + SCOPE_ROUTES)
+def test_signed_out_visitors_are_sent_to_sign_in(client, province, route):
+    response = client.get(route.format(code="P"))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("route", SCOPE_ROUTES)
+def test_scope_pages_and_exports_hold_only_the_users_units(client, session, province, route):
+    verdict_mix(session, province)
+    sign_in(client, "district")
+    body = client.get(route + "?period=2026-07").data
+    if route.endswith("xlsx"):
+        sheet = load_workbook(io.BytesIO(body)).worksheets[1]
+        text = "\n".join(str(row) for row in sheet.iter_rows(values_only=True))
+    else:
+        text = body.decode("utf-8-sig")
+    assert "H-01" in text and "H-02" in text
+    assert "D1" not in text and "D2" not in text
+
+
+def test_a_service_outside_the_choices_is_refused(client, province):
+    sign_in(client, "district")
+    response = client.get("/manage/?service=9.999999&period=2026-07")
+    assert response.status_code == 200 and "9.999999" not in response.get_data(as_text=True).split("<main")[1].split("<form")[0]

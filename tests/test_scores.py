@@ -1,0 +1,119 @@
+"""The score service: scopes, roll-ups, the cached cube against live counting, settings, sorting."""
+
+import json
+import math
+
+import pandas as pd
+import pytest
+import scoring
+
+from survey import cache, scores
+from tests.manage_helpers import cheap_hashing  # noqa: F401
+from tests.score_data import add_sipas, verdict_mix
+
+
+@pytest.fixture
+def mixed(app, session, province):
+    verdict_mix(session, province)
+    with app.test_request_context():
+        yield province
+
+
+def by_unit(table) -> dict:
+    return {row["unit"]: row for row in table.rows}
+
+
+def test_children_get_their_verdicts_with_the_settings(session, mixed):
+    table = scores.score_scope(session, unit=mixed.root, period="2026-07")
+    rows = by_unit(table)
+    assert list(rows) == ["D1", "D2", "H"]
+    assert rows["D1"]["index"]["estimate"] == 1.0 and rows["D1"]["verdict"]["status"] == "met"
+    assert rows["D2"]["index"]["estimate"] == 0.5 and rows["D2"]["verdict"]["status"] == "not-met"
+    assert rows["D1"]["verdict"] | {"target": 0.9, "confidence_level": 0.95, "sides": "one-sided", "min_n": 30,
+                                    "method": "wilson"} == rows["D1"]["verdict"]
+    json.dumps(table.to_dict())  # plain data all the way down
+
+
+def test_a_parent_is_the_mean_of_its_units(session, mixed):
+    table = scores.score_scope(session, unit=mixed.units["H"], period="2026-07", level="all")
+    rows = by_unit(table)
+    assert rows["H-01"]["index"]["estimate"] == pytest.approx(0.925)
+    assert rows["H-01"]["verdict"]["status"] == "inconclusive" and rows["H-01"]["verdict"]["more_needed"] > 0
+    assert rows["H-02"]["verdict"]["status"] == "insufficient" and rows["H-02"]["n"] == 10
+    assert rows["H"]["n"] == 50 and rows["H"]["index"]["estimate"] == pytest.approx((0.925 + 0.9) / 2)
+    province = scores.score_scope(session, unit=mixed.root, period="2026-07", level="self")
+    assert [row["unit"] for row in province.rows] == ["P"]
+    assert province.scope["index"]["estimate"] == pytest.approx((1.0 + 0.5 + 0.925 + 0.9) / 4)
+
+
+def test_pooled_combination_is_a_setting(session, mixed):
+    settings = scores.Settings(combine="pooled")
+    table = scores.score_scope(session, unit=mixed.root, period="2026-07", level="self", settings=settings)
+    assert table.scope["index"]["estimate"] == pytest.approx((60 + 30 + 37 + 9) / 170)
+    assert table.settings["combine"] == "pooled"
+
+
+def test_scores_match_scoring_on_the_raw_histogram(session, mixed):
+    table = scores.score_scope(session, unit=mixed.units["D2"], period="2026-07", level="self")
+    structure = scores.structure_of(scores.sipas_instrument())
+    histogram = pd.DataFrame({"answered_mask": [(1 << 17) - 1] * 2, "satisfied_mask": [(1 << 17) - 1, 0], "n": [30, 30]})
+    [expected] = scoring.score_groups(scoring.moments_from_patterns(histogram, structure=structure), structure=structure)
+    got = table.scope["index"]
+    assert got["estimate"] == pytest.approx(expected.index.estimate)
+    assert got["ci_low"] == pytest.approx(expected.index.ci_low, rel=1e-6)
+    assert got["ci_high"] == pytest.approx(expected.index.ci_high, rel=1e-6)
+
+
+def test_cube_and_live_counting_agree(session, mixed):
+    aligned = scores.score_scope(session, unit=mixed.root, period="2026-07", level="all")
+    ranged = scores.score_scope(session, unit=mixed.root, period="2026-07-01..2026-07-30", level="all")
+    for a, b in zip(aligned.rows, ranged.rows, strict=True):
+        assert a["unit"] == b["unit"] and a["n"] == b["n"]
+        for key in ("estimate", "ci_low", "ci_high"):
+            assert a["index"][key] == pytest.approx(b["index"][key], rel=1e-9) or a["index"][key] is b["index"][key]
+
+
+def test_new_and_flagged_responses_reach_the_cube(session, mixed):
+    before = scores.score_scope(session, unit=mixed.root, period="2026-07", level="all")
+    assert by_unit(before)["D2"]["n"] == 60
+    add_sipas(session, mixed, "D2", n=20, satisfied=20)
+    after = by_unit(scores.score_scope(session, unit=mixed.root, period="2026-07", level="all"))
+    assert after["D2"]["n"] == 80 and after["D2"]["index"]["estimate"] == pytest.approx(50 / 80)
+    left_out = by_unit(scores.score_scope(session, unit=mixed.root, period="2026-07", level="all", include_flagged=False))
+    assert left_out["D2"]["n"] == 75 and left_out["D2"]["index"]["estimate"] == pytest.approx(45 / 75)
+
+
+def test_filters_by_service_and_channel(session, mixed):
+    add_sipas(session, mixed, "D1", n=5, satisfied=0, service="1.001193", channel="paper")
+    served = scores.score_scope(session, unit=mixed.root, period="2026-07", level="self", service="1.001193")
+    assert served.scope["n"] == 5 and served.scope["index"]["estimate"] == 0
+    paper = scores.score_scope(session, unit=mixed.root, period="2026-07", level="self", channel="paper")
+    assert paper.scope["n"] == 5
+    with pytest.raises(LookupError, match="9.999"):
+        scores.score_scope(session, unit=mixed.root, period="2026-07", service="9.999")
+
+
+def test_empty_units_are_insufficient_not_errors(session, mixed):
+    table = scores.score_scope(session, unit=mixed.root, period="2025-01")
+    assert {row["verdict"]["status"] for row in table.rows} == {"insufficient"}
+    assert all(row["n"] == 0 and row["index"]["estimate"] is None for row in table.rows)
+    with pytest.raises(ValueError, match="level"):
+        scores.score_scope(session, unit=mixed.root, period="2025-01", level="everything")
+
+
+def test_sorting(session, mixed):
+    rows = scores.score_scope(session, unit=mixed.root, period="2026-07").rows
+    assert [r["unit"] for r in scores.sort_rows(rows, "index")] == ["D2", "H", "D1"]
+    assert [r["unit"] for r in scores.sort_rows(rows, "-n")] == ["D1", "D2", "H"]
+    assert [r["unit"] for r in scores.sort_rows(rows, "verdict")] == ["D2", "H", "D1"]
+    assert [r["unit"] for r in scores.sort_rows(rows, "nonsense")] == ["D1", "D2", "H"]
+
+
+def test_cached_scores_follow_the_data_version(session, mixed):
+    first = scores.cached_score_scope(session, unit=mixed.root, period="2026-07")
+    assert scores.cached_score_scope(session, unit=mixed.root, period="2026-07") is first
+    add_sipas(session, mixed, "D1", n=1, satisfied=0)
+    again = scores.cached_score_scope(session, unit=mixed.root, period="2026-07")
+    assert again is not first and by_unit(again)["D1"]["n"] == 61
+    cache.clear()
+    assert not math.isnan(by_unit(scores.cached_score_scope(session, unit=mixed.root, period="2026-07"))["D1"]["n"])
