@@ -10,6 +10,7 @@ from sqlmodel import select
 from survey import devices
 from survey.models import ApiKey, KioskDevice, Response, utcnow
 from survey.receipts import read_receipt
+from tests.score_data import add_sipas
 
 ALL_SCOPES = "receipts:write responses:write scores:read"
 
@@ -155,3 +156,25 @@ def test_the_openapi_document_lists_the_endpoints(client):
     assert document["openapi"].startswith("3.")
     assert {"/responses", "/receipts"} <= set(document["paths"])
     assert document["servers"] == [{"url": "http://localhost/api/v1"}]
+
+
+def test_scores_of_a_scope_with_and_without_flagged_responses(client, province, session, key):
+    add_sipas(session, province, "H-01", n=40, satisfied=38, flagged=10)
+    add_sipas(session, province, "H-02", n=5, satisfied=5)
+    response = client.get("/api/v1/scores?unit=H&period=2026-07", headers=bearer(key))
+    assert response.status_code == 200
+    table = response.json
+    assert table["period"]["key"] == "2026-07" and table["level"] == "children"
+    assert {row["unit"]: row["n"] for row in table["rows"]} == {"H-01": 40, "H-02": 5}
+    assert table["scope"]["n"] == 45
+    assert table["rows"][1]["verdict"]["status"] == "insufficient"
+    unflagged = client.get("/api/v1/scores?unit=H-01&period=2026-07&level=self&include_flagged=false", headers=bearer(key)).json
+    assert unflagged["scope"]["n"] == 30 and unflagged["filters"]["include_flagged"] is False
+    own = client.get("/api/v1/scores?period=2026", headers=bearer(key)).json
+    assert own["unit"]["code"] == "H"
+    assert client.get("/api/v1/scores?unit=D1", headers=bearer(key)).status_code == 404
+    assert client.get("/api/v1/scores?unit=H&period=July", headers=bearer(key)).status_code == 422
+    assert client.get("/api/v1/scores?unit=H&level=everything", headers=bearer(key)).status_code == 422
+    assert client.get("/api/v1/scores?unit=H&service=0.0", headers=bearer(key)).status_code == 404
+    writer = make_key(session, province.units["H"], "responses:write")
+    assert client.get("/api/v1/scores?unit=H", headers=bearer(writer)).status_code == 403

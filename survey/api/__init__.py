@@ -3,7 +3,7 @@
 One blueprint, CSRF-exempt; each module adds the endpoints of one subject to it.
 """
 
-from survey.api import receipts, responses, spec  # noqa: F401 - attach the endpoints
+from survey.api import receipts, responses, scores, spec  # noqa: F401 - attach the endpoints
 from survey.api.blueprint import bp
 
 __all__ = ["bp"]

@@ -56,7 +56,45 @@ RESULT = {
     },
 }
 
+QUERY = [
+    {"name": "unit", "in": "query", "schema": {"type": "string"}, "description": "Unit code; default the key's unit."},
+    {"name": "period", "in": "query", "schema": {"type": "string"},
+     "description": "2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30; default the last 12 months."},
+    {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["children", "self", "all"], "default": "children"}},
+    {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "National procedure code."},
+    {"name": "channel", "in": "query", "schema": {"type": "string", "enum": ["counter-qr", "receipt", "kiosk", "paper"]}},
+    {"name": "include_flagged", "in": "query", "schema": {"type": "boolean", "default": True},
+     "description": "Count responses flagged as possibly stuffed (true) or leave them out."},
+]
+
+SCORE_TABLE = {
+    "type": "object",
+    "required": ["unit", "period", "level", "filters", "settings", "scope", "rows"],
+    "properties": {
+        "unit": {"type": "object"},
+        "period": {"type": "object"},
+        "level": {"type": "string"},
+        "filters": {"type": "object"},
+        "settings": {"type": "object"},
+        "scope": {"type": "object", "description": "The scope unit's own score: n, index with interval, factors, items, verdict."},
+        "rows": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
 PATHS = {
+    "/scores": {
+        "get": {
+            "operationId": "readScores",
+            "summary": "Scores of a unit scope for a period, with intervals and verdicts",
+            "security": [{"bearer": []}],
+            "parameters": QUERY,
+            "responses": {
+                "200": {"description": "The scope's score and one row per unit.",
+                        "content": {"application/json": {"schema": SCORE_TABLE}}},
+                **error_responses(401, 403, 404, 422, 429),
+            },
+        }
+    },
     "/responses": {
         "post": {
             "operationId": "submitResponses",
