@@ -29,7 +29,13 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+# axe-core for the accessibility checks of the browser tests (tests/package-lock.json).
+AXE := tests/node_modules/axe-core/axe.min.js
+$(AXE): tests/package.json tests/package-lock.json
+	npm ci --prefix tests --no-audit --no-fund
+	touch $@
+
+test: lint $(AXE)
 	$(BIN)/python -m pytest -n 2
 
 clean:

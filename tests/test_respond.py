@@ -1,0 +1,133 @@
+"""The counter survey over HTTP: render, validate, store exactly once, refuse bad links."""
+
+import re
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from survey.models import Answer, Counter, Response, Unit
+from tests.respond_helpers import D1, aged_ticket, answers, checked, hidden
+
+
+def responses(session) -> list[Response]:
+    session.rollback()  # a new snapshot: see what the server committed since
+    return session.exec(select(Response).order_by(Response.id)).all()
+
+
+def test_survey_page_in_vietnamese_and_english(client, province):
+    page = client.get(D1).text
+    assert "<h1>Khảo sát sự hài lòng về sự phục vụ hành chính</h1>" in page
+    assert "<legend>A. Tiếp cận dịch vụ</legend>" in page
+    assert page.count('type="radio"') == 17 * 6
+    assert ">Không có ý kiến</span>" in page
+    assert "Đăng ký khai sinh</option>" in page  # the unit's procedures
+    assert "<summary>Thông tin về Ông/Bà (không bắt buộc)</summary>" in page
+    assert 'lang="vi"' in page and "Gửi đánh giá" in page
+    english = client.get(D1 + "?lang=en").text
+    assert "<h1>Satisfaction with administrative services</h1>" in english
+    assert ">No opinion</span>" in english and ">Send</button>" in english
+
+
+def test_answered_form_is_stored_once_and_redirects_to_thanks(app, client, session, province):
+    data = answers() | {"E1": "0", "OVERALL": "4", "service": str(province.services["1.001193"].id)}
+    data |= {"ticket": aged_ticket(app), "comment": "  Cán bộ nhiệt tình  ", "gender": "female", "age_band": "35-49"}
+    first = client.post(D1, data=data)
+    assert (first.status_code, first.location) == (303, "/c/token-d1-0123456789/thanks")
+    retry = client.post(D1, data=data)  # refresh, back-and-resubmit or a network retry
+    assert (retry.status_code, retry.location) == (303, first.location)
+    assert "Xin cảm ơn" in client.get(first.location).text
+    [row] = responses(session)
+    assert (row.channel, row.counter_id, row.unit_id) == ("counter-qr", province.counters["D1"].id, province.units["D1"].id)
+    assert (row.service_id, row.comment, row.gender, row.age_band, row.occupation) == (
+        province.services["1.001193"].id, "Cán bộ nhiệt tình", "female", "35-49", None
+    )
+    assert (row.answered_mask, row.satisfied_mask) == ((1 << 17) - 1 - (1 << 13), (1 << 17) - 1 - (1 << 13))
+    assert row.suspicious is False and 119 <= row.fill_seconds <= 125
+    assert re.fullmatch(r"[0-9a-f]{32}", row.client_hash) and "127.0.0.1" not in row.client_hash
+    table = Answer.__table__
+    assert session.execute(select(table.c.v14, table.c.v17).where(table.c.response_id == row.id)).one() == (0, 4)
+
+
+def test_missing_answers_are_explained_beside_the_item_and_answers_kept(app, client, session, province):
+    data = answers() | {"ticket": aged_ticket(app), "comment": "Chờ lâu", "B2": "2"}
+    del data["C1"], data["OVERALL"]
+    page = client.post(D1, data=data)
+    assert page.status_code == 422
+    html = page.text
+    assert html.count('<p class="error" id="C1-error">Vui lòng chọn một câu trả lời.</p>') == 1
+    assert '<p class="error" id="OVERALL-error">' in html and 'aria-describedby="C1-error"' in html
+    assert "Vui lòng xem lại 2 câu" in html and 'href="#q-C1"' in html
+    assert (checked(html, "B2"), checked(html, "A1"), checked(html, "C1")) == ("2", "5", None)
+    assert "\nChờ lâu</textarea>" in html
+    assert hidden(html, "ticket") == data["ticket"]  # same idempotency key on the next try
+    assert responses(session) == []
+
+
+def test_comment_length_is_limited(app, client, session, province):
+    data = answers() | {"ticket": aged_ticket(app), "comment": "x" * 1001}
+    page = client.post(D1, data=data)
+    assert page.status_code == 422
+    assert "Vui lòng rút gọn góp ý trong 1000 ký tự." in page.text
+    data["comment"] = "x" * 1000
+    assert client.post(D1, data=data).status_code == 303
+
+
+@pytest.mark.parametrize("value", ["6", "abc", "-1"])
+def test_values_outside_the_scale_are_refused(app, client, session, province, value):
+    data = answers() | {"ticket": aged_ticket(app), "A1": value}
+    assert client.post(D1, data=data).status_code == 422
+    assert responses(session) == []
+
+
+def test_unknown_token_gets_a_helpful_404(client, province):
+    for url in ("/c/no-such-token", "/c/no-such-token/thanks"):
+        page = client.get(url)
+        assert page.status_code == 404
+        assert "Mã QR của quầy có thể đã được thay" in page.text
+
+
+@pytest.mark.parametrize("closed", ["counter", "unit"])
+def test_inactive_counter_or_unit_shows_a_polite_closed_page(app, client, session, province, closed):
+    counter = session.get(Counter, province.counters["D1"].id)
+    target = counter if closed == "counter" else session.get(Unit, counter.unit_id)
+    target.active = False
+    session.commit()
+    for response in (client.get(D1), client.post(D1, data=answers() | {"ticket": aged_ticket(app)})):
+        assert response.status_code == 200
+        assert "Khảo sát tại quầy này hiện không mở" in response.text
+    assert responses(session) == []
+
+
+def test_honeypot_and_fast_answers_are_stored_flagged(app, client, session, province):
+    client.post(D1, data=answers() | {"ticket": aged_ticket(app), "website": "http://spam.example"})
+    client.post(D1, data=answers() | {"ticket": aged_ticket(app, seconds=3)})
+    bot, fast = responses(session)
+    assert (bot.suspicious, bot.suspicious_reason) == (True, "honeypot field filled")
+    assert fast.suspicious is True
+    assert re.fullmatch(r"answered in [34] s, under the 17 s minimum", fast.suspicious_reason)
+    assert fast.satisfied_mask == (1 << 17) - 1  # kept whole, never dropped
+
+
+def test_forged_ticket_keeps_answers_and_asks_again(app, client, session, province):
+    data = answers() | {"ticket": aged_ticket(app)[:-3] + "abc"}
+    page = client.post(D1, data=data)
+    assert page.status_code == 422
+    assert "Câu trả lời của Ông/Bà vẫn được giữ nguyên" in page.text
+    assert checked(page.text, "A1") == "5"
+    fresh = hidden(page.text, "ticket")
+    assert fresh != data["ticket"]
+    assert responses(session) == []
+    assert client.post(D1, data=data | {"ticket": fresh}).status_code == 303
+
+
+def test_landing_page_links_to_the_counter_survey(client, province):
+    assert f'href="{D1}"' in client.get("/").text
+
+
+def test_scored_counts(session, app, client, province):
+    """Two citizens, two responses: the database holds exactly what was sent."""
+    for value in ("5", "2"):
+        client.post(D1, data=answers(value=int(value)) | {"ticket": aged_ticket(app)})
+    assert session.exec(select(func.count()).select_from(Response)).one() == 2
+    assert [r.satisfied_mask for r in responses(session)] == [(1 << 17) - 1, 0]

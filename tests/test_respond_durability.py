@@ -1,0 +1,63 @@
+"""Every response whose thank-you redirect arrived survives a SIGKILL of the server."""
+
+import threading
+import time
+
+from sqlmodel import select
+
+from survey.models import Response
+from survey.submission import read_ticket
+from tests.respond_helpers import D1, aged_ticket, answers
+from tests.server import free_port, gunicorn, kill, request
+
+#: Server lives in the test: each ends with a SIGKILL while submissions are in flight.
+LIVES = 2
+#: Seconds of submissions during each life.
+LIFE_SECONDS = 1.0
+
+
+def submit_forever(port_box: list[int], tickets: list[str], acknowledged: list[str], stop: threading.Event):
+    """Post responses one after another; remember the keys whose 303 arrived."""
+    form = answers()
+    for ticket in tickets:
+        if stop.is_set():
+            return
+        try:
+            status, location = request(port_box[0], "POST", D1, form | {"ticket": ticket}, timeout=2)
+        except OSError:
+            time.sleep(0.02)  # the server is down: a citizen's browser would show an error
+            continue
+        if status == 303 and location.endswith("/thanks"):
+            acknowledged.append(ticket)
+
+
+def test_acknowledged_responses_survive_sigkill(app, session, province):
+    tickets = [aged_ticket(app) for _ in range(3000)]
+    acknowledged: list[str] = []
+    stop = threading.Event()
+    port_box = [free_port()]
+    per_life = []
+    threads = []
+    for life in range(LIVES):
+        with gunicorn(database_url=app.config["DATABASE_URL"], secret_key=app.secret_key, port=port_box[0]) as server:
+            if life == 0:
+                threads = [
+                    threading.Thread(target=submit_forever, args=(port_box, tickets[i::2], acknowledged, stop))
+                    for i in range(2)
+                ]
+                for thread in threads:
+                    thread.start()
+            before = len(acknowledged)
+            time.sleep(LIFE_SECONDS)
+            kill(server)  # SIGKILL while requests are in flight
+            per_life.append(len(acknowledged) - before)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert all(count > 5 for count in per_life), per_life
+    with app.test_request_context():
+        keys = {read_ticket(ticket).key for ticket in acknowledged}
+    session.rollback()
+    stored = set(session.exec(select(Response.idempotency_key)).all())
+    assert keys - stored == set(), f"{len(keys - stored)} acknowledged responses were lost"
+    assert len(stored) >= len(keys)  # some stored ones may have lost their acknowledgement
