@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scoring
 from flask import current_app
 from sqlmodel import Session
 
+import scoring
 from survey import queries
 from survey.cache import data_version
 from survey.periods import Period, local_today, month_end

@@ -11,6 +11,7 @@ from survey import audit, devices
 from survey.catalogue import ensure_instruments, of_row
 from survey.db import get_session
 from survey.intake import KIOSK_INSTRUMENT, ItemError, KioskRating, record_kiosk_rating
+from survey.limits import limiter
 from survey.models import Counter, KioskDevice, Unit, utcnow
 
 bp = Blueprint("kiosk", __name__, url_prefix="/k")
@@ -42,6 +43,7 @@ def current_device(session: Session) -> tuple[KioskDevice, Counter, Unit] | None
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_KIOSK_ENROL"], methods=["POST"])
 def enrol():
     """Trade a one-time enrolment code for this tablet's long-lived credential."""
     form = EnrolForm()

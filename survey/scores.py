@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-import scoring
 from flask import current_app
 from sqlmodel import Session, select
 
+import scoring
 from survey import cube, instruments, queries
 from survey.models import Service, Unit
 from survey.periods import Period

@@ -6,9 +6,9 @@ Each function counts in SQL (survey.queries), adds leaf units up in pandas and s
 
 import numpy as np
 import pandas as pd
-import scoring
 from sqlmodel import Session, select
 
+import scoring
 from survey import instruments, queries
 from survey.models import Counter, Service, Unit
 from survey.scores import SIPAS, Settings, leaf_moments, plain, score_dict, structure_of

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from survey import devices
+from survey import create_app, devices
+from survey.db import get_engine
 from survey.models import ApiKey, KioskDevice, Response, utcnow
 from survey.receipts import read_receipt
 from tests.score_data import add_sipas
@@ -178,3 +179,29 @@ def test_scores_of_a_scope_with_and_without_flagged_responses(client, province, 
     assert client.get("/api/v1/scores?unit=H&service=0.0", headers=bearer(key)).status_code == 404
     writer = make_key(session, province.units["H"], "responses:write")
     assert client.get("/api/v1/scores?unit=H", headers=bearer(writer)).status_code == 403
+
+
+@pytest.fixture
+def limited(app):
+    """Return a second app on the same database with small rate limits switched on."""
+    keep = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL", "SESSION_COOKIE_SECURE")
+    limited = create_app(
+        {name: app.config[name] for name in keep}
+        | {"RATELIMIT_ENABLED": True, "RATELIMIT_API": "3 per minute", "RATELIMIT_KIOSK_ENROL": "2 per minute"}
+    )
+    yield limited
+    get_engine(limited).dispose()
+
+
+def test_each_credential_has_its_own_budget_and_429_is_json(limited, province, session, key):
+    client = limited.test_client()
+    body = {"unit": "H", "dossier": "HS-1"}
+    for _ in range(3):
+        assert client.post("/api/v1/receipts", json=body, headers=bearer(key)).status_code == 201
+    busy = client.post("/api/v1/receipts", json=body, headers=bearer(key))
+    assert busy.status_code == 429 and busy.json["error"]["status"] == 429
+    other = make_key(session, province.units["H"])
+    assert client.post("/api/v1/receipts", json=body, headers=bearer(other)).status_code == 201
+    for _ in range(2):
+        assert client.post("/k/enrol", data={"code": "AAAA-BBBB"}).status_code == 200
+    assert client.post("/k/enrol", data={"code": "AAAA-BBBB"}).status_code == 429

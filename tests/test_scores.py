@@ -5,8 +5,8 @@ import math
 
 import pandas as pd
 import pytest
-import scoring
 
+import scoring
 from survey import cache, scores
 from tests.manage_helpers import cheap_hashing  # noqa: F401
 from tests.score_data import add_sipas, verdict_mix

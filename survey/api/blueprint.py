@@ -3,18 +3,31 @@
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
 from survey import devices
 from survey.db import get_session
+from survey.limits import limiter
 from survey.models import ApiKey, Counter, KioskDevice, Unit, utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-SCOPES = ("receipts:write", "responses:write", "scores:read")
 #: The kiosk's cookie (set at enrolment) authenticates it for its own counter only.
 KIOSK_COOKIE = "kiosk"
+
+
+def caller_key() -> str:
+    """Return the rate-limit key of a request: its credential (hashed), else its address."""
+    header = request.headers.get("Authorization", "")
+    credential = header[7:].strip() if header[:7].lower() == "bearer " else request.cookies.get(KIOSK_COOKIE)
+    return "api:" + (devices.digest(credential)[:32] if credential else get_remote_address())
+
+
+#: One budget per credential (RATELIMIT_API), over every endpoint of the API.
+limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=caller_key)(bp)
+
+SCOPES = ("receipts:write", "responses:write", "scores:read")
 
 
 @dataclass

@@ -13,9 +13,10 @@ os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "hailo
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
-import scoring  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+import scoring  # noqa: E402
 
 STYLE = {
     "font.family": "DejaVu Sans",
