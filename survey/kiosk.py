@@ -2,7 +2,17 @@
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlmodel import Session
 
@@ -64,28 +74,36 @@ def enrol():
     return render_template("kiosk/enrol.html", form=form)
 
 
-@bp.route("/", methods=["GET", "POST"])
-def start():
-    """Show the rating screen; take a rating (plain form POST when JavaScript is off)."""
+@bp.before_request
+def require_enrolled():
+    """Send a tablet without a valid credential to the enrolment page; load its counter."""
+    if request.endpoint == "kiosk.enrol":
+        return None
     session = get_session()
     found = current_device(session)
     if found is None:
         return redirect(url_for("kiosk.enrol"), code=303)
-    device, counter, unit = found
-    instrument = of_row(ensure_instruments(session)[KIOSK_INSTRUMENT])
-    lowest = min(level.value for level in instrument.levels)
+    g.device, g.counter, g.unit = found
+    g.instrument = of_row(ensure_instruments(session)[KIOSK_INSTRUMENT])
+    return None
+
+
+@bp.route("/", methods=["GET", "POST"])
+def start():
+    """Show the rating screen; take a rating (plain form POST when JavaScript is off)."""
     if request.method == "POST":
-        rating, reasons, key = read_rating(instrument)
-        if rating == lowest and request.form.get("step") != "reasons":
-            return screen("reasons", instrument, counter, unit, key=key, rating=rating)
+        rating, reasons, key = read_rating(g.instrument)
+        if rating == lowest_level(g.instrument) and request.form.get("step") != "reasons":
+            return screen("reasons", key=key, rating=rating)
+        session = get_session()
         try:
-            record_kiosk_rating(session, device, counter, KioskRating(key=key, rating=rating, reasons=reasons))
+            record_kiosk_rating(session, g.device, g.counter, KioskRating(key=key, rating=rating, reasons=reasons))
         except ItemError:
             abort(400)
-        device.last_seen_at = utcnow()
+        g.device.last_seen_at = utcnow()
         session.commit()
         return redirect(url_for("kiosk.thanks"), code=303)
-    return screen("start", instrument, counter, unit, key=str(uuid.uuid4()))
+    return screen("start", key=str(uuid.uuid4()))
 
 
 def read_rating(instrument) -> tuple[int, tuple[int, ...], str]:
@@ -103,16 +121,23 @@ def read_rating(instrument) -> tuple[int, tuple[int, ...], str]:
     return rating, reasons, key
 
 
-def screen(name: str, instrument, counter: Counter, unit: Unit, **extra):
+def lowest_level(instrument) -> int:
+    """Return the "not satisfied" level, the one that asks for reasons."""
+    return min(level.value for level in instrument.levels)
+
+
+def screen(name: str, **extra):
     """Render one kiosk screen (the JavaScript switches screens without reloading)."""
+    config = current_app.config
+    timings = {f"{timer}_seconds": config.get(f"KIOSK_{timer.upper()}_SECONDS", seconds) for timer, seconds in TIMINGS.items()}
     return render_template(
         "kiosk/screen.html",
         screen=name,
-        instrument=instrument,
-        counter=counter,
-        unit=unit,
-        **{f"{name}_seconds": current_app.config.get(f"KIOSK_{name.upper()}_SECONDS", seconds) for name, seconds in TIMINGS.items()},
-        lowest=min(level.value for level in instrument.levels),
+        instrument=g.instrument,
+        counter=g.counter,
+        unit=g.unit,
+        lowest=lowest_level(g.instrument),
+        **timings,
         **extra,
     )
 
@@ -120,10 +145,4 @@ def screen(name: str, instrument, counter: Counter, unit: Unit, **extra):
 @bp.route("/thanks")
 def thanks():
     """Thank the citizen, then go back to the start by itself."""
-    session = get_session()
-    found = current_device(session)
-    if found is None:
-        return redirect(url_for("kiosk.enrol"), code=303)
-    _device, counter, unit = found
-    instrument = of_row(ensure_instruments(session)[KIOSK_INSTRUMENT])
-    return screen("thanks", instrument, counter, unit, key="")
+    return screen("thanks", key="")

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms import SelectChoice
 
+from forms.admin import ConfirmForm
 from survey import audit
 from survey.auth import login_manager, subtree_filter
 from survey.db import get_session
@@ -87,6 +88,16 @@ def commit_change(action: str, row, before: dict | None, message: str):
     session.commit()
     flash(message, "success")
     return redirect(page_of(row), code=303)
+
+
+def toggle_active(row, *, reactivated: str, deactivated: str):
+    """Flip a row's active flag on a confirmed POST, audit it, commit and redirect."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    before = audit.snapshot(row)
+    row.active = not row.active
+    action, message = ("activate", reactivated) if row.active else ("deactivate", deactivated)
+    return commit_change(action, row, before, message)
 
 
 def page_of(row) -> str:

@@ -13,6 +13,7 @@ from survey.admin.blueprint import (
     counter_or_404,
     form_errors,
     new_token,
+    toggle_active,
     unit_or_404,
 )
 from survey.admin.units import instrument_choices
@@ -79,12 +80,7 @@ def edit_counter(counter_id: int):
 def toggle_counter(counter_id: int):
     """Deactivate an active counter or reactivate an inactive one."""
     counter, _unit = counter_or_404(counter_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    before = audit.snapshot(counter)
-    counter.active = not counter.active
-    message = _("Counter reactivated.") if counter.active else _("Counter deactivated.")
-    return commit_change("activate" if counter.active else "deactivate", counter, before, message)
+    return toggle_active(counter, reactivated=_("Counter reactivated."), deactivated=_("Counter deactivated."))
 
 
 @bp.route("/counters/<int:counter_id>/rotate", methods=["POST"])

@@ -1,12 +1,12 @@
 """Administration of kiosk tablets: add one to a counter, show its one-time enrolment code, retire it."""
 
-from flask import abort, render_template
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.admin import ConfirmForm, KioskForm
 from survey import audit, devices
-from survey.admin.blueprint import bp, commit_change, counter_or_404
+from survey.admin.blueprint import bp, counter_or_404, form_errors, toggle_active
 from survey.db import get_session
 from survey.models import KioskDevice
 
@@ -14,10 +14,11 @@ from survey.models import KioskDevice
 @bp.route("/counters/<int:counter_id>/kiosks", methods=["POST"])
 def create_kiosk(counter_id: int):
     """Add a kiosk to a counter and show its enrolment code once."""
-    counter, unit = counter_or_404(counter_id)
+    counter, _unit = counter_or_404(counter_id)
     form = KioskForm()
     if not form.validate_on_submit():
-        abort(400)
+        form_errors(form)
+        return redirect(url_for("admin.counter", counter_id=counter.id), code=303)
     device = KioskDevice(counter_id=counter.id, name=form.name.data, min_interval_seconds=form.min_interval_seconds.data)
     code = devices.issue_enrol_code(device)
     return show_code(device, code, "create", None)
@@ -50,13 +51,7 @@ def show_code(device: KioskDevice, code: str, action: str, before: dict | None):
 @bp.route("/kiosks/<int:kiosk_id>/active", methods=["POST"])
 def toggle_kiosk(kiosk_id: int):
     """Retire a kiosk (its credential stops working) or bring it back."""
-    device = kiosk_or_404(kiosk_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    before = audit.snapshot(device)
-    device.active = not device.active
-    message = _("Kiosk reactivated.") if device.active else _("Kiosk retired.")
-    return commit_change("activate" if device.active else "deactivate", device, before, message)
+    return toggle_active(kiosk_or_404(kiosk_id), reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired."))
 
 
 def kiosk_or_404(kiosk_id: int) -> KioskDevice:

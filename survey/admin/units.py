@@ -22,6 +22,7 @@ from survey.admin.blueprint import (
     commit_change,
     depth,
     form_errors,
+    toggle_active,
     unit_choices,
     unit_or_404,
     units_in_scope,
@@ -116,14 +117,11 @@ def rename_unit(unit_id: int):
 def toggle_unit(unit_id: int):
     """Deactivate an active unit or reactivate an inactive one (never one's own scope root)."""
     unit = unit_or_404(unit_id)
-    if not ConfirmForm().validate_on_submit() or unit.parent_id is None:
+    if unit.parent_id is None:
         abort(400)
     if current_user.scope is not None and unit.id == current_user.scope.id:
         abort(404)
-    before = audit.snapshot(unit)
-    unit.active = not unit.active
-    message = _("Unit reactivated.") if unit.active else _("Unit deactivated.")
-    return commit_change("activate" if unit.active else "deactivate", unit, before, message)
+    return toggle_active(unit, reactivated=_("Unit reactivated."), deactivated=_("Unit deactivated."))
 
 
 @bp.route("/units/<int:unit_id>/services", methods=["POST"])

@@ -7,7 +7,14 @@ from sqlmodel import select
 
 from forms.admin import ConfirmForm, PasswordForm, UserForm
 from survey import audit
-from survey.admin.blueprint import bp, commit_change, form_errors, unit_choices, unit_or_404
+from survey.admin.blueprint import (
+    bp,
+    commit_change,
+    form_errors,
+    toggle_active,
+    unit_choices,
+    unit_or_404,
+)
 from survey.auth import hash_password, subtree_filter
 from survey.db import get_session
 from survey.models import Role, Unit, User
@@ -60,12 +67,9 @@ def create_user():
 def toggle_user(user_id: int):
     """Deactivate an active user or reactivate an inactive one (never oneself)."""
     user = user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit() or user.id == current_user.id:
+    if user.id == current_user.id:
         abort(400)
-    before = audit.snapshot(user)
-    user.active = not user.active
-    message = _("User reactivated.") if user.active else _("User deactivated.")
-    return commit_change("activate" if user.active else "deactivate", user, before, message)
+    return toggle_active(user, reactivated=_("User reactivated."), deactivated=_("User deactivated."))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
