@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import PASSWORD
+from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 
 
 def sign_in(client, username: str) -> None:

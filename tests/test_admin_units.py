@@ -5,6 +5,7 @@ import json
 from sqlmodel import select
 
 from survey.models import AuditEvent, Counter, Service, Unit, UnitService
+from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 from tests.test_admin_access import sign_in
 
 

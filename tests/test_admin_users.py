@@ -11,6 +11,7 @@ from survey.auth import verify_password
 from survey.devices import digest
 from survey.models import ApiKey, AuditEvent, Role, User
 from tests.factories import PASSWORD
+from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 from tests.test_admin_access import sign_in
 from tests.test_admin_units import events
 

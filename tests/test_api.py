@@ -11,6 +11,7 @@ from survey import create_app, devices
 from survey.db import get_engine
 from survey.models import ApiKey, KioskDevice, Response, utcnow
 from survey.receipts import read_receipt
+from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 from tests.score_data import add_sipas
 
 ALL_SCOPES = "receipts:write responses:write scores:read"

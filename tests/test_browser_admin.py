@@ -8,6 +8,7 @@ from sqlmodel import func, select
 from survey.models import Counter, Response
 from tests.browser import screenshot
 from tests.factories import PASSWORD
+from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 
 pytestmark = pytest.mark.browser
 
