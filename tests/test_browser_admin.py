@@ -3,12 +3,14 @@ its first ratings, including ratings taken while the network was down."""
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from survey.models import Counter, Response
 from tests.browser import screenshot
 from tests.factories import PASSWORD
 from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
+from tests.test_api import make_kiosk
 
 pytestmark = pytest.mark.browser
 
@@ -157,4 +159,22 @@ def test_kiosk_rates_without_javascript(app, browser, live_server, province, ses
     # Chromium has nothing to show and refuses to resend it silently.
     with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
         tablet.go_back()
+    context.close()
+
+
+def test_an_idle_reasons_screen_keeps_the_rating_and_starts_over(app, browser, live_server, province, session):
+    app.config.update(FAST_KIOSK | {"KIOSK_IDLE_SECONDS": 1})
+    counter = province.counters["H-02"]
+    context = browser.new_context(viewport=TABLET)
+    context.add_cookies([{"name": "kiosk", "value": make_kiosk(session, counter), "url": live_server}])
+    tablet = context.new_page()
+    tablet.goto(live_server + "/k/")
+    tablet.click("button.face-1")
+    tablet.wait_for_selector("#screen-reasons:not([hidden])")
+    tablet.check("#reasons-form input[name=reasons][value='2']")  # then the citizen walks away
+    tablet.wait_for_selector("#screen-start:not([hidden])", timeout=5000)
+    assert tablet.locator("#reasons-form input:checked").count() == 0
+    wait_for(tablet, lambda: count(session, counter.id) == 1)
+    session.commit()
+    assert session.execute(text("SELECT v01, v02 FROM answer")).one() == (1, 0)
     context.close()

@@ -10,6 +10,7 @@ from sqlmodel import select
 from survey.models import KioskDevice, Response, utcnow
 from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 from tests.test_admin_access import sign_in
+from tests.test_api import bearer, make_key, make_kiosk
 
 OPEN_ALL_DAY = {"SIGNALS_OPENING_HOURS": "00:00-24:00", "SIGNALS_OPEN_DAYS": "Mon-Sun"}
 
@@ -124,3 +125,23 @@ def test_a_new_code_or_retiring_the_kiosk_stops_the_old_credential(app, client, 
     second = session.exec(select(KioskDevice).order_by(KioskDevice.id.desc())).first()
     client.post(f"/admin/kiosks/{second.id}/active")
     assert tablet.get("/k/").headers["Location"] == "/k/enrol"
+
+
+def test_bursts_closed_hours_and_repeated_answers_are_flagged_at_write_time(app, client, province, session):
+    credential = make_kiosk(session, province.counters["H-01"])
+    tops = [{"id": str(uuid.uuid4()), "rating": 3} for _ in range(5)]
+    app.config.update(OPEN_ALL_DAY)
+    client.post("/api/v1/responses", json={"responses": tops}, headers=bearer(credential))
+    assert [row[3] for row in stored(session)] == [None] * 4 + ["burst"]
+    app.config.update({"SIGNALS_OPENING_HOURS": "00:00-00:00"})  # closed all day
+    client.post("/api/v1/responses", json={"responses": [{"id": str(uuid.uuid4()), "rating": 1}]}, headers=bearer(credential))
+    assert stored(session)[-1][3] == "off-hours"
+    app.config.update(OPEN_ALL_DAY)
+    key = make_key(session, province.units["H"])
+    same = {"A1": 5, "A2": 5, "B1": 4, "C1": 5}
+    items = [
+        {"id": str(uuid.uuid4()), "counter": province.counters["H-02"].id, "channel": channel, "instrument": "sipas-service", "answers": same}
+        for channel in ("kiosk", "kiosk", "kiosk", "paper", "kiosk")
+    ]
+    client.post("/api/v1/responses", json={"responses": items}, headers=bearer(key))
+    assert [row[3] for row in stored(session)[-5:]] == [None, None, None, None, "repeated-pattern"]

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import abort, jsonify
 from sqlmodel import Session, select
 
-from survey import instruments
+from survey import instruments, stuffing
 from survey.api.blueprint import Caller, authenticate, bp, json_body
 from survey.catalogue import ensure_instruments, of_row
 from survey.db import get_session
@@ -89,6 +89,12 @@ def record_from_key(session: Session, caller: Caller, key: str, item: dict):
     instrument_row = ensure_instruments(session)[code]
     values = answer_values(of_row(instrument_row), item.get("answers"))
     service = find_service(session, item.get("service"))
+    at = answered_time(parse_time(item.get("answered_at")))
+    reason = None
+    if channel == Channel.KIOSK.value:  # paper forms are typed in later, in batches: no signals
+        reason = stuffing.suspicion(
+            session, instrument_row=instrument_row, values=values, at=at, counter_id=counter and counter.id
+        )
     try:
         return record_response(
             session,
@@ -102,7 +108,8 @@ def record_from_key(session: Session, caller: Caller, key: str, item: dict):
             language=item.get("language", "vi"),
             comment=text_or_none(item.get("comment")),
             facts=respondent_facts(item.get("facts")),
-            submitted_at=answered_time(parse_time(item.get("answered_at"))),
+            submitted_at=at,
+            suspicious_reason=reason,
         )
     except DossierAlreadyRated as exc:
         raise ItemError("conflict", str(exc)) from None
