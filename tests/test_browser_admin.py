@@ -131,6 +131,10 @@ def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(app, bro
     screenshot(page, "admin-counter-ratings")
     page.goto(live_server + "/admin/flags")
     assert page.locator("td:has-text('Đơn vị H-01') + td").inner_text() == "7"
+    screenshot(page, "admin-flags")
+    for name in ("", "users", "api-keys", "audit"):
+        page.goto(f"{live_server}/admin/{name}")
+        screenshot(page, f"admin-{name or 'index'}")
     page.close()
 
 
