@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -70,6 +70,6 @@ def api_key_for(session: Session, key: str | None) -> ApiKey | None:
     return session.exec(select(ApiKey).where(ApiKey.key_hash == digest(key), ApiKey.active)).first()
 
 
-def aware(moment):
+def aware(moment: datetime) -> datetime:
     """Return a UTC-aware time (SQLite hands back naive ones)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,5 +1,6 @@
 """Turn kiosk ratings and API items into responses (through survey.responses), flagged at write time."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,7 +37,7 @@ class KioskRating:
     language: str = "vi"
 
 
-def reasons_mask(reasons: tuple[int, ...] | list[int]) -> int:
+def reasons_mask(reasons: Iterable[int]) -> int:
     """Return the bit mask a multi item stores (bit v-1 for option v)."""
     mask = 0
     for value in reasons:

@@ -1,12 +1,13 @@
 """Look up the recent ratings of a device and counter and ask survey.signals about a new one."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlmodel import Session, or_, select
 
 from survey import signals
 from survey.catalogue import of_row
+from survey.devices import aware
 from survey.instruments import Instrument
 from survey.models import ANSWER_SLOTS, Answer, Response
 from survey.models import Instrument as InstrumentRow
@@ -81,7 +82,3 @@ def is_top(instrument: Instrument, scored_values: list[int | None]) -> bool:
     answered = [value for value in scored_values if value]
     return bool(answered) and all(value == top for value in answered)
 
-
-def aware(moment: datetime) -> datetime:
-    """Return a UTC-aware time (SQLite hands back naive ones)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,7 +10,7 @@ from survey import instruments, stuffing
 from survey.api.blueprint import Caller, authenticate, bp, json_body
 from survey.catalogue import ensure_instruments, of_row
 from survey.db import get_session
-from survey.intake import ItemError, KioskRating, answered_time, record_kiosk_rating
+from survey.intake import ItemError, KioskRating, answered_time, reasons_mask, record_kiosk_rating
 from survey.models import Channel, Counter, Service, Unit
 from survey.responses import DossierAlreadyRated, record_response
 
@@ -143,7 +143,7 @@ def answer_values(instrument: instruments.Instrument, answers: object) -> dict[s
         except KeyError:
             raise ItemError("invalid", f"item {code!r} is not in {instrument.code}") from None
         if item.kind == "multi" and isinstance(value, list):
-            value = sum(1 << (v - 1) for v in set(value) if whole(v) and 1 <= v <= 16)
+            value = reasons_mask({v for v in value if whole(v) and 1 <= v <= 16})
         if value is not None and not whole(value):
             raise ItemError("invalid", f"the answer to {code} must be a whole number or null")
         values[code] = value
