@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from survey.models import ApiKey, KioskDevice, utcnow
+from survey.models import ApiKey, Counter, KioskDevice, utcnow
 
 #: Enrolment codes: 8 characters without look-alikes (0/O, 1/I/L), valid for a short while.
 ENROL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -49,11 +49,13 @@ def enrol(session: Session, code: str) -> tuple[KioskDevice, str] | None:
 
 
 def device_for(session: Session, credential: str | None) -> KioskDevice | None:
-    """Return the active device holding this credential, or None."""
+    """Return the active device of an active counter holding this credential, or None."""
     if not credential:
         return None
     return session.exec(
-        select(KioskDevice).where(KioskDevice.credential_hash == digest(credential), KioskDevice.active)
+        select(KioskDevice)
+        .join(Counter, Counter.id == KioskDevice.counter_id)
+        .where(KioskDevice.credential_hash == digest(credential), KioskDevice.active, Counter.active)
     ).first()
 
 

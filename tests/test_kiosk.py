@@ -125,6 +125,10 @@ def test_a_new_code_or_retiring_the_kiosk_stops_the_old_credential(app, client, 
     second = session.exec(select(KioskDevice).order_by(KioskDevice.id.desc())).first()
     client.post(f"/admin/kiosks/{second.id}/active")
     assert tablet.get("/k/").headers["Location"] == "/k/enrol"
+    client.post(f"/admin/kiosks/{second.id}/active")  # back in service
+    assert tablet.get("/k/").status_code == 200
+    client.post(f"/admin/counters/{province.counters['D2'].id}/active")  # the counter closes
+    assert tablet.get("/k/").headers["Location"] == "/k/enrol"
 
 
 def test_bursts_closed_hours_and_repeated_answers_are_flagged_at_write_time(app, client, province, session):
