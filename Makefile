@@ -18,6 +18,8 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The demo runs in debug mode on 127.0.0.1: the development secret key is accepted there only.
+run: export FLASK_DEBUG := 1
 run: $(STAMP)
 	$(BIN)/flask init-db
 	$(BIN)/flask demo --if-empty --responses $(RESPONSES)

@@ -21,9 +21,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 if TYPE_CHECKING:  # type names only: forms never import the application at run time
     from survey.instruments import Instrument, Item
 
-#: Name of the honeypot field: hidden from people by CSS, filled in by naive bots.
-HONEYPOT = "website"
-
 
 class ChoiceField(RadioField):
     """A radio group whose missing answer is reported once, by its own validator."""
@@ -45,7 +42,7 @@ class MultiChoiceField(SelectMultipleField):
 
 
 class SurveyForm(FlaskForm):
-    """Fields common to every survey: the ticket, the honeypot and the comment come later."""
+    """Fields of every survey (ticket, honeypot); the items come from the instrument."""
 
     class Meta:
         @cached_property
@@ -55,6 +52,7 @@ class SurveyForm(FlaskForm):
 
     #: Signed idempotency key and render time (see survey.submission).
     ticket = HiddenField()
+    #: Honeypot: hidden from people by CSS, filled in by naive bots (the response is flagged).
     website = StringField(_l("Leave this empty"))
 
     instrument: "Instrument"

@@ -22,10 +22,12 @@ RECEIPT_INSTRUMENT = "tt01-dossier"
 
 
 def client_limit() -> str:
+    """Return the per-client limit of survey submissions (a setting)."""
     return current_app.config["RATELIMIT_SURVEY_CLIENT"]
 
 
 def counter_limit() -> str:
+    """Return the per-counter limit of survey submissions (a setting)."""
     return current_app.config["RATELIMIT_SURVEY_COUNTER"]
 
 
@@ -40,29 +42,28 @@ def counter_survey(token: str):
 def counter_page(token: str, *, accept: bool, status: int | None = None):
     """Render (and when accept is true, store) the survey of the counter with this token."""
     session = get_session()
-    found = session.exec(
-        select(Counter, Unit).join(Unit, Counter.unit_id == Unit.id).where(Counter.token == token)
-    ).first()
-    if found is None:
-        return render_template("respond/unknown.html"), 404
-    counter, unit = found
-    if not (counter.active and unit.active):
-        return render_template("respond/closed.html", unit=unit, counter=counter)
-    services = session.exec(
-        select(Service.id, Service.name)
-        .join(UnitService, UnitService.service_id == Service.id)
-        .where(UnitService.unit_id == unit.id)
+    rows = session.exec(
+        select(Counter, Unit, Service.id, Service.name)  # one round trip for the counter and its procedures
+        .join(Unit, Counter.unit_id == Unit.id)
+        .outerjoin(UnitService, UnitService.unit_id == Unit.id)
+        .outerjoin(Service, Service.id == UnitService.service_id)
+        .where(Counter.token == token)
         .order_by(Service.name)
     ).all()
-    form = build_form(counter.instrument_code, [tuple(row) for row in services])
+    if not rows:
+        return render_template("respond/unknown.html"), 404
+    counter, unit = rows[0][:2]
+    if not (counter.active and unit.active):
+        return render_template("respond/closed.html", unit=unit, counter=counter)
+    form = build_form(counter.instrument_code, [(id_, name) for *_, id_, name in rows if id_ is not None])
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".counter_thanks", token=token), 303)
-    if ticket and by_key(session, ticket.key):
-        return thanks
-    if accept and form.validate_on_submit() and ticket:
+    if accept and ticket and form.validate_on_submit():
         service_id = int(form["service"].data) if form["service"].data else None
         save(session, form, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR, counter_id=counter.id, service_id=service_id)
-        session.commit()
+        session.commit()  # a known key writes nothing and lands here too
+        return thanks
+    if ticket and by_key(session, ticket.key):
         return thanks
     return survey_page(form, ticket, place=f"{unit.name} · {counter.name}", status=status)
 
@@ -99,14 +100,13 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
     form = build_form(RECEIPT_INSTRUMENT)
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".receipt_thanks", token=token), 303)
-    if ticket and by_key(session, ticket.key):
-        return thanks
-    if by_dossier(session, dossier.dossier_hash):
-        return render_template("respond/rated.html")
-    if accept and form.validate_on_submit() and ticket:
+    rated = by_dossier(session, dossier.dossier_hash)
+    if rated:  # the retry of the stored rating gets its thanks; anything else is told "rated"
+        return thanks if ticket and ticket.key == rated.idempotency_key else render_template("respond/rated.html")
+    if accept and ticket and form.validate_on_submit():
         try:
-            save(session, form, ticket, unit_id=unit.id, channel=Channel.RECEIPT,
-                 service_id=claims.service_id, dossier_hash=dossier.dossier_hash)
+            where = {"service_id": claims.service_id, "dossier_hash": dossier.dossier_hash}
+            save(session, form, ticket, unit_id=unit.id, channel=Channel.RECEIPT, **where)
         except DossierAlreadyRated:
             return render_template("respond/rated.html")
         session.commit()
@@ -141,9 +141,10 @@ def survey_page(form, ticket, *, place: str, status: int | None):
     if status == 429:
         notice = _("Many answers are arriving right now. Your answers are kept: please press Send again in a minute.")
     elif form.is_submitted() and (ticket is None or "csrf_token" in form.errors):
-        # The page was open very long, or its cookie was lost: a fresh ticket, the same answers.
+        # The page was open very long, or its cookie was lost: the same answers, a valid ticket.
         notice = _("This page was open for a long time. Your answers are kept: please press Send again.")
-        form.ticket.data = ticket and make_ticket(ticket.key, ticket.rendered_at) or make_ticket()
+        if ticket is None:
+            form.ticket.data = make_ticket()
     status = status or (422 if form.is_submitted() else 200)
     return render_template("respond/survey.html", form=form, place=place, notice=notice), status
 

@@ -1,14 +1,15 @@
 """The one place that writes a response and its answer row, exactly once per idempotency key."""
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from survey.catalogue import of_row
 from survey.instruments import Instrument as Questionnaire
-from survey.models import Answer, Channel, Instrument, Response
+from survey.models import ANSWER_SLOTS, Answer, Channel, Instrument, Response, utcnow
 
 #: Respondent facts a response may carry (columns of Response).
 FACT_COLUMNS = ("gender", "age_band", "occupation", "applicant")
@@ -44,15 +45,13 @@ def record_response(
 ) -> tuple[Response, bool]:
     """Add a response and its answers; return (row, created), created False for a known key.
 
-    Flushes but never commits: the caller commits once. A key that exists already (or appears in a
-    concurrent transaction) returns the stored row and writes nothing. Raises ValueError for values
-    the instrument does not allow and DossierAlreadyRated for a second response to one dossier.
+    Writes at once but never commits: the caller commits once. A key that exists already (or is
+    committed meanwhile by a concurrent request) returns the stored row and writes nothing; a new
+    row is returned as a transient Response carrying its id. Raises ValueError for values the
+    instrument does not allow and DossierAlreadyRated for a second response to one dossier.
     """
-    existing = by_key(session, idempotency_key)
-    if existing is not None:
-        return existing, False
     rated = dossier_hash and by_dossier(session, dossier_hash)
-    if rated:
+    if rated and rated.idempotency_key != idempotency_key:
         raise DossierAlreadyRated(rated)
     instrument = of_row(instrument_row)
     check_values(instrument, values)
@@ -78,29 +77,35 @@ def record_response(
         suspicious=suspicious_reason is not None,
         suspicious_reason=suspicious_reason and suspicious_reason[:200],
         client_hash=client_hash,
+        submitted_at=submitted_at or utcnow(),
         **{name: facts.get(name) or None for name in FACT_COLUMNS},
     )
-    if submitted_at is not None:
-        response.submitted_at = submitted_at
-    try:
-        # A savepoint: losing the race to a concurrent request with the same key (or dossier)
-        # rolls back this insert only, and the caller's transaction goes on.
-        with session.begin_nested():
-            session.add(response)
-            session.flush()
-            # The slot columns live on the table only (see models.Answer): a Core insert.
-            slots = {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
-            session.execute(insert(Answer.__table__).values(response_id=response.id, **slots))
-    except IntegrityError:
+    # One statement that cannot fail on a repeated key: a retry, or a concurrent request with
+    # the same key (which waits for the first to commit), inserts nothing and gets no id back.
+    columns = response.model_dump(exclude={"id"})
+    response.id = session.execute(insert_or_skip(session.get_bind().dialect.name), columns).scalar()
+    if response.id is None:
         existing = by_key(session, idempotency_key)
         if existing is not None:
             return existing, False
-        if dossier_hash is not None:
-            rated = by_dossier(session, dossier_hash)
-            if rated is not None:
-                raise DossierAlreadyRated(rated) from None
-        raise
+        raise DossierAlreadyRated(by_dossier(session, dossier_hash))
+    # The slot columns live on the table only (see models.Answer): a Core insert too.
+    slots = {f"v{slot:02d}": None for slot in range(1, ANSWER_SLOTS + 1)}
+    slots |= {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
+    session.execute(INSERT_ANSWER, slots | {"response_id": response.id})
     return response, True
+
+
+#: Statements built once (their compiled form is cached); rows come as parameters.
+INSERT_ANSWER = insert(Answer.__table__)
+
+
+@cache
+def insert_or_skip(dialect: str):
+    """Return the INSERT of a response that skips rows breaking a unique constraint, with its id."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = Response.__table__
+    return module.insert(table).on_conflict_do_nothing().returning(table.c.id)
 
 
 def check_values(instrument: Questionnaire, values: dict[str, int | None]) -> None:

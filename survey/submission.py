@@ -3,6 +3,7 @@
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import get_locale
@@ -47,18 +48,34 @@ def read_ticket(value: str | None) -> Ticket | None:
 
 def build_form(code: str, services: list[tuple[int, str]] | None = None) -> SurveyForm:
     """Return the survey form of an instrument in the request's language (bound to its data)."""
-    language = str(get_locale())
-    form = survey_form_class(instruments.load(code), language=language, services=services)()
+    form = form_class(code, str(get_locale()), None if services is None else tuple(services))()
     if not form.is_submitted():
         form.ticket.data = make_ticket()
     return form
 
 
+@lru_cache(maxsize=1024)
+def form_class(code: str, language: str, services: tuple[tuple[int, str], ...] | None) -> type[SurveyForm]:
+    """Return the form class of an instrument, language and list of procedures (built once)."""
+    return survey_form_class(
+        instruments.load(code), language=language, services=None if services is None else list(services)
+    )
+
+
 def instrument_row(session: Session, code: str) -> Instrument:
-    """Return the stored version of a shipped instrument, storing it on first use."""
+    """Return the stored version of a shipped instrument, storing it on first use.
+
+    Stored versions never change, so each app keeps the rows it has read (detached copies).
+    """
     version = instruments.load(code).version
+    known = current_app.extensions.setdefault("hailong_instrument_rows", {})
+    if (code, version) in known:
+        return known[code, version]
     row = session.exec(select(Instrument).where(Instrument.code == code, Instrument.version == version)).first()
-    return row or ensure_instruments(session)[code]
+    if row is None:
+        return ensure_instruments(session)[code]  # not cached until its insert is committed
+    known[code, version] = Instrument.model_validate(row.model_dump())
+    return row
 
 
 def suspicion(form: SurveyForm, ticket: Ticket) -> tuple[str | None, int]:

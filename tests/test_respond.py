@@ -125,9 +125,23 @@ def test_landing_page_links_to_the_counter_survey(client, province):
     assert f'href="{D1}"' in client.get("/").text
 
 
-def test_scored_counts(session, app, client, province):
+def test_two_citizens_make_two_responses(session, app, client, province):
     """Two citizens, two responses: the database holds exactly what was sent."""
     for value in ("5", "2"):
         client.post(D1, data=answers(value=int(value)) | {"ticket": aged_ticket(app)})
     assert session.exec(select(func.count()).select_from(Response)).one() == 2
     assert [r.satisfied_mask for r in responses(session)] == [(1 << 17) - 1, 0]
+
+
+def test_a_counter_can_ask_the_quick_rating_with_reasons(app, client, session, province):
+    counter = session.get(Counter, province.counters["D1"].id)
+    counter.instrument_code = "quick-3"
+    session.commit()
+    page = client.get(D1).text
+    assert page.count('type="checkbox"') == 6 and "Chờ đợi lâu" in page
+    data = {"RATING": "1", "REASONS": ["1", "3"], "ticket": aged_ticket(app, seconds=10)}
+    assert client.post(D1, data=data).status_code == 303
+    [row] = responses(session)
+    table = Answer.__table__
+    assert session.execute(select(table.c.v01, table.c.v02).where(table.c.response_id == row.id)).one() == (1, 0b101)
+    assert (row.answered_mask, row.satisfied_mask, row.suspicious) == (1, 0, False)

@@ -133,3 +133,15 @@ def test_concurrent_same_key_makes_one_response(app, province):
     assert sorted(created for _, created in results) == [False] * 7 + [True]
     with Session(engine) as session:
         assert count(session, Response) == 1
+
+
+def test_kiosk_sync_keeps_the_answering_time(session, province):
+    from datetime import UTC, datetime
+
+    answered_at = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+    row, _ = record(session, province, "kiosk-1", submitted_at=answered_at, language="en")
+    session.commit()
+    session.expire_all()
+    stored = session.get(Response, row.id)
+    moment = stored.submitted_at  # SQLite gives it back naive (UTC), PostgreSQL aware
+    assert moment.replace(tzinfo=moment.tzinfo or UTC) == answered_at and stored.language == "en"
