@@ -3,7 +3,7 @@
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -14,12 +14,20 @@ SIZE = 256
 
 
 def data_version(session: Session) -> tuple[int, int, int]:
-    """Return what changes when scores may change: newest response, flagged count, newest dossier."""
+    """Return what changes when scores may change: newest response, flagged count, newest dossier.
+
+    Asked once per request (kept on g): every cached piece of one page then agrees.
+    """
+    if has_request_context() and "data_version" in g:
+        return g.data_version
     connection = session.connection()
     newest = connection.execute(select(func.max(Response.id))).scalar() or 0
     flagged = connection.execute(select(func.count()).select_from(Response).where(Response.suspicious.is_(True))).scalar()
     dossier = connection.execute(select(func.max(Dossier.id))).scalar() or 0
-    return int(newest), int(flagged or 0), int(dossier)
+    version = int(newest), int(flagged or 0), int(dossier)
+    if has_request_context():
+        g.data_version = version
+    return version
 
 
 def cached(key: Hashable, compute: Callable[[], object]):

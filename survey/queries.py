@@ -29,6 +29,8 @@ class Filters:
     service_id: int | None = None
     channel: str | None = None
     counter_id: int | None = None
+    #: Only the unit's own responses (not its sub-units'), e.g. for its counters.
+    unit_id: int | None = None
     #: Flagged (suspicious) responses are kept and counted unless this is False.
     include_flagged: bool = True
     #: Only responses with after_id < id <= upto_id (incremental updates of cached counts).
@@ -60,10 +62,21 @@ def local_month(session: Session, column=Response.submitted_at):
     return func.to_char(func.timezone("UTC", column) + literal_column("interval '7 hours'"), "YYYY-MM")
 
 
-def in_subtree(path: str):
-    """Return the condition keeping responses of units whose path starts with `path`."""
-    units = select(Unit.id).where(Unit.path.startswith(path, autoescape=True))
-    return Response.unit_id.in_(units.scalar_subquery())
+def subtree_ids(session: Session, path: str) -> list[int] | None:
+    """Return the ids of the units whose path starts with `path` (None for "/": every unit).
+
+    The ids are sent as a literal list: with a subquery SQLite's planner scans every response
+    instead of using the (unit_id, submitted_at) index.
+    """
+    if path == "/":
+        return None
+    rows = session.connection().execute(select(Unit.id).where(Unit.path.startswith(path, autoescape=True)))
+    return [row[0] for row in rows]
+
+
+def in_units(column, ids: list[int] | None) -> list:
+    """Return the conditions keeping rows of these units (none for every unit)."""
+    return [] if ids is None else [column.in_(ids)]
 
 
 def instrument_ids(session: Session, code: str) -> list[int]:
@@ -72,9 +85,10 @@ def instrument_ids(session: Session, code: str) -> list[int]:
     return [row[0] for row in rows]
 
 
-def response_conditions(path: str, filters: Filters, instruments: Sequence[int]) -> list:
+def response_conditions(session: Session, path: str, filters: Filters, instruments: Sequence[int]) -> list:
     """Return the WHERE conditions shared by every response query."""
-    conditions = [in_subtree(path), Response.instrument_id.in_(list(instruments))]
+    units = [filters.unit_id] if filters.unit_id is not None else subtree_ids(session, path)
+    conditions = [*in_units(Response.unit_id, units), Response.instrument_id.in_(list(instruments))]
     if filters.period is not None:
         conditions += [Response.submitted_at >= filters.period.start_utc, Response.submitted_at < filters.period.end_utc]
     if filters.after_id:
@@ -115,7 +129,7 @@ def pattern_histogram(
     masks = [Response.answered_mask, Response.satisfied_mask]
     statement = (
         select(*keys, *masks, func.count().label("n"))
-        .where(*response_conditions(path, filters, instruments))
+        .where(*response_conditions(session, path, filters, instruments))
         .group_by(*keys, *masks)
     )
     frame = run(session, statement)
@@ -138,7 +152,7 @@ def level_counts(
     statement = (
         select(Response.unit_id, *sums, func.count(column).label("answered"))
         .join(Answer, Answer.response_id == Response.id)
-        .where(*response_conditions(path, filters, [instrument]))
+        .where(*response_conditions(session, path, filters, [instrument]))
         .group_by(Response.unit_id)
     )
     return run(session, statement)
@@ -156,7 +170,7 @@ def points_sums(
     statement = (
         select(Response.unit_id, *columns)
         .join(Answer, Answer.response_id == Response.id)
-        .where(*response_conditions(path, filters, [instrument]))
+        .where(*response_conditions(session, path, filters, [instrument]))
         .group_by(Response.unit_id)
     )
     return run(session, statement)
@@ -184,8 +198,8 @@ def dossier_facts(session: Session, *, path: str, filters: Filters, rating: tupl
     def count(condition):
         return func.sum(case((condition, 1), else_=0))
 
-    units = select(Unit.id).where(Unit.path.startswith(path, autoescape=True)).scalar_subquery()
-    where = [Dossier.unit_id.in_(units), received >= filters.period.start_utc, received < filters.period.end_utc]
+    where = [*in_units(Dossier.unit_id, subtree_ids(session, path)), received >= filters.period.start_utc,
+             received < filters.period.end_utc]
     if filters.service_id is not None:
         where.append(Dossier.service_id == filters.service_id)
     statement = (
@@ -210,7 +224,7 @@ def channel_counts(session: Session, *, path: str, filters: Filters, instruments
     """Count responses per channel (all instruments given): columns channel, n."""
     statement = (
         select(Response.channel, func.count().label("n"))
-        .where(*response_conditions(path, filters.but(channel=None), instruments))
+        .where(*response_conditions(session, path, filters.but(channel=None), instruments))
         .group_by(Response.channel)
         .order_by(func.count().desc())
     )
@@ -226,12 +240,15 @@ def recent_comments(
     search: str = "",
     page: int = 1,
     per_page: int = 20,
-) -> tuple[pd.DataFrame, int]:
-    """Return one page of comments, newest first, and how many match (LIKE/ILIKE search)."""
-    conditions = [*response_conditions(path, filters, instruments), Response.comment.is_not(None), Response.comment != ""]
+) -> tuple[pd.DataFrame, bool]:
+    """Return one page of comments, newest first (LIKE/ILIKE search), and whether older ones follow.
+
+    No total is counted: counting every matching comment of a province costs a full scan.
+    """
+    conditions = [*response_conditions(session, path, filters, instruments), Response.comment.is_not(None),
+                  Response.comment != ""]
     if search:
         conditions.append(Response.comment.icontains(search, autoescape=True))
-    total = session.connection().execute(select(func.count()).select_from(Response).where(*conditions)).scalar_one()
     statement = (
         select(
             Response.id,
@@ -247,8 +264,8 @@ def recent_comments(
         .outerjoin(Counter, Counter.id == Response.counter_id)
         .where(*conditions)
         .order_by(Response.submitted_at.desc(), Response.id.desc())
-        .limit(per_page)
+        .limit(per_page + 1)
         .offset(max(page - 1, 0) * per_page)
     )
-    return run(session, statement), int(total)
-
+    frame = run(session, statement)
+    return frame.head(per_page), len(frame) > per_page

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 import scoring
 from survey import cube, instruments, queries
+from survey.cache import cached, data_version
 from survey.models import Service, Unit
 from survey.periods import Period
 from survey.periods import parse as parse_period
@@ -166,7 +167,8 @@ def make_filters(session: Session, period: Period | str | None, *, service: str 
         service_id = session.exec(select(Service.id).where(Service.code == service)).first()
         if service_id is None:
             raise LookupError(f"no service with code {service!r}")
-    return queries.Filters(period, service_id, channel or None, counter_id, include_flagged)
+    return queries.Filters(period, service_id=service_id, channel=channel or None, counter_id=counter_id,
+                           include_flagged=include_flagged)
 
 
 def leaf_moments(session: Session, units: list[Unit], filters: queries.Filters, *, by=("unit_id",)):
@@ -260,12 +262,11 @@ def sort_rows(rows: list[dict], key: str | None) -> list[dict]:
 
 def cached_score_scope(session: Session, **options) -> ScoreTable:
     """Return score_scope(...) from the app's LRU cache when the data has not changed."""
-    from survey.cache import cached, data_version
-
     unit = options["unit"]
     settings = options.get("settings") or Settings.from_config(current_app.config)
     period = options.get("period")
-    key = ("score_scope", unit.id, str(period.key if isinstance(period, Period) else period),
-           tuple(sorted((k, str(v)) for k, v in options.items() if k not in ("unit", "period", "settings"))),
-           settings, data_version(session))
+    period = period if isinstance(period, Period) else parse_period(period)
+    rest = tuple(sorted((k, str(v)) for k, v in options.items() if k not in ("unit", "period", "settings")))
+    key = ("score_scope", unit.id, period, rest, settings, data_version(session))
+    options = {**options, "period": period}
     return cached(key, lambda: score_scope(session, **{**options, "settings": settings}))

@@ -43,9 +43,8 @@ def counters(session: Session, unit: Unit, filters: queries.Filters, settings: S
     """Score the unit's own counters (each counter's respondents as one group)."""
     own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
     structure = structure_of(instruments.load(SIPAS))
-    histogram = queries.pattern_histogram(session, path=unit.path, filters=filters,
-                                          instruments=queries.instrument_ids(session, SIPAS), by=("unit_id", "counter_id"))
-    histogram = histogram[histogram["unit_id"] == unit.id]
+    histogram = queries.pattern_histogram(session, path=unit.path, filters=filters.but(unit_id=unit.id),
+                                          instruments=queries.instrument_ids(session, SIPAS), by=("counter_id",))
     scored = {}
     if len(histogram):
         moments = scoring.moments_from_patterns(histogram, by=["counter_id"], structure=structure)
@@ -148,9 +147,9 @@ def channels(session: Session, unit: Unit, filters: queries.Filters) -> list[dic
 def comments(session: Session, unit: Unit, filters: queries.Filters, *, search: str, page: int, per_page: int = 20) -> dict:
     """Return one page of comments (newest first) and paging facts."""
     ids = [i for code in instruments.available() for i in queries.instrument_ids(session, code)]
-    frame, total = queries.recent_comments(session, path=unit.path, filters=filters, instruments=ids,
-                                           search=search, page=page, per_page=per_page)
+    frame, more = queries.recent_comments(session, path=unit.path, filters=filters, instruments=ids,
+                                          search=search, page=page, per_page=per_page)
     rows = [{"id": int(r.id), "submitted_at": r.submitted_at, "channel": r.channel, "comment": r.comment,
              "flagged": bool(r.suspicious), "unit": r.unit, "unit_name": r.unit_name, "counter": r.counter}
             for r in frame.itertuples()]
-    return {"rows": rows, "total": total, "page": page, "pages": max(1, -(-total // per_page))}
+    return {"rows": rows, "page": page, "more": more}

@@ -47,8 +47,10 @@ def add_rated(session: Session, province: Province, unit: str, code: str, values
     if dossier is not None:
         dossier_hash = f"{next(_keys):064d}"
         session.add(Dossier(unit_id=province.units[unit].id, dossier_hash=dossier_hash, received_at=when, **dossier))
+    # Explicit ids, as add_sipas writes them (a PostgreSQL sequence would not know about those).
+    next_id = (session.connection().execute(select(func.max(Response.id))).scalar() or 0) + 1
     response = Response(
-        instrument_id=province.instruments[code].id, unit_id=province.units[unit].id,
+        id=next_id, instrument_id=province.instruments[code].id, unit_id=province.units[unit].id,
         counter_id=province.counters[unit].id, channel="kiosk" if code == "quick-3" else "receipt", submitted_at=when,
         idempotency_key=f"key-{next(_keys)}", answered_mask=answered, satisfied_mask=happy, dossier_hash=dossier_hash,
     )

@@ -110,11 +110,13 @@ def test_channel_counts_and_comments(session, province, ids):
     every = [i for values in ids.values() for i in values]
     counts = queries.channel_counts(session, path="/", filters=july(), instruments=every)
     assert dict(zip(counts["channel"], counts["n"], strict=True)) == {"counter-qr": 170, "paper": 1}
-    rows, total = queries.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2)
-    assert total == 3 and len(rows) == 2
-    rows, total = queries.recent_comments(session, path="/", filters=july(), instruments=every, search="chờ quá")
-    assert total == 1 and rows.iloc[0]["comment"] == "Phải chờ quá lâu" and bool(rows.iloc[0]["suspicious"])
-    rows, total = queries.recent_comments(session, path="/", filters=july(), instruments=every, search="%")
-    assert total == 1 and rows.iloc[0]["comment"].startswith("100%")
-    _, total = queries.recent_comments(session, path=province.units["H"].path, filters=july(), instruments=every)
-    assert total == 0
+    rows, more = queries.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2)
+    assert len(rows) == 2 and more
+    rows, more = queries.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2, page=2)
+    assert len(rows) == 1 and not more
+    rows, _ = queries.recent_comments(session, path="/", filters=july(), instruments=every, search="chờ quá")
+    assert len(rows) == 1 and rows.iloc[0]["comment"] == "Phải chờ quá lâu" and bool(rows.iloc[0]["suspicious"])
+    rows, _ = queries.recent_comments(session, path="/", filters=july(), instruments=every, search="%")
+    assert len(rows) == 1 and rows.iloc[0]["comment"].startswith("100%")
+    rows, _ = queries.recent_comments(session, path=province.units["H"].path, filters=july(), instruments=every)
+    assert rows.empty

@@ -15,7 +15,7 @@ from tests.score_data import add_sipas, verdict_mix
 @pytest.fixture
 def mixed(app, session, province):
     verdict_mix(session, province)
-    with app.test_request_context():
+    with app.app_context():
         yield province
 
 

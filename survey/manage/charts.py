@@ -14,7 +14,9 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
+
+import scoring  # noqa: E402
 
 import scoring  # noqa: E402
 
@@ -65,14 +67,16 @@ def funnel(rows: list[dict], *, target: float, labels: dict) -> str:
             axes.annotate(row["unit"], (row["index"]["n_eff"], row["index"]["estimate"]), fontsize=7,
                           xytext=(3, 3), textcoords="offset points", color=INK)
         axes.set_xscale("log")
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}".replace(",", labels["thousands"])))
+        axes.xaxis.set_minor_formatter(NullFormatter())
         axes.set_xlabel(labels["x"])
         axes.set_ylabel(labels["y"])
         low = min([r["index"]["estimate"] for r in points] + [target - 0.1])
-        axes.set_ylim(max(0, low - 0.03), 1.0)
+        axes.set_ylim(max(0, low - 0.03), 1.01)
         axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
-        axes.legend(loc="lower right", fontsize=7, frameon=False)
+        figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=3)
 
-    return render(draw)
+    return render(draw, size=(7.5, 3.8))
 
 
 def trend(rows: list[dict], *, target: float, labels: dict) -> str:
@@ -102,6 +106,6 @@ def trend(rows: list[dict], *, target: float, labels: dict) -> str:
         floor = np.nanmin(np.concatenate([low, [target - 0.1]]))
         axes.set_ylim(max(0, floor - 0.03), 1.0)
         axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
-        axes.legend(loc="lower left", fontsize=7, frameon=False, ncols=3)
+        figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=4)
 
-    return render(draw)
+    return render(draw, size=(7.5, 3.8))

@@ -40,7 +40,7 @@ class Page:
         service_id = None
         if self.service:
             service_id = get_session().exec(select(Service.id).where(Service.code == self.service)).first()
-        return Filters(self.period, service_id, self.channel, None, self.include_flagged)
+        return Filters(self.period, service_id=service_id, channel=self.channel, include_flagged=self.include_flagged)
 
     def score_options(self) -> dict:
         """Return the keyword options of scores.score_scope for this page."""

@@ -65,11 +65,30 @@ def table_of(page: Page) -> scores.ScoreTable:
     return replace(table, rows=scores.sort_rows(table.rows, page.sort))
 
 
+def section(page: Page, name: str, *extra):
+    """Return a section of the unit page, cached per unit, filters, settings and data version."""
+    session = get_session()
+    compute = {
+        "trend": lambda: sections.trend(session, page.units, page.filters, page.settings),
+        "counters": lambda: sections.counters(session, page.unit, page.filters, page.settings),
+        "services": lambda: sections.services(session, page.units, page.filters, page.settings),
+        "ratings": lambda: sections.ratings(session, page.unit, page.filters, page.settings),
+        "dossiers": lambda: sections.dossiers(session, page.unit, page.filters),
+        "channels": lambda: sections.channels(session, page.unit, page.filters),
+        "comments": lambda: sections.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
+    }[name]
+    return cache.cached(page_key(page, name, *extra), compute)
+
+
+def page_key(page: Page, name: str, *extra) -> tuple:
+    """Return the cache key of a piece of a page: unit, filters, settings, data version and more."""
+    return (name, page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
+            cache.data_version(get_session()), *extra)
+
+
 def trend_of(page: Page) -> list[dict]:
     """Return the monthly trend of the page's unit (cached)."""
-    key = ("trend", page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
-           cache.data_version(get_session()))
-    return cache.cached(key, lambda: sections.trend(get_session(), page.units, page.filters, page.settings))
+    return section(page, "trend")
 
 
 @bp.get("/")
@@ -86,7 +105,6 @@ def overview():
 def unit(code: str):
     """Show a unit: factors and items, trend, sub-units, counters, services, ratings, dossiers, comments."""
     page = read_page(code)
-    session = get_session()
     search = request.args.get("q", "").strip()[:100]
     number = request.args.get("page", "1")
     number = int(number) if number.isdigit() and int(number) > 0 else 1
@@ -96,12 +114,12 @@ def unit(code: str):
         table=table_of(page),
         trend=trend_of(page),
         crumbs=breadcrumbs(page.unit),
-        counters=sections.counters(session, page.unit, page.filters, page.settings),
-        services=sections.services(session, page.units, page.filters, page.settings),
-        ratings=sections.ratings(session, page.unit, page.filters, page.settings),
-        dossiers=sections.dossiers(session, page.unit, page.filters),
-        channels=sections.channels(session, page.unit, page.filters),
-        comments=sections.comments(session, page.unit, page.filters, search=search, page=number),
+        counters=section(page, "counters"),
+        services=section(page, "services"),
+        ratings=section(page, "ratings"),
+        dossiers=section(page, "dossiers"),
+        channels=section(page, "channels"),
+        comments=section(page, "comments", search, number),
         search=search,
         channel_labels=CHANNEL_LABELS,
     )
@@ -112,15 +130,14 @@ def unit(code: str):
 def report(code: str):
     """Show a printable A4 report of a unit and period (charts included)."""
     page = read_page(code)
-    session = get_session()
     return render_template(
         "manage/report.html",
         page=page,
         table=table_of(page),
         trend=trend_of(page),
-        counters=sections.counters(session, page.unit, page.filters, page.settings),
-        ratings=sections.ratings(session, page.unit, page.filters, page.settings),
-        dossiers=sections.dossiers(session, page.unit, page.filters),
+        counters=section(page, "counters"),
+        ratings=section(page, "ratings"),
+        dossiers=section(page, "dossiers"),
     )
 
 
@@ -131,6 +148,7 @@ def chart_labels() -> dict:
         "x": _("Effective number of responses (log scale)"), "y": _("SIPAS index"),
         "interval": _("95% interval"), "index": _("SIPAS index"), "centre": _("Centre line"),
         "limits": _("Control limits (3σ)"), "signal": _("Outside the limits"), "decimal": _("."),
+        "thousands": _(","),
     }
 
 
@@ -140,15 +158,19 @@ def svg(text: str) -> Response:
                     headers={"Cache-Control": "private, max-age=300"})
 
 
+def chart(page: Page, name: str, draw) -> Response:
+    """Return a chart of the page as SVG, drawn once per page key and language."""
+    key = page_key(page, name, str(get_locale()))
+    return svg(cache.cached(key, lambda: draw(target=page.settings.target, labels=chart_labels())))
+
+
 @bp.get("/unit/<code>/funnel.svg")
 @signed_in
 def funnel_chart(code: str):
     """Draw the funnel plot of a unit's children around the target."""
     page = read_page(code)
-    table = table_of(page)
-    key = ("funnel", page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
-           str(get_locale()), cache.data_version(get_session()))
-    return svg(cache.cached(key, lambda: charts.funnel(table.rows, target=page.settings.target, labels=chart_labels())))
+    rows = table_of(page).rows
+    return chart(page, "funnel.svg", lambda **options: charts.funnel(rows, **options))
 
 
 @bp.get("/unit/<code>/trend.svg")
@@ -157,9 +179,7 @@ def trend_chart(code: str):
     """Draw the monthly trend of a unit with p-chart limits."""
     page = read_page(code)
     rows = trend_of(page)
-    key = ("trend-svg", page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
-           str(get_locale()), cache.data_version(get_session()))
-    return svg(cache.cached(key, lambda: charts.trend(rows, target=page.settings.target, labels=chart_labels())))
+    return chart(page, "trend.svg", lambda **options: charts.trend(rows, **options))
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
@@ -175,9 +195,5 @@ def export_overview(fmt: str):
 def export_unit(code: str, fmt: str):
     """Download a unit's tables (its score, sub-units, factors and items, counters, services) as CSV or XLSX."""
     page = read_page(code)
-    session = get_session()
-    extra = {
-        "counters": sections.counters(session, page.unit, page.filters, page.settings),
-        "services": sections.services(session, page.units, page.filters, page.settings),
-    }
+    extra = {"counters": section(page, "counters"), "services": section(page, "services")}
     return exports.download(page, table_of(page), fmt=fmt, extra=extra)

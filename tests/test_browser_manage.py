@@ -1,0 +1,45 @@
+"""In Chromium: sign in, read the overview, drill into a unit, download the CSV."""
+
+import pytest
+
+from tests.browser import screenshot
+from tests.factories import PASSWORD
+from tests.manage_helpers import cheap_hashing  # noqa: F401
+from tests.score_data import verdict_mix
+
+pytestmark = pytest.mark.browser
+
+
+def test_manager_reads_the_overview_drills_down_and_downloads(browser, live_server, session, province, tmp_path):
+    verdict_mix(session, province)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=Kết quả")  # the nav link of signed-in users
+    page.fill("#period", "2026-07")
+    page.click("form.filters button[type=submit]")
+    assert page.locator("tr[data-unit]").count() == 3
+    assert page.get_attribute("tr[data-unit=D1]", "data-verdict") == "met"
+    assert page.get_attribute("tr[data-unit=H]", "data-verdict") == "inconclusive"
+    assert "Đạt mục tiêu" in page.inner_text("tr[data-unit=D1]")
+    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    screenshot(page, "manage-overview")
+
+    page.click("tr[data-unit=H] th a")
+    assert page.url.endswith("/manage/unit/H?period=2026-07")
+    assert page.get_attribute("tr[data-unit=H-02]", "data-verdict") == "insufficient"
+    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    screenshot(page, "manage-unit")
+
+    with page.expect_download() as waiting:
+        page.click("text=Tải CSV")
+    download = waiting.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    text = target.read_text(encoding="utf-8-sig")
+    assert download.suggested_filename == "hailong-H-2026-07.csv"
+    assert "wilson" in text and "H-01,Đơn vị H-01" in text and "D1,Đơn vị D1" not in text
+    context.close()
