@@ -18,8 +18,6 @@ from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
 import scoring  # noqa: E402
 
-import scoring  # noqa: E402
-
 STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
