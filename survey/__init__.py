@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from survey import auth, cli, config, db, i18n, limits, manage, respond, views
+from survey import admin, api, auth, cli, config, db, i18n, kiosk, limits, manage, respond, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,3 +28,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(kiosk.bp)
+    app.register_blueprint(auth.csrf.exempt(api.bp))

@@ -2,13 +2,14 @@
 
 import json
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
-from survey import demo, migrate
+from survey import demo, migrate, qr
 from survey.auth import hash_password
 from survey.db import get_engine
 from survey.models import Counter, Role, Unit, User
@@ -109,7 +110,31 @@ def create_user_command(username: str, role: str, unit_code: str | None):
     click.echo(f"Created {role} {username}" + (f" for {unit_code}" if unit_code else ""))
 
 
+@click.command("qr")
+@with_appcontext
+@click.argument("counter_id", type=int)
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="File to write: .svg or .png (by extension).")
+@click.option("--poster", is_flag=True, help="Write the A4 poster (SVG) instead of the bare code.")
+def qr_command(counter_id: int, out: str, poster: bool):
+    """Write a counter's QR code (SVG or PNG) or its A4 poster (SVG)."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".svg", ".png") or (poster and suffix != ".svg"):
+        raise click.BadParameter("use a .svg or .png file name (posters are .svg)", param_hint="--out")
+    with Session(get_engine()) as session:
+        counter = session.get(Counter, counter_id)
+        if counter is None:
+            raise click.BadParameter(f"no counter with id {counter_id}", param_hint="COUNTER_ID")
+        unit = session.get(Unit, counter.unit_id)
+        url = qr.survey_url(counter)
+        if poster:
+            Path(out).write_text(qr.poster_svg(counter, unit), encoding="utf-8")
+        else:
+            Path(out).write_bytes(qr.svg(url) if suffix == ".svg" else qr.png(url))
+    click.echo(f"{'Poster' if poster else 'QR code'} of {unit.name} · {counter.name} ({url}) written to {out}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, demo_command, counters_command, create_user_command, scores_command):
+    for command in (init_db_command, demo_command, counters_command, create_user_command, scores_command, qr_command):
         app.cli.add_command(command)

@@ -40,6 +40,18 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: JSON API: requests per credential (key or kiosk); kiosk enrolment attempts per address.
+    RATELIMIT_API = "600 per minute"
+    RATELIMIT_KIOSK_ENROL = "10 per minute;50 per hour"
+    #: Rating-stuffing signals (survey/signals.py): opening hours in local time (UTC+7) and days,
+    #: top ratings within seconds that make a burst, repeats of one long answer pattern per hour.
+    SIGNALS_OPENING_HOURS = "07:00-17:30"
+    SIGNALS_OPEN_DAYS = "Mon-Sat"
+    SIGNALS_UTC_OFFSET_HOURS = 7
+    SIGNALS_BURST_COUNT = 5
+    SIGNALS_BURST_SECONDS = 60
+    SIGNALS_PATTERN_REPEATS = 3
+    SIGNALS_PATTERN_SECONDS = 3600
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")

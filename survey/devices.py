@@ -1,0 +1,77 @@
+"""Kiosk tablets and integrator keys: one-time enrolment codes, long-lived credentials, hashes."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from survey.models import ApiKey, Counter, KioskDevice, utcnow
+
+#: Enrolment codes: 8 characters without look-alikes (0/O, 1/I/L), valid for a short while.
+ENROL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ENROL_LENGTH = 8
+ENROL_VALIDITY = timedelta(minutes=15)
+#: Prefix of integrator keys, so a leaked key is recognisable in logs and scanners.
+API_KEY_PREFIX = "hl_"
+
+
+def digest(secret: str) -> str:
+    """Return the SHA-256 hex digest stored in place of a secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """Return an enrolment code as stored: upper case, no spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def issue_enrol_code(device: KioskDevice) -> str:
+    """Give a device a fresh one-time enrolment code (returned once; only its hash is kept)."""
+    code = "".join(secrets.choice(ENROL_ALPHABET) for _ in range(ENROL_LENGTH))
+    device.enrol_code_hash = digest(code)
+    device.enrol_expires_at = utcnow() + ENROL_VALIDITY
+    return f"{code[:4]}-{code[4:]}"
+
+
+def enrol(session: Session, code: str) -> tuple[KioskDevice, str] | None:
+    """Trade a valid enrolment code for a new device credential; None when the code is no good."""
+    device = session.exec(
+        select(KioskDevice).where(KioskDevice.enrol_code_hash == digest(normalise_code(code)), KioskDevice.active)
+    ).first()
+    if device is None or device.enrol_expires_at is None or aware(device.enrol_expires_at) < utcnow():
+        return None
+    credential = secrets.token_urlsafe(32)
+    device.credential_hash = digest(credential)
+    device.enrol_code_hash = device.enrol_expires_at = None
+    device.enrolled_at = utcnow()
+    return device, credential
+
+
+def device_for(session: Session, credential: str | None) -> KioskDevice | None:
+    """Return the active device of an active counter holding this credential, or None."""
+    if not credential:
+        return None
+    return session.exec(
+        select(KioskDevice)
+        .join(Counter, Counter.id == KioskDevice.counter_id)
+        .where(KioskDevice.credential_hash == digest(credential), KioskDevice.active, Counter.active)
+    ).first()
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """Return a new integrator key, its shown prefix and its stored hash."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, key[:10], digest(key)
+
+
+def api_key_for(session: Session, key: str | None) -> ApiKey | None:
+    """Return the active API key with this secret, or None."""
+    if not key:
+        return None
+    return session.exec(select(ApiKey).where(ApiKey.key_hash == digest(key), ApiKey.active)).first()
+
+
+def aware(moment: datetime) -> datetime:
+    """Return a UTC-aware time (SQLite hands back naive ones)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

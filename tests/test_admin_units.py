@@ -1,0 +1,106 @@
+"""Units, counters and procedures in the administration, each change in the audit log."""
+
+import json
+
+from sqlmodel import select
+
+from survey.models import AuditEvent, Counter, Service, Unit, UnitService
+from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
+from tests.test_admin_access import sign_in
+
+
+def events(session, action: str, entity: str) -> list[AuditEvent]:
+    session.commit()  # end the read snapshot (objects stay loaded): the app committed elsewhere
+    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.entity == entity)).all())
+
+
+def test_admin_creates_a_unit_under_a_parent(client, province, session):
+    sign_in(client, "admin")
+    h = province.units["H"]
+    response = client.post("/admin/units", data={"parent": h.id, "code": "H-03", "name": "Xã Mới", "kind": "commune"})
+    assert response.status_code == 303
+    unit = session.exec(select(Unit).where(Unit.code == "H-03")).one()
+    assert unit.parent_id == h.id and unit.path == f"{h.path}{unit.id}/" and unit.kind == "commune"
+    [event] = events(session, "create", "unit")
+    assert event.entity_id == unit.id and event.before is None
+    assert json.loads(event.after)["name"] == "Xã Mới"
+    assert event.user_id == province.users["admin"].id
+
+
+def test_a_taken_code_or_a_bad_form_changes_nothing(client, province, session):
+    sign_in(client, "admin")
+    h = province.units["H"]
+    client.post("/admin/units", data={"parent": h.id, "code": "D1", "name": "Trùng", "kind": "commune"})
+    client.post("/admin/units", data={"parent": h.id, "code": "bad code!", "name": "X", "kind": "commune"})
+    client.post("/admin/units", data={"parent": h.id, "code": "OK", "name": "X", "kind": "province"})
+    assert len(session.exec(select(Unit)).all()) == 6
+    assert events(session, "create", "unit") == []
+
+
+def test_managers_create_units_only_under_their_subtree(client, province, session):
+    sign_in(client, "district")
+    response = client.post("/admin/units", data={"parent": province.units["D1"].id, "code": "X1", "name": "X", "kind": "commune"})
+    assert response.status_code == 303
+    assert session.exec(select(Unit).where(Unit.code == "X1")).first() is None
+    session.commit()
+    client.post("/admin/units", data={"parent": province.units["H-01"].id, "code": "X2", "name": "Thôn", "kind": "commune"})
+    assert session.exec(select(Unit).where(Unit.code == "X2")).one().path.startswith(province.units["H-01"].path)
+
+
+def test_rename_and_deactivate_a_unit_with_before_and_after(client, province, session):
+    sign_in(client, "district")
+    unit = province.units["H-02"]
+    client.post(f"/admin/units/{unit.id}/rename", data={"name": "Phường Hai"})
+    client.post(f"/admin/units/{unit.id}/active")
+    session.commit()
+    session.refresh(unit)
+    assert unit.name == "Phường Hai" and unit.active is False
+    [rename] = events(session, "rename", "unit")
+    assert json.loads(rename.before) == {"name": "Đơn vị H-02"}
+    assert json.loads(rename.after) == {"name": "Phường Hai"}
+    [deactivate] = events(session, "deactivate", "unit")
+    assert json.loads(deactivate.after) == {"active": False}
+    # A manager never deactivates the root of their own scope; nobody deactivates the province.
+    assert client.post(f"/admin/units/{province.units['H'].id}/active").status_code == 404
+    sign_in(client, "admin")
+    assert client.post(f"/admin/units/{province.root.id}/active").status_code == 400
+
+
+def test_counters_are_created_renamed_rotated_and_deactivated(client, province, session):
+    sign_in(client, "admin")
+    unit = province.units["D2"]
+    client.post(f"/admin/units/{unit.id}/counters", data={"name": "Quầy 2", "instrument": "quick-3"})
+    counter = session.exec(select(Counter).where(Counter.name == "Quầy 2")).one()
+    session.commit()
+    assert counter.unit_id == unit.id and counter.instrument_code == "quick-3" and len(counter.token) == 43
+    old_token = counter.token
+    assert client.post(f"/admin/counters/{counter.id}/rotate").status_code == 303
+    client.post(f"/admin/counters/{counter.id}/edit", data={"name": "Quầy hai", "instrument": "sipas-service"})
+    client.post(f"/admin/counters/{counter.id}/active")
+    session.commit()
+    session.refresh(counter)
+    assert counter.token != old_token and counter.token_rotated_at is not None
+    assert (counter.name, counter.instrument_code, counter.active) == ("Quầy hai", "sipas-service", False)
+    [rotate] = events(session, "rotate-token", "counter")
+    assert json.loads(rotate.before)["token"] == old_token
+    assert json.loads(rotate.after)["token"] == counter.token
+    assert client.post(f"/admin/counters/{counter.id}/edit", data={"name": "X", "instrument": "nope"}).status_code == 303
+    session.commit()
+    session.refresh(counter)
+    assert counter.name == "Quầy hai"
+
+
+def test_procedures_of_a_unit_and_new_procedures(client, province, session):
+    sign_in(client, "admin")
+    client.post("/admin/services", data={"service-code": "1.000001", "service-name": "Cấp phép", "service-field": "Xây dựng"})
+    new = session.exec(select(Service).where(Service.code == "1.000001")).one()
+    session.commit()
+    unit = province.units["D1"]
+    old = province.services["1.001193"]
+    client.post(f"/admin/units/{unit.id}/services", data={"services": [str(new.id), str(old.id)]})
+    linked = set(session.exec(select(UnitService.service_id).where(UnitService.unit_id == unit.id)).all())
+    assert linked == {new.id, old.id}
+    [event] = events(session, "services", "unit")
+    assert json.loads(event.after) == {"services": sorted([new.id, old.id])}
+    sign_in(client, "district")
+    assert client.post("/admin/services", data={"service-code": "9", "service-name": "X", "service-field": "Y"}).status_code == 404

@@ -1,0 +1,37 @@
+"""The administration forms on their own, without HTTP."""
+
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
+
+from forms.admin import ApiKeyForm, EnrolForm, KioskForm, UnitForm, UserForm
+
+
+def form(cls, app, data: dict, **choices):
+    with app.test_request_context(method="POST"):
+        made = cls(formdata=MultiDict(data))
+        for name, values in choices.items():
+            getattr(made, name).choices = values
+        made.validate()
+        return made.errors
+
+
+def test_unit_codes_and_kinds_are_checked(app):
+    parents = {"parent": [SelectChoice(1, "P")]}
+    assert form(UnitForm, app, {"parent": "1", "code": "H-03", "name": "Xã", "kind": "commune"}, **parents) == {}
+    errors = form(UnitForm, app, {"parent": "2", "code": "bad code", "name": "", "kind": "province"}, **parents)
+    assert set(errors) == {"parent", "code", "name", "kind"}
+
+
+def test_users_need_a_long_password_and_a_plain_username(app):
+    choices = {"role": ["viewer"], "unit": [SelectChoice(4, "H")]}
+    good = {"username": "xa-01", "password": "ten chars!", "role": "viewer", "unit": "4"}
+    assert form(UserForm, app, good, **choices) == {}
+    errors = form(UserForm, app, good | {"username": "Xã 01", "password": "short", "role": "province-admin"}, **choices)
+    assert set(errors) == {"username", "password", "role"}
+
+
+def test_kiosk_interval_key_scopes_and_enrolment_code(app):
+    assert form(KioskForm, app, {"name": "Tab", "min_interval_seconds": "3601"}) == {"min_interval_seconds": ["Number must be between 0 and 3600."]}
+    assert "scopes" in form(ApiKeyForm, app, {"name": "X", "unit": "1", "scopes": "admin:all"}, unit=[SelectChoice(1, "P")])
+    assert form(EnrolForm, app, {"code": "ABCD-EFGH"}) == {}
+    assert "code" in form(EnrolForm, app, {"code": "ABC"})
