@@ -165,14 +165,17 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
     weights = patterns["n"].to_numpy(dtype=float)
     size = len(uniques)
     n = np.bincount(codes, weights=weights, minlength=size).astype(float)
-    totals = np.zeros((size, 2 * m))
-    np.add.at(totals, codes, x * weights[:, None])
-    cross = np.zeros((size, 2 * m, 2 * m))
+    # Sort the patterns by group once; each group is then a contiguous slice (a view, no copy).
     order = np.argsort(codes, kind="stable")
+    x = x[order]
+    weighted = x * weights[order, None]
     starts = np.searchsorted(codes[order], np.arange(size + 1))
+    totals = np.zeros((size, 2 * m))
+    cross = np.zeros((size, 2 * m, 2 * m))
     for g in range(size):
-        rows = order[starts[g] : starts[g + 1]]
-        cross[g] = x[rows].T @ (x[rows] * weights[rows, None])
+        first, last = starts[g], starts[g + 1]
+        totals[g] = weighted[first:last].sum(axis=0)
+        cross[g] = x[first:last].T @ weighted[first:last]
     return Moments(uniques, structure.codes, n, totals, cross)
 
 
