@@ -92,6 +92,7 @@ def seed(
         size = min(CHUNK, responses - start)
         frame = generate(rng, units=units, counters=counters, links=links, n=size, channels=channels or CHANNELS)
         write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids)
+    refresh_statistics(engine)
     return DemoResult(
         units=len(units),
         counters=len(counters),
@@ -101,6 +102,13 @@ def seed(
         username="manager",
         password=password,
     )
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let the planner see bulk-loaded rows (PostgreSQL: VACUUM ANALYZE also enables index-only scans)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in ("response", "answer", "dossier"):
+            connection.exec_driver_sql(f"VACUUM ANALYZE {table}" if engine.dialect.name == "postgresql" else f"ANALYZE {table}")
 
 
 def add_unit(session: Session, code: str, name: str, kind: UnitKind, parent: Unit | None) -> Unit:
