@@ -158,25 +158,44 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
         uniques = uniques.set_names(by)
     else:
         codes, uniques = np.zeros(len(patterns), dtype=int), pd.Index(["all"])
-    bits = np.arange(m)
-    answered = (patterns["answered_mask"].to_numpy(dtype=np.int64)[:, None] >> bits) & 1
-    satisfied = (patterns["satisfied_mask"].to_numpy(dtype=np.int64)[:, None] >> bits) & 1
-    x = np.hstack([satisfied, answered]).astype(float)
     weights = patterns["n"].to_numpy(dtype=float)
     size = len(uniques)
     n = np.bincount(codes, weights=weights, minlength=size).astype(float)
-    # Sort the patterns by group once; each group is then a contiguous slice (a view, no copy).
+    # Sort the patterns by group once; each group is then a contiguous run of rows.
     order = np.argsort(codes, kind="stable")
-    x = x[order]
-    weighted = x * weights[order, None]
+    satisfied = patterns["satisfied_mask"].to_numpy(dtype=np.int64)[order]
+    answered = patterns["answered_mask"].to_numpy(dtype=np.int64)[order]
+    weights = weights[order]
     starts = np.searchsorted(codes[order], np.arange(size + 1))
     totals = np.zeros((size, 2 * m))
     cross = np.zeros((size, 2 * m, 2 * m))
-    for g in range(size):
-        first, last = starts[g], starts[g + 1]
-        totals[g] = weighted[first:last].sum(axis=0)
-        cross[g] = x[first:last].T @ weighted[first:last]
+    # Indicator rows are built a block of whole groups at a time, so memory stays flat
+    # however many patterns there are.
+    first_group = 0
+    while first_group < size:
+        end_group = max(first_group + 1, int(np.searchsorted(starts, starts[first_group] + _BLOCK_ROWS, "right")) - 1)
+        end_group = min(end_group, size)
+        lo, hi = starts[first_group], starts[end_group]
+        x = np.hstack([_indicators(satisfied[lo:hi], m), _indicators(answered[lo:hi], m)])
+        weighted = x * weights[lo:hi, None]
+        for g in range(first_group, end_group):
+            first, last = starts[g] - lo, starts[g + 1] - lo
+            totals[g] = weighted[first:last].sum(axis=0)
+            cross[g] = x[first:last].T @ weighted[first:last]
+        first_group = end_group
     return Moments(uniques, structure.codes, n, totals, cross)
+
+
+#: Pattern rows turned into indicator columns at a time (about 54 MB of float64 for 17 items).
+_BLOCK_ROWS = 200_000
+#: Bit values of every byte, as floats: the indicator columns of eight items at a time.
+_BYTE_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(float)
+
+
+def _indicators(masks: np.ndarray, m: int) -> np.ndarray:
+    """Return the 0/1 indicator matrix (rows × m) of bit masks, by byte look-ups."""
+    chunks = [_BYTE_BITS[(masks >> (8 * k)) & 255] for k in range((m + 7) // 8)]
+    return np.hstack(chunks)[:, :m]
 
 
 def _check_patterns(patterns: pd.DataFrame, by: list[str], m: int) -> None:
