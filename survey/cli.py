@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
@@ -48,7 +48,6 @@ def demo_command(responses: int, seed: int, password: str | None, if_empty: bool
 
 def counter_rows(session: Session) -> list[dict]:
     """Return every counter with its unit and absolute survey URL."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     rows = session.exec(
         select(Counter, Unit).join(Unit, Counter.unit_id == Unit.id).order_by(Unit.id, Counter.id)
     ).all()
@@ -60,7 +59,7 @@ def counter_rows(session: Session) -> list[dict]:
             "name": counter.name,
             "active": counter.active,
             "instrument": counter.instrument_code,
-            "url": f"{base}/c/{counter.token}",
+            "url": qr.survey_url(counter),
         }
         for counter, unit in rows
     ]

@@ -32,8 +32,9 @@ from survey.models import (
     UnitKind,
     UnitService,
     User,
-    utcnow,
 )
+from survey.periods import LOCAL_OFFSET, local_today
+from survey.units import add_unit, new_counter_token
 
 DEMO_PASSWORD = "hailong-demo"
 #: Channel shares of the demo, and the instrument each channel asks.
@@ -48,7 +49,6 @@ CHANNEL_INSTRUMENT = {
 NO_OPINION = {"A": 0.0, "B": 0.02, "C": 0.0, "D": 0.10, "E": 0.38, None: 0.0}
 ITEM_CORRELATION = 0.6
 STRAIGHT_LINERS = 0.4
-LOCAL_OFFSET = timedelta(hours=7)
 #: Responses generated and written at a time, so memory stays flat however many are asked for.
 CHUNK = 500_000
 
@@ -111,15 +111,6 @@ def refresh_statistics(engine: Engine) -> None:
             connection.exec_driver_sql(f"VACUUM ANALYZE {table}" if engine.dialect.name == "postgresql" else f"ANALYZE {table}")
 
 
-def add_unit(session: Session, code: str, name: str, kind: UnitKind, parent: Unit | None) -> Unit:
-    """Add a unit under a parent and give it its materialised path."""
-    unit = Unit(code=code, name=name, kind=kind, parent_id=parent and parent.id, path="")
-    session.add(unit)
-    session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    return unit
-
-
 def build_structure(session: Session, rng: np.random.Generator, password: str) -> None:
     """Create the units, services, counters and demo users."""
     services = {}
@@ -136,7 +127,7 @@ def build_structure(session: Session, rng: np.random.Generator, password: str) -
             for service in by_field.get(field, []):
                 session.add(UnitService(unit_id=unit.id, service_id=service.id))
         for number in range(1, counters + 1):
-            session.add(Counter(unit_id=unit.id, name=f"Quầy số {number}", token=secrets.token_urlsafe(16)))
+            session.add(Counter(unit_id=unit.id, name=f"Quầy số {number}", token=new_counter_token()))
 
     province = add_unit(session, *demo_data.PROVINCE, UnitKind.PROVINCE, None)
     centre = add_unit(session, *demo_data.CENTRE, UnitKind.CENTRE, province)
@@ -196,7 +187,7 @@ def pick_services(rng: np.random.Generator, unit_ids: np.ndarray, links) -> np.n
 
 def office_hours(rng: np.random.Generator, n: int) -> np.ndarray:
     """Draw UTC times on working days of the last year, 7:30–11:30 and 13:30–17:00 local."""
-    today = (utcnow() + LOCAL_OFFSET).date()
+    today = local_today()
     start = np.datetime64(today - timedelta(days=365))
     days = rng.integers(0, 365, size=3 * n)
     weekday = (days + (start.astype("datetime64[D]").view("int64") - 4) % 7) % 7  # 0 = Monday
@@ -204,7 +195,7 @@ def office_hours(rng: np.random.Generator, n: int) -> np.ndarray:
     morning = rng.random(n) < 0.6
     minutes = np.where(morning, rng.uniform(450, 690, n), rng.uniform(810, 1020, n))
     local = start + days.astype("timedelta64[D]") + (minutes * 60).astype("timedelta64[s]")
-    return (local - np.timedelta64(7, "h")).astype("datetime64[s]")
+    return (local - np.timedelta64(LOCAL_OFFSET)).astype("datetime64[s]")
 
 
 def answers(rng: np.random.Generator, share: np.ndarray, channel: np.ndarray) -> dict[str, np.ndarray]:

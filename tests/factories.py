@@ -7,6 +7,7 @@ from sqlmodel import Session
 from survey.auth import hash_password
 from survey.catalogue import ensure_instruments
 from survey.models import Counter, Role, Service, Unit, UnitKind, UnitService, User
+from survey.units import add_unit
 
 PASSWORD = "correct horse battery"
 
@@ -23,11 +24,7 @@ class Province:
 
 def make_unit(session: Session, code: str, kind: UnitKind, parent: Unit | None, name: str | None = None) -> Unit:
     """Add a unit and set its path."""
-    unit = Unit(code=code, name=name or f"Đơn vị {code}", kind=kind, parent_id=parent and parent.id, path="")
-    session.add(unit)
-    session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    return unit
+    return add_unit(session, code, name or f"Đơn vị {code}", kind, parent)
 
 
 def make_user(session: Session, username: str, role: Role, unit: Unit | None) -> User:

@@ -7,7 +7,6 @@ districts of 40 communes each, every response on the SIPAS service form (the hea
 """
 
 import argparse
-import secrets
 import time
 
 import numpy as np
@@ -16,6 +15,7 @@ from sqlmodel import Session
 from survey import create_app, demo, demo_data, migrate
 from survey.db import get_engine
 from survey.models import Counter, Service, UnitKind, UnitService
+from survey.units import add_unit, new_counter_token
 
 SIPAS_ONLY = {"counter-qr": 0.8, "paper": 0.2}
 
@@ -25,17 +25,17 @@ def build_large(session: Session, rng: np.random.Generator, password: str) -> No
     services = [Service(code=code, name=name, field=field) for code, name, field in demo_data.SERVICES]
     session.add_all(services)
     session.flush()
-    province = demo.add_unit(session, "BIG", "Tỉnh lớn (benchmark)", UnitKind.PROVINCE, None)
-    parents = [demo.add_unit(session, code, name, UnitKind.DEPARTMENT, province) for code, name, _ in demo_data.DEPARTMENTS]
+    province = add_unit(session, "BIG", "Tỉnh lớn (benchmark)", UnitKind.PROVINCE, None)
+    parents = [add_unit(session, code, name, UnitKind.DEPARTMENT, province) for code, name, _ in demo_data.DEPARTMENTS]
     for district in range(25):
-        parent = demo.add_unit(session, f"D{district:02d}", f"Huyện {district}", UnitKind.DISTRICT, province)
+        parent = add_unit(session, f"D{district:02d}", f"Huyện {district}", UnitKind.DISTRICT, province)
         parents.append(parent)
         parents.extend(
-            demo.add_unit(session, f"D{district:02d}-{c:02d}", f"Xã {district}-{c}", UnitKind.COMMUNE, parent)
+            add_unit(session, f"D{district:02d}-{c:02d}", f"Xã {district}-{c}", UnitKind.COMMUNE, parent)
             for c in range(40)
         )
     for unit in parents:
-        session.add(Counter(unit_id=unit.id, name="Quầy 1", token=secrets.token_urlsafe(16)))
+        session.add(Counter(unit_id=unit.id, name="Quầy 1", token=new_counter_token()))
         for service in rng.choice(services, size=5, replace=False):
             session.add(UnitService(unit_id=unit.id, service_id=service.id))
 

@@ -1,6 +1,5 @@
 """The administration blueprint and what its pages share: access, scope lookups, auditing."""
 
-import secrets
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
@@ -113,11 +112,6 @@ def page_of(row) -> str:
     if isinstance(row, ApiKey):
         return url_for("admin.api_keys")
     return url_for("admin.index")
-
-
-def new_token() -> str:
-    """Return a fresh random counter token (43 URL-safe characters)."""
-    return secrets.token_urlsafe(32)
 
 
 def form_errors(form) -> None:

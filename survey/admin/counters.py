@@ -12,7 +12,6 @@ from survey.admin.blueprint import (
     commit_change,
     counter_or_404,
     form_errors,
-    new_token,
     toggle_active,
     unit_or_404,
 )
@@ -20,6 +19,7 @@ from survey.admin.units import instrument_choices
 from survey.db import get_session
 from survey.models import Counter, KioskDevice, Response, utcnow
 from survey.qr import survey_url
+from survey.units import new_counter_token
 
 
 @bp.route("/units/<int:unit_id>/counters", methods=["POST"])
@@ -31,7 +31,7 @@ def create_counter(unit_id: int):
     if not form.validate_on_submit():
         form_errors(form)
         return redirect(url_for("admin.unit", unit_id=unit.id), code=303)
-    counter = Counter(unit_id=unit.id, name=form.name.data, instrument_code=form.instrument.data, token=new_token())
+    counter = Counter(unit_id=unit.id, name=form.name.data, instrument_code=form.instrument.data, token=new_counter_token())
     get_session().add(counter)
     return commit_change("create", counter, None, _("Counter %(name)s created.", name=counter.name))
 
@@ -90,6 +90,6 @@ def rotate_token(counter_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     before = audit.snapshot(counter)
-    counter.token, counter.token_rotated_at = new_token(), utcnow()
+    counter.token, counter.token_rotated_at = new_counter_token(), utcnow()
     flash(_("Print the new poster: the old one no longer opens the survey."), "warning")
     return commit_change("rotate-token", counter, before, _("Counter token rotated."))

@@ -29,6 +29,7 @@ from survey.admin.blueprint import (
 )
 from survey.db import get_session
 from survey.models import Counter, Service, Unit, UnitService
+from survey.units import add_unit
 
 
 @bp.route("/")
@@ -64,10 +65,7 @@ def create_unit():
         flash(_("A unit with code %(code)s exists already.", code=form.code.data), "error")
         return redirect(url_for("admin.index"), code=303)
     parent = unit_or_404(form.parent.data)
-    unit = Unit(code=form.code.data, name=form.name.data, kind=form.kind.data, parent_id=parent.id, path="")
-    session.add(unit)
-    session.flush()
-    unit.path = f"{parent.path}{unit.id}/"
+    unit = add_unit(session, form.code.data, form.name.data, form.kind.data, parent)
     return commit_change("create", unit, None, _("Unit %(name)s created.", name=unit.name))
 
 
