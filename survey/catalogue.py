@@ -3,6 +3,7 @@
 import json
 from functools import lru_cache
 
+from flask import current_app
 from sqlmodel import Session, select
 
 from survey import instruments
@@ -34,6 +35,22 @@ def ensure_instruments(session: Session) -> dict[str, InstrumentRow]:
             )
         rows[code] = row
     return rows
+
+
+def row_for(session: Session, code: str) -> InstrumentRow:
+    """Return the stored version of a shipped instrument, storing it on first use.
+
+    Stored versions never change, so each app keeps the rows it has read (detached copies).
+    """
+    version = instruments.load(code).version
+    known = current_app.extensions.setdefault("hailong_instrument_rows", {})
+    if (code, version) in known:
+        return known[code, version]
+    row = session.exec(select(InstrumentRow).where(InstrumentRow.code == code, InstrumentRow.version == version)).first()
+    if row is None:
+        return ensure_instruments(session)[code]  # not cached until its insert is committed
+    known[code, version] = InstrumentRow.model_validate(row.model_dump())
+    return row
 
 
 @lru_cache(maxsize=64)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from survey import stuffing
-from survey.catalogue import ensure_instruments, of_row
+from survey.catalogue import of_row, row_for
 from survey.models import Channel, Counter, KioskDevice, Response, utcnow
 from survey.responses import record_response
 
@@ -61,7 +61,7 @@ def answered_time(moment: datetime | None) -> datetime:
 
 def record_kiosk_rating(session: Session, device: KioskDevice, counter: Counter, rating: KioskRating) -> tuple[Response, bool]:
     """Record a kiosk rating for the device's counter (idempotent on the key; caller commits)."""
-    instrument_row = ensure_instruments(session)[KIOSK_INSTRUMENT]
+    instrument_row = row_for(session, KIOSK_INSTRUMENT)
     lowest = min(level.value for level in of_row(instrument_row).levels)
     values = {"RATING": rating.rating, "REASONS": reasons_mask(rating.reasons) if rating.rating == lowest else None}
     at = answered_time(rating.answered_at)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from forms.admin import EnrolForm
 from survey import audit, devices
-from survey.catalogue import ensure_instruments, of_row
+from survey.catalogue import of_row, row_for
 from survey.db import get_session
 from survey.intake import KIOSK_INSTRUMENT, ItemError, KioskRating, record_kiosk_rating
 from survey.limits import limiter
@@ -84,7 +84,7 @@ def require_enrolled():
     if found is None:
         return redirect(url_for("kiosk.enrol"), code=303)
     g.device, g.counter, g.unit = found
-    g.instrument = of_row(ensure_instruments(session)[KIOSK_INSTRUMENT])
+    g.instrument = of_row(row_for(session, KIOSK_INSTRUMENT))
     return None
 
 

@@ -8,13 +8,13 @@ from functools import lru_cache
 from flask import current_app
 from flask_babel import get_locale
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from forms.survey import SurveyForm, survey_form_class
 from survey import instruments
-from survey.catalogue import ensure_instruments
+from survey.catalogue import row_for
 from survey.limits import client_hash
-from survey.models import Instrument, Response
+from survey.models import Response
 from survey.responses import record_response
 
 #: Salt of the form tickets: a ticket is never mistaken for any other signed value.
@@ -62,22 +62,6 @@ def form_class(code: str, language: str, services: tuple[tuple[int, str], ...] |
     )
 
 
-def instrument_row(session: Session, code: str) -> Instrument:
-    """Return the stored version of a shipped instrument, storing it on first use.
-
-    Stored versions never change, so each app keeps the rows it has read (detached copies).
-    """
-    version = instruments.load(code).version
-    known = current_app.extensions.setdefault("hailong_instrument_rows", {})
-    if (code, version) in known:
-        return known[code, version]
-    row = session.exec(select(Instrument).where(Instrument.code == code, Instrument.version == version)).first()
-    if row is None:
-        return ensure_instruments(session)[code]  # not cached until its insert is committed
-    known[code, version] = Instrument.model_validate(row.model_dump())
-    return row
-
-
 def suspicion(form: SurveyForm, ticket: Ticket) -> tuple[str | None, int]:
     """Return (why the response looks automated or None, seconds spent answering)."""
     seconds = max(0, int(time.time() - ticket.rendered_at))
@@ -96,7 +80,7 @@ def save(session: Session, form: SurveyForm, ticket: Ticket, **where) -> tuple[R
     comment = (form["comment"].data or "").strip() if "comment" in form else None
     return record_response(
         session,
-        instrument_row=instrument_row(session, form.instrument.code),
+        instrument_row=row_for(session, form.instrument.code),
         values=form.item_values(),
         idempotency_key=ticket.key,
         language=form.language,

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from survey import instruments, stuffing
 from survey.api.blueprint import Caller, authenticate, bp, json_body
-from survey.catalogue import ensure_instruments, of_row
+from survey.catalogue import of_row, row_for
 from survey.db import get_session
 from survey.intake import ItemError, KioskRating, answered_time, reasons_mask, record_kiosk_rating
 from survey.models import Channel, Counter, Service, Unit
@@ -86,7 +86,7 @@ def record_from_key(session: Session, caller: Caller, key: str, item: dict):
     channel = item.get("channel", Channel.PAPER.value)
     if channel not in KEY_CHANNELS:
         raise ItemError("invalid", f"'channel' must be one of {', '.join(KEY_CHANNELS)}")
-    instrument_row = ensure_instruments(session)[code]
+    instrument_row = row_for(session, code)
     values = answer_values(of_row(instrument_row), item.get("answers"))
     service = find_service(session, item.get("service"))
     at = answered_time(parse_time(item.get("answered_at")))
