@@ -21,7 +21,9 @@ def test_wrong_password_is_refused_without_saying_which_part(client, province):
     response = login(client, "admin", "nope")
     assert response.status_code == 200
     assert "Sai tên đăng nhập hoặc mật khẩu" in response.get_data(as_text=True)
-    assert login(client, "nobody", "nope").status_code == 200
+    unknown = login(client, "nobody", "nope")
+    assert unknown.status_code == 200
+    assert "Sai tên đăng nhập hoặc mật khẩu" in unknown.get_data(as_text=True)
 
 
 def test_lockout_after_repeated_failures(client, province, session):

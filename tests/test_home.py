@@ -8,7 +8,9 @@ def test_landing_page_lists_counter_links(client, province):
 
 
 def test_landing_page_without_counters(client):
-    assert client.get("/").status_code == 200
+    page = client.get("/").get_data(as_text=True)
+    assert "/c/" not in page
+    assert "Chưa có quầy nào" in page
 
 
 def test_health(client):

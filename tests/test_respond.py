@@ -105,7 +105,8 @@ def test_honeypot_and_fast_answers_are_stored_flagged(app, client, session, prov
     bot, fast = responses(session)
     assert (bot.suspicious, bot.suspicious_reason) == (True, "honeypot field filled")
     assert fast.suspicious is True
-    assert re.fullmatch(r"answered in [34] s, under the 17 s minimum", fast.suspicious_reason)
+    seconds = int(re.fullmatch(r"answered in (\d+) s, under the 17 s minimum", fast.suspicious_reason)[1])
+    assert 3 <= seconds < 17  # a stalled request may take longer, never below the ticket's age
     assert fast.satisfied_mask == (1 << 17) - 1  # kept whole, never dropped
 
 

@@ -64,4 +64,3 @@ def test_acknowledged_responses_survive_sigkill(app, session, province):
     session.rollback()
     stored = set(session.exec(select(Response.idempotency_key)).all())
     assert keys - stored == set(), f"{len(keys - stored)} acknowledged responses were lost"
-    assert len(stored) >= len(keys)  # some stored ones may have lost their acknowledgement

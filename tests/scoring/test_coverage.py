@@ -1,6 +1,5 @@
 """Seeded simulation: the index interval covers the true index about 95% of the time."""
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -35,7 +34,6 @@ def simulate(rng, *, reps, n, structure):
 
 
 def test_index_interval_covers_about_95_percent():
-    started = time.perf_counter()
     rng = np.random.default_rng(20251122)
     patterns, truth = simulate(rng, reps=REPS, n=RESPONDENTS, structure=SIPAS_SERVICE)
     moments = moments_from_patterns(patterns, by=["rep"], structure=SIPAS_SERVICE)
@@ -47,4 +45,3 @@ def test_index_interval_covers_about_95_percent():
     # the design effect is real: pooling item answers would be too narrow
     assert np.median([s.index.deff for s in scores]) > 2
     assert abs(truth - 0.9) < 0.01
-    assert time.perf_counter() - started < 10
