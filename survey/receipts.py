@@ -31,6 +31,10 @@ class ReceiptExpired(ReceiptError):
         self.expires_at = expires_at
 
 
+class DossierOfAnotherUnit(ValueError):
+    """The dossier code is known already, under another unit."""
+
+
 @dataclass(frozen=True)
 class ReceiptClaims:
     """What a genuine receipt token says."""
@@ -57,7 +61,8 @@ def issue_receipt(
 ) -> str:
     """Create or reuse the dossier's row (only its hash is stored); return a receipt token.
 
-    Flushes but does not commit: the caller commits.
+    Flushes but does not commit: the caller commits. A code already issued by another unit raises
+    DossierOfAnotherUnit (a receipt never signs another unit's dossier).
     """
     if not dossier_code.strip():
         raise ValueError("the dossier code is empty")
@@ -65,6 +70,8 @@ def issue_receipt(
         raise ValueError(f"valid_days must be at least 1, got {valid_days}")
     digest = dossier_hash(dossier_code)
     dossier = session.exec(select(Dossier).where(Dossier.dossier_hash == digest)).first()
+    if dossier is not None and dossier.unit_id != unit.id:
+        raise DossierOfAnotherUnit("this dossier code belongs to another unit")
     if dossier is None:
         dossier = Dossier(
             unit_id=unit.id, service_id=service and service.id, dossier_hash=digest, received_at=utcnow()

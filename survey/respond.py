@@ -9,7 +9,14 @@ from survey.auth import csrf
 from survey.db import get_engine, get_session
 from survey.limits import counter_key, limiter
 from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
-from survey.receipts import ReceiptExpired, ReceiptInvalid, issue_receipt, read_receipt, receipt_url
+from survey.receipts import (
+    DossierOfAnotherUnit,
+    ReceiptExpired,
+    ReceiptInvalid,
+    issue_receipt,
+    read_receipt,
+    receipt_url,
+)
 from survey.responses import DossierAlreadyRated, by_dossier, by_key
 from survey.submission import build_form, make_ticket, read_ticket, save
 
@@ -163,6 +170,9 @@ def receipt_command(unit_code: str, service_code: str, dossier_code: str, days: 
             raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
         if service is None:
             raise click.BadParameter(f"no procedure with code {service_code!r}", param_hint="--service")
-        token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier_code, valid_days=days)
+        try:
+            token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier_code, valid_days=days)
+        except DossierOfAnotherUnit as exc:
+            raise click.BadParameter(str(exc), param_hint="--dossier") from None
         session.commit()
     click.echo(receipt_url(token))

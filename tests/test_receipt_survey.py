@@ -96,3 +96,10 @@ def test_receipt_form_in_english_keeps_its_key_when_invalid(app, client, session
     page = client.post(path + "?lang=en", data=data)
     assert page.status_code == 422 and "Please choose an answer." in page.text
     assert hidden(page.text, "ticket") == data["ticket"]
+
+
+def test_receipt_command_refuses_another_units_dossier(runner, province):
+    first = runner.invoke(args=["receipt", "--unit", "H-01", "--service", "1.001193", "--dossier", "HS-42"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["receipt", "--unit", "D1", "--service", "1.001193", "--dossier", "HS-42"])
+    assert second.exit_code == 2 and "belongs to another unit" in second.output

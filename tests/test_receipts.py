@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from survey.models import Dossier
 from survey.receipts import (
+    DossierOfAnotherUnit,
     ReceiptExpired,
     ReceiptInvalid,
     dossier_hash,
@@ -45,6 +46,14 @@ def test_issue_and_read_a_receipt(app, session, province):
         issue_receipt(session, unit=province.units["H-01"], service=None, dossier_code=CODE)
         assert session.exec(select(func.count()).select_from(Dossier)).one() == 1
         assert CODE not in str(session.exec(select(Dossier)).all())
+
+
+def test_a_dossier_of_another_unit_gets_no_receipt(app, session, province):
+    with app.test_request_context():
+        issue_receipt(session, unit=province.units["H-01"], service=None, dossier_code=CODE)
+        with pytest.raises(DossierOfAnotherUnit, match="belongs to another unit"):
+            issue_receipt(session, unit=province.units["D1"], service=None, dossier_code=CODE)
+        assert session.exec(select(Dossier.unit_id)).all() == [province.units["H-01"].id]
 
 
 def test_tampered_and_foreign_tokens_are_invalid(app, session, province):

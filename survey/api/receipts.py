@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from survey.api.blueprint import authenticate, bp, json_body
 from survey.db import get_session
-from survey.models import Dossier, Service, Unit
-from survey.receipts import dossier_hash, issue_receipt, receipt_url
+from survey.models import Service, Unit
+from survey.receipts import DossierOfAnotherUnit, dossier_hash, issue_receipt, receipt_url
 from survey.responses import by_dossier
 
 #: A dossier code holds at least one letter or digit (the OpenAPI pattern says the same).
@@ -35,13 +35,12 @@ def create_receipt():
         service = session.exec(select(Service).where(Service.code == str(service_code))).first()
         if service is None:
             abort(404, f"no procedure with code {service_code!r}")
-    digest = dossier_hash(dossier)
-    known = session.exec(select(Dossier).where(Dossier.dossier_hash == digest)).first()
-    if known is not None and known.unit_id != unit.id:
-        abort(409, "this dossier code belongs to another unit")
-    if by_dossier(session, digest) is not None:
+    if by_dossier(session, dossier_hash(dossier)) is not None:
         abort(409, "this dossier has been rated already")
-    token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier, valid_days=valid_days)
+    try:
+        token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier, valid_days=valid_days)
+    except DossierOfAnotherUnit as exc:
+        abort(409, str(exc))
     session.commit()
     response = jsonify({"token": token, "url": receipt_url(token), "valid_days": valid_days})
     response.status_code = 201
