@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, exists, func, literal_column, or_, select
 from sqlmodel import Session
 
 from survey.models import Answer, Counter, Dossier, Instrument, Response, Unit
-from survey.periods import Period
+from survey.periods import LOCAL_OFFSET, Period
 
 #: Grouping columns a pattern histogram may be split by (besides the two masks).
 GROUPS = ("unit_id", "month", "counter_id", "service_id", "channel", "suspicious")
@@ -58,9 +58,20 @@ def dialect(session: Session) -> str:
 
 def local_month(session: Session, column=Response.submitted_at):
     """Return a SQL expression for the local (UTC+7) month "YYYY-MM" of a UTC time column."""
+    return local_text(session, column, sqlite_format="%Y-%m", postgres_format="YYYY-MM")
+
+
+def local_date(session: Session, column):
+    """Return a SQL expression for the local calendar day "YYYY-MM-DD" of a UTC time column."""
+    return local_text(session, column, sqlite_format="%Y-%m-%d", postgres_format="YYYY-MM-DD")
+
+
+def local_text(session: Session, column, *, sqlite_format: str, postgres_format: str):
+    """Format a UTC time column in the province's local time (periods.LOCAL_OFFSET)."""
+    hours = int(LOCAL_OFFSET.total_seconds() // 3600)
     if dialect(session) == "sqlite":
-        return func.strftime("%Y-%m", column, "+7 hours")
-    return func.to_char(func.timezone("UTC", column) + literal_column("interval '7 hours'"), "YYYY-MM")
+        return func.strftime(sqlite_format, column, f"{hours:+d} hours")
+    return func.to_char(func.timezone("UTC", column) + literal_column(f"interval '{hours} hours'"), postgres_format)
 
 
 def subtree_ids(session: Session, path: str) -> list[int] | None:
@@ -200,10 +211,13 @@ def points_sums(
     return run(session, statement)
 
 
-def dossier_facts(session: Session, *, path: str, filters: Filters, rating: tuple[int, int, int] | None) -> pd.DataFrame:
+def dossier_facts(
+    session: Session, *, path: str, filters: Filters, rating: tuple[Sequence[int], int, int] | None
+) -> pd.DataFrame:
     """Count dossiers per unit for QĐ 766: dissatisfied-rated, complaint, overdue, and bad (each once).
 
-    `rating` is (instrument id, slot, dissatisfied value) of the per-dossier rating, if any.
+    `rating` is (instrument version ids, slot, dissatisfied value) of the per-dossier rating, if any;
+    every dossier is counted once whatever the number of stored versions.
     Dossiers belong to the period by their reception time (creation time when unknown), and to
     the service filter by their service; channel and counter filters do not apply to dossiers.
     """
@@ -211,8 +225,8 @@ def dossier_facts(session: Session, *, path: str, filters: Filters, rating: tupl
     overdue = and_(Dossier.returned_at.is_not(None), Dossier.due_at.is_not(None), Dossier.returned_at > Dossier.due_at)
     dissatisfied = literal_column("0") == literal_column("1")
     if rating is not None:
-        instrument, slot, value = rating
-        conditions = [Response.dossier_hash == Dossier.dossier_hash, Response.instrument_id == instrument]
+        instruments, slot, value = rating
+        conditions = [Response.dossier_hash == Dossier.dossier_hash, Response.instrument_id.in_(list(instruments))]
         if not filters.include_flagged:
             conditions.append(Response.suspicious.is_(False))
         dissatisfied = exists(
@@ -234,8 +248,8 @@ def dossier_facts(session: Session, *, path: str, filters: Filters, rating: tupl
             count(Dossier.complaint.is_(True)).label("complaint"),
             count(overdue).label("overdue"),
             count(or_(dissatisfied, Dossier.complaint.is_(True), overdue)).label("bad"),
-            count(func.date(Dossier.returned_at) < func.date(Dossier.due_at)).label("early"),
-            count(func.date(Dossier.returned_at) == func.date(Dossier.due_at)).label("same_day"),
+            count(local_date(session, Dossier.returned_at) < local_date(session, Dossier.due_at)).label("early"),
+            count(local_date(session, Dossier.returned_at) == local_date(session, Dossier.due_at)).label("same_day"),
             count(and_(Dossier.returned_at.is_not(None), Dossier.due_at.is_not(None))).label("returned"),
         )
         .where(*where)

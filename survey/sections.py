@@ -107,8 +107,8 @@ def dossiers(session: Session, unit: Unit, filters: queries.Filters) -> dict:
     ids = queries.instrument_ids(session, TT01)
     rating_item = tt01.item("RATING")
     dissatisfied = min(level.value for level in tt01.levels if level.value not in tt01.satisfied)
-    facts = pd.concat([queries.dossier_facts(session, path=unit.path, filters=filters,
-                                             rating=(i, rating_item.slot, dissatisfied)) for i in ids] or [pd.DataFrame()])
+    facts = queries.dossier_facts(session, path=unit.path, filters=filters,
+                                  rating=(ids, rating_item.slot, dissatisfied) if ids else None)
     totals = {k: int(facts[k].sum()) for k in ("dossiers", "dissatisfied", "complaint", "overdue", "bad", "early",
                                                 "same_day", "returned")} if len(facts) else {}
     result = {"qd766": None, "tt01": None, "facts": totals}

@@ -98,10 +98,20 @@ def test_dossier_facts_count_each_dossier_once(session, province, ids):
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier=ok)  # dissatisfied
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier={**late, "complaint": True})  # all three
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 2}, dossier=late)  # overdue
-    frame = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"][0], 5, 1))
+    frame = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
     row = frame.iloc[0]
     assert (row.dossiers, row.dissatisfied, row.complaint, row.overdue, row.bad) == (4, 2, 1, 2, 3)
     assert (row.early, row.same_day, row.returned) == (2, 2, 4)
+
+
+def test_dossier_days_are_local_days(session, province, ids):
+    # Due 08:00 and returned 06:00 local time on 20 July: the same day in Vietnam, although the
+    # return falls on 19 July in UTC.
+    due = datetime(2026, 7, 20, 1, 0, tzinfo=UTC)
+    add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3},
+              dossier={"due_at": due, "returned_at": due - timedelta(hours=2)})
+    row = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
+    assert (row.early, row.same_day, row.overdue) == (0, 1, 0)
 
 
 def test_channel_counts_and_comments(session, province, ids):
