@@ -27,8 +27,6 @@ def caller_key() -> str:
 #: One budget per credential (RATELIMIT_API), over every endpoint of the API.
 limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=caller_key)(bp)
 
-SCOPES = ("receipts:write", "responses:write", "scores:read")
-
 
 @dataclass
 class Caller:
