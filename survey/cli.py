@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
-from survey import demo, migrate, qr
+from survey import demo, migrate, qr, tally
 from survey.auth import hash_password
 from survey.db import get_engine
 from survey.models import Counter, Role, Unit, User
@@ -44,6 +45,17 @@ def demo_command(responses: int, seed: int, password: str | None, if_empty: bool
         f"{result.services} services, {result.responses:,} responses in {result.seconds:.1f} s."
     )
     click.echo(f"Sign in as {result.username} with password {result.password}")
+
+
+@click.command("tally")
+@with_appcontext
+@click.option("--rebuild", is_flag=True, help="Count every response again from scratch.")
+def tally_command(rebuild: bool):
+    """Add the responses waiting in the queue to the stored tally (pages do it on their own too)."""
+    engine = get_engine()
+    started = time.perf_counter()
+    counted = tally.rebuild(engine) if rebuild else tally.fold(engine)
+    click.echo(f"Added {counted:,} responses to the tally in {time.perf_counter() - started:.1f} s.")
 
 
 def counter_rows(session: Session) -> list[dict]:
@@ -135,5 +147,5 @@ def qr_command(counter_id: int, out: str, poster: bool):
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, demo_command, counters_command, create_user_command, scores_command, qr_command):
+    for command in (init_db_command, demo_command, tally_command, counters_command, create_user_command, scores_command, qr_command):
         app.cli.add_command(command)

@@ -35,6 +35,8 @@ class Defaults:
     SCORING_METHOD = "wilson"
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
+    #: A read folds the pending responses into the stored tally when more than this many wait.
+    TALLY_FOLD_AT = 2000
     #: Cookies only over HTTPS; `make run` (plain HTTP on 127.0.0.1) turns this off.
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

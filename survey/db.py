@@ -1,5 +1,9 @@
 """The database engine (one per app) and the session (one per request, kept on g)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
@@ -37,7 +41,7 @@ def make_engine(url: str) -> Engine:
     def begin(conn):
         # Requests that may write take the write lock up front, so a transaction never has to
         # upgrade a stale read snapshot (SQLITE_BUSY_SNAPSHOT); reads stay concurrent.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if is_writing_request() else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if is_writing_request() or _writing.get() else "BEGIN")
 
     return engine
 
@@ -68,6 +72,19 @@ def close_session(_exc: BaseException | None = None) -> None:
 def init_app(app: Flask) -> None:
     """Register the teardown that closes the session."""
     app.teardown_appcontext(close_session)
+
+
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Make SQLite transactions begun inside take the write lock up front (as writing requests do)."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def is_writing_request() -> bool:

@@ -17,7 +17,7 @@ from scipy.special import ndtr
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from survey import demo_data, instruments
+from survey import demo_data, instruments, tally
 from survey.auth import hash_password
 from survey.bulk import insert_rows
 from survey.catalogue import ensure_instruments
@@ -93,6 +93,7 @@ def seed(
         frame = generate(rng, units=units, counters=counters, links=links, n=size, channels=channels or CHANNELS)
         write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids)
     refresh_statistics(engine)
+    tally.fold(engine)
     return DemoResult(
         units=len(units),
         counters=len(counters),
@@ -107,7 +108,7 @@ def seed(
 def refresh_statistics(engine: Engine) -> None:
     """Let the planner see bulk-loaded rows (PostgreSQL: VACUUM ANALYZE also enables index-only scans)."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("response", "answer", "dossier"):
+        for table in ("response", "answer", "dossier", "tally_pending"):
             connection.exec_driver_sql(f"VACUUM ANALYZE {table}" if engine.dialect.name == "postgresql" else f"ANALYZE {table}")
 
 

@@ -10,12 +10,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    event,
 )
+from sqlalchemy.schema import DDL
 from sqlmodel import Field, SQLModel
 
 #: One naming convention for every constraint, set before the first table exists.
@@ -277,3 +280,53 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = None
     before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Tally(SQLModel, table=True):
+    """Additive sums of the responses of one group (see survey.tally), updated by addition.
+
+    Grain "counter" groups by unit, counter, local month, channel and flag; grain "service" by
+    unit, service, local month and flag (channel ""). Both hold every response once.
+    """
+
+    __table_args__ = (UniqueConstraint("grain", "instrument_id", "unit_id", "part_id", "month", "channel", "suspicious"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grain: str = Field(max_length=8)
+    instrument_id: int = Field(foreign_key="instrument.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    #: The counter (grain "counter") or the service (grain "service"); 0 where the responses had none.
+    part_id: int = 0
+    #: Local (UTC+7) month "YYYY-MM" of submission.
+    month: str = Field(max_length=7)
+    channel: str = Field(max_length=16)
+    suspicious: bool
+    #: Little-endian int32 sums in the layout of the instrument version (survey.tally.Layout).
+    sums: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    #: The fold that last changed the row: readers reload only rows newer than what they hold.
+    generation: int = Field(index=True)
+
+
+class TallyPending(SQLModel, table=True):
+    """Responses not added to the tally yet: a trigger on response adds every new row here."""
+
+    __tablename__ = "tally_pending"
+    response_id: int = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
+
+
+#: Every inserted response, whoever writes it (the app, bulk loads, an operator's SQL), waits in
+#: tally_pending until survey.tally folds it in. Also in the Alembic revision that made the tables.
+TALLY_TRIGGER_DDL = {
+    "sqlite": (
+        "CREATE TRIGGER IF NOT EXISTS response_tally_pending AFTER INSERT ON response "
+        "BEGIN INSERT INTO tally_pending (response_id) VALUES (NEW.id); END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION tally_pending_add() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN INSERT INTO tally_pending (response_id) VALUES (NEW.id); RETURN NULL; END $$",
+        "CREATE OR REPLACE TRIGGER response_tally_pending AFTER INSERT ON response "
+        "FOR EACH ROW EXECUTE FUNCTION tally_pending_add()",
+    ),
+}
+for _dialect, _statements in TALLY_TRIGGER_DDL.items():
+    for _statement in _statements:
+        event.listen(SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))

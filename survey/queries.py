@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import Connection, and_, case, exists, func, literal_column, or_, select
 from sqlmodel import Session
 
 from survey.models import Answer, Counter, Dossier, Instrument, Response, Unit
@@ -43,17 +43,22 @@ class Filters:
         return replace(self, **changes)
 
 
-def run(session: Session, statement) -> pd.DataFrame:
+def connection_of(session: Session | Connection) -> Connection:
+    """Return the connection of a session (or the connection itself)."""
+    return session if isinstance(session, Connection) else session.connection()
+
+
+def run(session: Session | Connection, statement) -> pd.DataFrame:
     """Execute a Core statement on the session's connection; return the rows as a DataFrame."""
-    result = session.connection().execute(statement)
+    result = connection_of(session).execute(statement)
     columns = list(result.keys())
     # Plain tuples: building a DataFrame from Row objects is ten times slower.
     return pd.DataFrame([tuple(row) for row in result.all()], columns=columns)
 
 
-def dialect(session: Session) -> str:
-    """Return the database dialect name of the session."""
-    return session.get_bind().dialect.name
+def dialect(session: Session | Connection) -> str:
+    """Return the database dialect name of a session or connection."""
+    return session.dialect.name if isinstance(session, Connection) else session.get_bind().dialect.name
 
 
 def local_month(session: Session, column=Response.submitted_at):
@@ -150,13 +155,13 @@ def pattern_histogram(
     return frame
 
 
-def run_copy(session: Session, statement) -> pd.DataFrame:
+def run_copy(session: Session | Connection, statement) -> pd.DataFrame:
     """Stream a PostgreSQL result through COPY … TO STDOUT into pandas' C parser.
 
     A year of a large province is millions of distinct answer patterns; building a Python tuple
     per row took longer than the GROUP BY itself.
     """
-    connection = session.connection()
+    connection = connection_of(session)
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     buffer = io.BytesIO()
     with connection.connection.dbapi_connection.cursor() as cursor:
@@ -186,24 +191,6 @@ def level_counts(
     sums = [func.sum(case((column == level, 1), else_=0)).label(f"level_{level}") for level in levels]
     statement = (
         select(Response.unit_id, *sums, func.count(column).label("answered"))
-        .join(Answer, Answer.response_id == Response.id)
-        .where(*response_conditions(session, path, filters, [instrument]))
-        .group_by(Response.unit_id)
-    )
-    return run(session, statement)
-
-
-def points_sums(
-    session: Session, *, path: str, filters: Filters, instrument: int, items: dict[int, tuple[int, dict[int, int]]]
-) -> pd.DataFrame:
-    """Sum TT 01 points per unit: `items` maps indicator → (slot, {answer value: points})."""
-    columns = []
-    for indicator, (slot, points) in items.items():
-        column = slot_column(slot)
-        scored = case(*((column == value, p) for value, p in points.items()), else_=None)
-        columns += [func.sum(scored).label(f"sum_{indicator}"), func.count(scored).label(f"count_{indicator}")]
-    statement = (
-        select(Response.unit_id, *columns)
         .join(Answer, Answer.response_id == Response.id)
         .where(*response_conditions(session, path, filters, [instrument]))
         .group_by(Response.unit_id)

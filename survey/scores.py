@@ -16,7 +16,7 @@ from flask import current_app
 from sqlmodel import Session, select
 
 import scoring
-from survey import cube, instruments, queries
+from survey import instruments, queries, tally
 from survey.cache import cached, data_version
 from survey.models import Service, Unit
 from survey.periods import Period
@@ -174,15 +174,13 @@ def make_filters(session: Session, period: Period | str | None, *, service: str 
 def leaf_moments(session: Session, units: list[Unit], filters: queries.Filters, *, by=("unit_id",)):
     """Count the SIPAS responses of a subtree (root first) per leaf unit and `by`; return (moments, structure).
 
-    Month-aligned periods without a service or counter filter are summed from the cached cube;
-    anything else is counted by one GROUP BY.
+    Summed from the tally (survey.tally) where it can answer; otherwise counted by one GROUP BY.
     """
     structure = structure_of(sipas_instrument())
+    summed = tally.sums(SIPAS, unit_ids=[u.id for u in units], filters=filters, by=list(by))
+    if summed is not None:
+        return summed.moments(structure.codes), structure
     ids = queries.instrument_ids(session, SIPAS)
-    if filters.service_id is None and filters.counter_id is None and cube.month_aligned(filters.period):
-        current = cube.current(session, structure, ids)
-        return cube.pick(current, unit_ids=[u.id for u in units], months=filters.period.months(),
-                         channel=filters.channel, include_flagged=filters.include_flagged, by=list(by)), structure
     histogram = queries.pattern_histogram(session, path=units[0].path, filters=filters, instruments=ids, by=by)
     return scoring.moments_from_patterns(histogram, by=list(by), structure=structure), structure
 

@@ -1,7 +1,8 @@
 """The further tables of a unit: monthly trend, counters, services, quick ratings, QĐ 766, TT 01, channels.
 
-Each function counts in SQL (survey.queries), adds leaf units up in pandas and scores with
-`scoring`; each returns plain rows (dicts) that pages, exports and the JSON API display as they are.
+Each function sums the tally (survey.tally) where it can answer the filters, or counts in SQL
+(survey.queries) where not, adds leaf units up in pandas and scores with `scoring`; each returns
+plain rows (dicts) that pages, exports and the JSON API display as they are.
 """
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 import scoring
-from survey import instruments, queries
+from survey import instruments, queries, tally
 from survey.models import Counter, Service, Unit
 from survey.scores import SIPAS, Settings, leaf_moments, plain, score_dict, structure_of
 
@@ -43,11 +44,9 @@ def counters(session: Session, unit: Unit, filters: queries.Filters, settings: S
     """Score the unit's own counters (each counter's respondents as one group)."""
     own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
     structure = structure_of(instruments.load(SIPAS))
-    histogram = queries.pattern_histogram(session, path=unit.path, filters=filters.but(unit_id=unit.id),
-                                          instruments=queries.instrument_ids(session, SIPAS), by=("counter_id",))
+    moments = sipas_moments(session, unit, filters.but(unit_id=unit.id), ("counter_id",), structure)
     scored = {}
-    if len(histogram):
-        moments = scoring.moments_from_patterns(histogram, by=["counter_id"], structure=structure)
+    if len(moments):
         scored = {s.group["counter_id"]: s for s in scoring.score_groups(moments, structure=structure, **settings.options())}
     return [{"counter": c.name, "counter_id": c.id, "active": c.active, **score_dict(scored.get(c.id), settings)}
             for c in own]
@@ -56,42 +55,49 @@ def counters(session: Session, unit: Unit, filters: queries.Filters, settings: S
 def services(session: Session, units: list[Unit], filters: queries.Filters, settings: Settings) -> list[dict]:
     """Score each service over the subtree (units combined by the SCORING_COMBINE setting)."""
     structure = structure_of(instruments.load(SIPAS))
-    histogram = queries.pattern_histogram(session, path=units[0].path, filters=filters,
-                                          instruments=queries.instrument_ids(session, SIPAS), by=("unit_id", "service_id"))
-    histogram = histogram[histogram["service_id"].notna()]
-    if not len(histogram):
+    moments = sipas_moments(session, units, filters, ("unit_id", "service_id"), structure)
+    served = moments.index.get_level_values("service_id") if len(moments) else []
+    keep = np.flatnonzero(pd.notna(served) & (np.asarray(served, dtype=float) > 0)) if len(moments) else []
+    if not len(keep):
         return []
-    histogram = histogram.astype({"service_id": int})
-    moments = scoring.moments_from_patterns(histogram, by=["unit_id", "service_id"], structure=structure)
+    moments = scoring.Moments(moments.index[keep], moments.items, moments.n[keep], moments.totals[keep],
+                              moments.cross[keep])
     scores = scoring.score_rollup(moments, by=["service_id"], structure=structure, combine=settings.combine,
                                   **settings.options())
     names = {s.id: s for s in session.exec(select(Service)).all()}
-    rows = [{"service": names[s.group["service_id"]].code, "name": names[s.group["service_id"]].name,
+    rows = [{"service": names[int(s.group["service_id"])].code, "name": names[int(s.group["service_id"])].name,
              **score_dict(s, settings)} for s in scores]
     return sorted(rows, key=lambda row: -row["n"])
 
 
-def ratings(session: Session, unit: Unit, filters: queries.Filters, settings: Settings) -> list[dict]:
+def sipas_moments(session: Session, scope: Unit | list[Unit], filters: queries.Filters, by: tuple[str, ...],
+                  structure: scoring.Structure) -> scoring.Moments:
+    """Return SIPAS moments of a unit's own responses or a subtree (root first) grouped by `by`."""
+    units = scope if isinstance(scope, list) else [scope]
+    summed = tally.sums(SIPAS, unit_ids=[u.id for u in units], filters=filters, by=list(by))
+    if summed is not None:
+        return summed.moments(structure.codes)
+    histogram = queries.pattern_histogram(session, path=units[0].path, filters=filters,
+                                          instruments=queries.instrument_ids(session, SIPAS), by=by)
+    if "service_id" in by:
+        histogram = histogram[histogram["service_id"].notna()].astype({"service_id": int})
+    return scoring.moments_from_patterns(histogram, by=list(by), structure=structure)
+
+
+def ratings(session: Session, units: list[Unit], filters: queries.Filters, settings: Settings) -> list[dict]:
     """Share of each level of the three-level rating (quick-3 and the per-dossier rating), with intervals."""
     rows = []
     for code in (QUICK, TT01):
         instrument = instruments.load(code)
-        item = instrument.item("RATING")
-        levels = [level.value for level in instrument.levels]
-        counts = pd.DataFrame()
-        for instrument_id in queries.instrument_ids(session, code):
-            part = queries.level_counts(session, path=unit.path, filters=filters, instrument=instrument_id,
-                                        slot=item.slot, levels=levels)
-            counts = pd.concat([counts, part])
-        answered = int(counts["answered"].sum()) if len(counts) else 0
-        satisfied = sum(int(counts[f"level_{v}"].sum()) for v in instrument.satisfied) if answered else 0
+        counts = value_counts(session, code, units, filters, instrument.item("RATING"))
+        answered = sum(counts.values())
+        satisfied = sum(counts.get(v, 0) for v in instrument.satisfied)
         interval = scoring.proportion_interval(satisfied, answered, method=settings.method,
                                                confidence_level=settings.confidence_level)
         rows.append({
             "instrument": code,
             "answered": answered,
-            "levels": [{"value": level.value, "label": level.label,
-                        "count": int(counts[f"level_{level.value}"].sum()) if answered else 0}
+            "levels": [{"value": level.value, "label": level.label, "count": counts.get(level.value, 0)}
                        for level in instrument.levels],
             "satisfied": satisfied,
             "estimate": plain(satisfied / answered) if answered else None,
@@ -101,8 +107,23 @@ def ratings(session: Session, unit: Unit, filters: queries.Filters, settings: Se
     return rows
 
 
-def dossiers(session: Session, unit: Unit, filters: queries.Filters) -> dict:
-    """QĐ 766 ratio and TT 01 indicator scores of the subtree's dossiers (None where there are none)."""
+def value_counts(session: Session, code: str, units: list[Unit], filters: queries.Filters, item) -> dict[int, int]:
+    """Count each answer value of one item over a subtree (root first), every version of the instrument."""
+    summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=[])
+    if summed is not None:
+        counts = summed.counts(item.code).sum()
+        return {int(value): int(count) for value, count in counts.items() if count}
+    _, values = tally.Layout.of(instruments.load(code)).counts_at(item.code)
+    counts = pd.concat([queries.level_counts(session, path=units[0].path, filters=filters, instrument=i,
+                                             slot=item.slot, levels=values)
+                        for i in queries.instrument_ids(session, code)] or [pd.DataFrame()])
+    totals = {v: int(counts[f"level_{v}"].sum()) for v in values} if len(counts) else {}
+    return {v: count for v, count in totals.items() if count}
+
+
+def dossiers(session: Session, units: list[Unit], filters: queries.Filters) -> dict:
+    """QĐ 766 ratio and TT 01 indicator scores of a subtree's dossiers (None where there are none)."""
+    unit = units[0]
     tt01 = instruments.load(TT01)
     ids = queries.instrument_ids(session, TT01)
     rating_item = tt01.item("RATING")
@@ -115,13 +136,14 @@ def dossiers(session: Session, unit: Unit, filters: queries.Filters) -> dict:
     if totals.get("dossiers"):
         ratio = scoring.qd766_ratio(total=totals["dossiers"], bad=totals["bad"])
         result["qd766"] = {"dossiers": ratio.dossiers, "bad": ratio.bad, "ratio": plain(ratio.ratio)}
-    points = {item.indicator: (item.slot, {o.value: o.points for o in item.options})
-              for item in tt01.items if item.kind == "points"}
-    sums = pd.concat([queries.points_sums(session, path=unit.path, filters=filters, instrument=i, items=points)
-                      for i in ids] or [pd.DataFrame()])
-    if len(sums) and int(sums[[f"count_{i}" for i in points]].sum().sum()):
-        total = {i: int(sums[f"sum_{i}"].fillna(0).sum()) for i in points}
-        count = {i: int(sums[f"count_{i}"].sum()) for i in points}
+    total, count = {}, {}
+    for item in tt01.items:
+        if item.kind == "points":
+            counts = value_counts(session, TT01, units, filters, item)
+            points = {option.value: option.points for option in item.options}
+            total[item.indicator] = sum(points[v] * n for v, n in counts.items() if v in points)
+            count[item.indicator] = sum(n for v, n in counts.items() if v in points)
+    if sum(count.values()):
         # Indicator 2 (each unit's time against its limit) comes from the dossier facts:
         # returned before the due day 2 points, on the due day 1, later 0.
         if totals.get("returned"):
@@ -137,11 +159,24 @@ def dossiers(session: Session, unit: Unit, filters: queries.Filters) -> dict:
     return result
 
 
-def channels(session: Session, unit: Unit, filters: queries.Filters) -> list[dict]:
-    """Count responses of every instrument per channel."""
-    ids = [i for code in instruments.available() for i in queries.instrument_ids(session, code)]
-    counts = queries.channel_counts(session, path=unit.path, filters=filters, instruments=ids)
-    return [{"channel": row.channel, "n": int(row.n)} for row in counts.itertuples()]
+def channels(session: Session, units: list[Unit], filters: queries.Filters) -> list[dict]:
+    """Count responses of every instrument per channel (the channel filter does not apply)."""
+    filters = filters.but(channel=None)
+    counts: dict[str, int] = {}
+    live = False
+    for code in instruments.available():
+        summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=["channel"])
+        if summed is None:
+            live = True
+            break
+        for channel, n in zip(summed.keys["channel"], summed.n, strict=True):
+            counts[channel] = counts.get(channel, 0) + int(n)
+    if live:
+        ids = [i for code in instruments.available() for i in queries.instrument_ids(session, code)]
+        frame = queries.channel_counts(session, path=units[0].path, filters=filters, instruments=ids)
+        counts = {row.channel: int(row.n) for row in frame.itertuples()}
+    ordered = sorted(((n, channel) for channel, n in counts.items() if n), key=lambda pair: (-pair[0], pair[1]))
+    return [{"channel": channel, "n": n} for n, channel in ordered]
 
 
 def comments(session: Session, unit: Unit, filters: queries.Filters, *, search: str, page: int, per_page: int = 20) -> dict:

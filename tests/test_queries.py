@@ -1,4 +1,4 @@
-"""The SQL that counts: pattern histograms, level counts, TT 01 points, dossier facts, comments."""
+"""The SQL that counts: pattern histograms, level counts, dossier facts, comments."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -77,17 +77,13 @@ def test_level_counts_of_the_quick_rating(session, province, ids):
     assert frame[["level_3", "level_2", "level_1", "answered"]].values.tolist() == [[2, 1, 1, 4]]
 
 
-def test_points_sums_follow_the_tt01_worked_example(session, province, ids):
-    # METHOD.md §2: citizen indicators (1, 3, 4, 7) of four dossiers; answer 1 = 2 points, 2 = 1, 3 = 0.
-    value = {2: 1, 1: 2, 0: 3}
-    for points in [(2, 2, 2, 2), (1, 2, 1, 1), (0, 1, 2, 0), (2, 2, 2, 2)]:
-        answers = {code: value[p] for code, p in zip(("T1", "T3", "T4", "T7"), points, strict=True)}
-        add_rated(session, province, "D1", "tt01-dossier", {**answers, "RATING": 3})
-    items = {1: (1, {1: 2, 2: 1, 3: 0}), 3: (2, {1: 2, 2: 1, 3: 0}), 4: (3, {1: 2, 2: 1, 3: 0}), 7: (4, {1: 2, 2: 1, 3: 0})}
-    frame = queries.points_sums(session, path="/", filters=july(), instrument=ids["tt01-dossier"][0], items=items)
-    row = frame.iloc[0]
-    assert [row[f"sum_{i}"] for i in (1, 3, 4, 7)] == [5, 7, 7, 5]
-    assert [row[f"count_{i}"] for i in (1, 3, 4, 7)] == [4, 4, 4, 4]
+def test_level_counts_of_a_points_item(session, province, ids):
+    for value in (1, 1, 2, 3):
+        add_rated(session, province, "D1", "tt01-dossier", {"T1": value, "RATING": 3})
+    add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3})  # T1 not answered
+    frame = queries.level_counts(session, path="/", filters=july(), instrument=ids["tt01-dossier"][0], slot=1,
+                                 levels=[1, 2, 3])
+    assert frame[["level_1", "level_2", "level_3", "answered"]].values.tolist() == [[2, 1, 1, 4]]
 
 
 def test_dossier_facts_count_each_dossier_once(session, province, ids):

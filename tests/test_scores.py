@@ -1,4 +1,4 @@
-"""The score service: scopes, roll-ups, the cached cube against live counting, settings, sorting."""
+"""The score service: scopes, roll-ups, the tally against live counting, settings, sorting."""
 
 import json
 
@@ -63,7 +63,7 @@ def test_scores_match_scoring_on_the_raw_histogram(session, mixed):
     assert got["ci_high"] == pytest.approx(expected.index.ci_high, rel=1e-6)
 
 
-def test_cube_and_live_counting_agree(session, mixed):
+def test_tally_and_live_counting_agree(session, mixed):
     aligned = scores.score_scope(session, unit=mixed.root, period="2026-07", level="all")
     ranged = scores.score_scope(session, unit=mixed.root, period="2026-07-01..2026-07-30", level="all")
     for a, b in zip(aligned.rows, ranged.rows, strict=True):
@@ -72,7 +72,7 @@ def test_cube_and_live_counting_agree(session, mixed):
             assert a["index"][key] == pytest.approx(b["index"][key], rel=1e-9) or a["index"][key] is b["index"][key]
 
 
-def test_new_and_flagged_responses_reach_the_cube(session, mixed):
+def test_new_and_flagged_responses_reach_the_tally(session, mixed):
     before = scores.score_scope(session, unit=mixed.root, period="2026-07", level="all")
     assert by_unit(before)["D2"]["n"] == 60
     add_sipas(session, mixed, "D2", n=20, satisfied=20)

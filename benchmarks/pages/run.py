@@ -5,22 +5,28 @@
 Signs in as the demo manager (province scope) through the app's test client, so the times are
 server-side: queries, scoring and rendering, without the network. Three figures per page kind:
 
-- cold: the first request of a fresh process (it builds the moment cube of every unit and month);
-- new filters: the app's result cache emptied before every request, the cube kept (what a manager
-  sees when choosing a period, unit or channel nobody asked for since the data last changed);
+- cold: the first request of a fresh process (it reads the stored tally, survey/tally.py);
+- new filters: the app's result cache emptied before every request, the tally kept in memory (what
+  a manager sees when choosing a period, unit or channel nobody asked for since the data changed);
+- new data: 20 new SIPAS responses recorded before every request (they wait in the tally's queue,
+  and a read folds them in when more than TALLY_FOLD_AT wait), so no cached result is valid;
 - repeat: the same request again (served from the result cache).
 """
 
 import argparse
+import random
 import statistics
 import sys
 import time
+import uuid
 
 from sqlmodel import Session, select
 
-from survey import cache, create_app
+from survey import cache, create_app, instruments
+from survey.catalogue import row_for
 from survey.db import get_engine
-from survey.models import Unit
+from survey.models import Counter, Unit
+from survey.responses import record_response
 
 PERIODS = ["", "2026", "2026-Q3", "2026-Q4", "2026-07", "2026-10"]
 
@@ -54,6 +60,20 @@ def urls(app) -> tuple[list[str], list[str]]:
     return overview, unit_pages
 
 
+def add_responses(app, n: int, rng: random.Random) -> None:
+    """Record n SIPAS responses at random counters, the way the survey does (one commit)."""
+    instrument = instruments.load("sipas-service")
+    with app.app_context(), Session(get_engine(app)) as session:
+        row = row_for(session, "sipas-service")
+        counters = session.exec(select(Counter)).all()
+        for _ in range(n):
+            counter = rng.choice(counters)
+            values = {item.code: rng.choice((3, 4, 5, 5)) for item in instrument.scored_items}
+            record_response(session, instrument_row=row, unit_id=counter.unit_id, counter_id=counter.id,
+                            channel="counter-qr", values=values, idempotency_key=uuid.uuid4().hex)
+        session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database_url")
@@ -67,6 +87,8 @@ def main() -> None:
     cold = {"overview": timed(client, overview[0]), "unit": timed(client, unit_pages[0])}
     fresh = {"overview": [], "unit": []}
     repeat = {"overview": [], "unit": []}
+    changed = {"overview": [], "unit": []}
+    rng = random.Random(7)
     for _ in range(args.rounds):
         for kind, pages in (("overview", overview), ("unit", unit_pages)):
             for url in pages:
@@ -74,13 +96,17 @@ def main() -> None:
                     cache.clear()
                 fresh[kind].append(timed(client, url))
                 repeat[kind].append(timed(client, url))
+                add_responses(app, 20, rng)
+                changed[kind].append(timed(client, url))
     dialect = get_engine(app).dialect.name
-    print("| database | page | cold (ms) | new filters p50 / p95 / max (ms) | repeat p50 / p95 (ms) | requests |")
-    print("|---|---|---|---|---|---|")
+    print("| database | page | cold (ms) | new filters p50 / p95 / max (ms) | new data p50 / p95 / max (ms) "
+          "| repeat p50 / p95 (ms) | requests |")
+    print("|---|---|---|---|---|---|---|")
     for kind in ("overview", "unit"):
-        f, r = fresh[kind], repeat[kind]
+        f, c, r = fresh[kind], changed[kind], repeat[kind]
         print(f"| {dialect} | {kind} | {cold[kind]:.0f} | {statistics.median(f):.0f} / {percentile(f, 0.95):.0f} / "
-              f"{max(f):.0f} | {statistics.median(r):.0f} / {percentile(r, 0.95):.0f} | {len(f) + len(r)} |")
+              f"{max(f):.0f} | {statistics.median(c):.0f} / {percentile(c, 0.95):.0f} / {max(c):.0f} "
+              f"| {statistics.median(r):.0f} / {percentile(r, 0.95):.0f} | {len(f) + len(c) + len(r)} |")
 
 
 if __name__ == "__main__":

@@ -72,9 +72,9 @@ def section(page: Page, name: str, *extra):
         "trend": lambda: sections.trend(session, page.units, page.filters, page.settings),
         "counters": lambda: sections.counters(session, page.unit, page.filters, page.settings),
         "services": lambda: sections.services(session, page.units, page.filters, page.settings),
-        "ratings": lambda: sections.ratings(session, page.unit, page.filters, page.settings),
-        "dossiers": lambda: sections.dossiers(session, page.unit, page.filters),
-        "channels": lambda: sections.channels(session, page.unit, page.filters),
+        "ratings": lambda: sections.ratings(session, page.units, page.filters, page.settings),
+        "dossiers": lambda: sections.dossiers(session, page.units, page.filters),
+        "channels": lambda: sections.channels(session, page.units, page.filters),
         "comments": lambda: sections.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
     }[name]
     return cache.cached(page_key(page, name, *extra), compute)

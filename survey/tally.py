@@ -1,0 +1,467 @@
+"""The tally: additive sums of every response per group, stored in the database, updated by addition.
+
+Scores need no respondent, only sums: respondents, the count of each answer of each item, and for
+the rated items the moments of scoring (item totals and cross-products). These add, so the
+`tally` table keeps them per group in two grains:
+
+- "counter": unit, counter, local month, channel, flag;
+- "service": unit, service, local month, flag (no channel).
+
+Every inserted response waits in `tally_pending` (a database trigger puts it there, whoever
+inserts it) until `fold` adds it to its groups and deletes it from the queue in one transaction,
+so a response is counted exactly once however commits interleave. Readers (`view`) hold the
+tally in memory, reload only rows a later fold changed, and add the responses still pending:
+pages stay exact at every moment. A fold runs when enough responses wait, on the next read, or
+with `flask tally`.
+
+`sums` answers a query of the pages from the tally, or returns None when the tally cannot
+(a period that is not whole local months, a service filter together with a channel or counter):
+the caller then counts in SQL (survey.queries), with the same result.
+"""
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from flask import current_app, g, has_request_context
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+
+import scoring
+from survey import instruments, queries
+from survey.catalogue import definition
+from survey.db import get_engine, is_writing_request, writing
+from survey.models import ANSWER_SLOTS, Answer, Instrument, Response, Tally, TallyPending
+from survey.periods import Period, local_today, month_end
+
+#: Group columns of both grains; `part_id` is the counter or the service (0: none).
+KEYS = ("unit_id", "part_id", "month", "channel", "suspicious")
+GRAINS = {"counter": "counter_id", "service": "service_id"}
+#: Responses folded per transaction.
+FOLD_BATCH = 100_000
+#: PostgreSQL advisory lock that lets one fold run at a time.
+FOLD_LOCK = 0x74616C6C
+_INT32 = np.iinfo(np.int32).max
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each sum sits in a group's vector, for one instrument version.
+
+    [0] respondents; then, for every item that is not multi-choice, the count of each of its
+    values; then, when the instrument has rated items, the moments' totals (2m) and the upper
+    triangle of their cross-products (row by row).
+    """
+
+    counted: tuple[tuple[str, int, tuple[int, ...]], ...]
+    scored: tuple[str, ...]
+
+    @classmethod
+    def of(cls, instrument: instruments.Instrument) -> "Layout":
+        counted = []
+        for item in instrument.items:
+            if item.kind == "multi":
+                continue
+            if item.kind == "rating":
+                values = [level.value for level in instrument.levels]
+                if instrument.no_opinion is not None:
+                    values.append(instrument.no_opinion.value)
+            else:
+                values = [option.value for option in item.options]
+            counted.append((item.code, item.slot, tuple(sorted(values))))
+        return cls(tuple(counted), tuple(item.code for item in instrument.scored_items))
+
+    @property
+    def m(self) -> int:
+        return 2 * len(self.scored)
+
+    @property
+    def totals_at(self) -> int:
+        return 1 + sum(len(values) for _, _, values in self.counted)
+
+    @property
+    def cross_at(self) -> int:
+        return self.totals_at + self.m
+
+    @property
+    def width(self) -> int:
+        return self.cross_at + self.m * (self.m + 1) // 2 if self.scored else self.totals_at
+
+    def counts_at(self, code: str) -> tuple[int, tuple[int, ...]]:
+        """Return (first column, values) of an item's value counts."""
+        at = 1
+        for item, _, values in self.counted:
+            if item == code:
+                return at, values
+            at += len(values)
+        raise KeyError(f"item {code!r} has no value counts in this layout")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Groups of one grain and instrument version: keys (KEYS columns) and int64 sums."""
+
+    keys: pd.DataFrame
+    values: np.ndarray
+    #: Tally row ids of stored groups (None for the sums of pending responses).
+    ids: np.ndarray | None = None
+
+
+def layout_of(instrument_id: int, definition_json: str) -> Layout:
+    """Return the layout of a stored instrument version."""
+    return Layout.of(definition(instrument_id, definition_json))
+
+
+# --- counting responses into groups ------------------------------------------------------------
+
+
+def fetch(connection: Connection, *conditions) -> pd.DataFrame:
+    """Return responses waiting in tally_pending (and meeting `conditions`) with their answers."""
+    slots = [Answer.__table__.c[f"v{slot:02d}"] for slot in range(1, ANSWER_SLOTS + 1)]
+    statement = (
+        select(Response.id, Response.instrument_id, Response.unit_id, Response.counter_id, Response.service_id,
+               queries.local_month(connection).label("month"), Response.channel, Response.suspicious,
+               Response.answered_mask, Response.satisfied_mask, *slots)
+        .select_from(TallyPending)
+        .join(Response, Response.id == TallyPending.response_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(*conditions)
+    )
+    if connection.dialect.name == "postgresql":
+        return queries.run_copy(connection, statement)
+    return queries.run(connection, statement)
+
+
+def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[tuple[str, int], Block]:
+    """Sum responses (rows from `fetch`) into groups of both grains, per instrument version."""
+    blocks = {}
+    for instrument_id, part in rows.groupby("instrument_id", sort=True):
+        _, layout = known[int(instrument_id)]
+        for grain, column in GRAINS.items():
+            keys = pd.DataFrame({
+                "unit_id": part["unit_id"].astype("int64").to_numpy(),
+                "part_id": pd.to_numeric(part[column], errors="coerce").fillna(0).astype("int64").to_numpy(),
+                "month": part["month"].astype(str).to_numpy(),
+                "channel": part["channel"].astype(str).to_numpy() if grain == "counter" else "",
+                "suspicious": part["suspicious"].astype(bool).to_numpy(),
+            })
+            grouped = keys.groupby(list(KEYS), sort=True)
+            codes = grouped.ngroup().to_numpy()
+            groups = grouped.size().index.to_frame(index=False)
+            blocks[grain, int(instrument_id)] = Block(groups, group_vectors(part, codes, len(groups), layout))
+    return blocks
+
+
+def group_vectors(part: pd.DataFrame, codes: np.ndarray, size: int, layout: Layout) -> np.ndarray:
+    """Return the layout's sums (size × width, int64) of responses numbered by group `codes`."""
+    values = np.zeros((size, layout.width), dtype=np.int64)
+    values[:, 0] = np.bincount(codes, minlength=size)
+    for code, slot, options in layout.counted:
+        at, _ = layout.counts_at(code)
+        answers = pd.to_numeric(part[f"v{slot:02d}"], errors="coerce").to_numpy(dtype=float)
+        for k, value in enumerate(options):
+            values[:, at + k] = np.bincount(codes, weights=answers == value, minlength=size).round()
+    if layout.scored:
+        patterns = pd.DataFrame({"group": codes, "answered_mask": part["answered_mask"].to_numpy(dtype=np.int64),
+                                 "satisfied_mask": part["satisfied_mask"].to_numpy(dtype=np.int64)})
+        patterns = patterns.groupby(list(patterns.columns), sort=False).size().rename("n").reset_index()
+        structure = scoring.Structure(items=tuple(scoring.Item(code, None) for code in layout.scored))
+        moments = scoring.moments_from_patterns(patterns, by=["group"], structure=structure)
+        rows = moments.index.to_numpy(dtype=np.int64)
+        upper = np.triu_indices(layout.m)
+        values[rows, layout.totals_at:layout.cross_at] = moments.totals.round()
+        values[rows, layout.cross_at:] = moments.cross[:, upper[0], upper[1]].round()
+    return values
+
+
+# --- folding pending responses into the stored tally ---------------------------------------------
+
+
+def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
+    """Add every pending response to the tally, a batch per transaction; return how many."""
+    folded = 0
+    while True:
+        with writing(), engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
+            ids = connection.execute(
+                select(TallyPending.response_id).order_by(TallyPending.response_id).limit(batch)
+            ).scalars().all()
+            if not ids:
+                return folded
+            rows = fetch(connection, TallyPending.response_id.between(ids[0], ids[-1]))
+            # Responses committed meanwhile inside the id range wait for the next fold.
+            rows = rows[rows["id"].isin(ids)]
+            generation = (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
+            write(connection, aggregate(rows, versions(connection)), generation)
+            for start in range(0, len(ids), 5_000):
+                chunk = ids[start:start + 5_000]
+                connection.execute(delete(TallyPending).where(TallyPending.response_id.in_(chunk)))
+            folded += len(ids)
+
+
+def write(connection: Connection, blocks: dict[tuple[str, int], Block], generation: int) -> None:
+    """Add blocks to the stored groups (new groups are inserted), marking them with `generation`."""
+    for (grain, instrument_id), block in blocks.items():
+        stored = connection.execute(
+            select(Tally.id, Tally.unit_id, Tally.part_id, Tally.month, Tally.channel, Tally.suspicious, Tally.sums)
+            .where(Tally.grain == grain, Tally.instrument_id == instrument_id,
+                   Tally.unit_id.in_(sorted(set(block.keys["unit_id"].tolist()))),
+                   Tally.month.in_(sorted(set(block.keys["month"].tolist()))))
+        ).all()
+        known = {(r.unit_id, r.part_id, r.month, r.channel, bool(r.suspicious)): (r.id, r.sums) for r in stored}
+        updates, inserts = [], []
+        for key, vector in zip(block.keys.itertuples(index=False, name=None), block.values, strict=True):
+            key = (int(key[0]), int(key[1]), key[2], key[3], bool(key[4]))
+            if key in known:
+                row_id, sums = known[key]
+                updates.append({"row_id": row_id, "new_sums": encode(decode(sums) + vector), "new_generation": generation})
+            else:
+                inserts.append({"grain": grain, "instrument_id": instrument_id, "unit_id": key[0], "part_id": key[1],
+                                "month": key[2], "channel": key[3], "suspicious": key[4], "sums": encode(vector),
+                                "generation": generation})
+        if updates:
+            connection.execute(
+                update(Tally).where(Tally.id == bindparam("row_id"))
+                .values(sums=bindparam("new_sums"), generation=bindparam("new_generation")),
+                updates,
+            )
+        if inserts:
+            connection.execute(insert(Tally), inserts)
+
+
+def encode(vector: np.ndarray) -> bytes:
+    """Return sums as little-endian int32 bytes (a group past 2³¹ answers is refused, not wrapped)."""
+    if vector.size and (vector.max() > _INT32 or vector.min() < 0):
+        raise OverflowError("a tally group's sums left the int32 range")
+    return np.asarray(vector, dtype="<i4").tobytes()
+
+
+def decode(data: bytes) -> np.ndarray:
+    """Return stored sums as int64."""
+    return np.frombuffer(data, dtype="<i4").astype(np.int64)
+
+
+def versions(connection: Connection) -> dict[int, tuple[str, Layout]]:
+    """Return the code and layout of every stored instrument version."""
+    rows = connection.execute(select(Instrument.id, Instrument.code, Instrument.definition)).all()
+    return {row.id: (row.code, layout_of(row.id, row.definition)) for row in rows}
+
+
+def rebuild(engine: Engine) -> int:
+    """Count every response again from scratch; return how many."""
+    with writing(), engine.begin() as connection:
+        connection.execute(delete(Tally))
+        connection.execute(delete(TallyPending))
+        connection.execute(insert(TallyPending).from_select(["response_id"], select(Response.id)))
+    return fold(engine)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Store:
+    """One app's copy of the stored tally and of the sums of the responses still pending."""
+
+    generation: int = -1
+    rows: int = -1
+    stored: dict[tuple[str, int], Block] = field(default_factory=dict)
+    pending_ids: frozenset = frozenset()
+    pending: dict[tuple[str, int], Block] = field(default_factory=dict)
+    #: Code and layout of every stored instrument version.
+    versions: dict[int, tuple[str, Layout]] = field(default_factory=dict)
+
+    def blocks(self, grain: str, instrument_ids: Sequence[int]) -> Iterator[tuple[int, Block]]:
+        """Yield (instrument id, block) of stored and pending groups."""
+        for instrument_id in instrument_ids:
+            for source in (self.stored, self.pending):
+                block = source.get((grain, instrument_id))
+                if block is not None and len(block.keys):
+                    yield instrument_id, block
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection whose reads all see one moment of the database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, connection.begin():
+            yield connection
+    else:
+        with engine.connect() as connection, connection.begin():
+            yield connection
+
+
+def view() -> Store:
+    """Return this app's tally brought up to date (once per request), folding when many responses wait."""
+    if has_request_context() and "tally_store" in g:
+        return g.tally_store
+    engine = get_engine()
+    with _lock:
+        store = current_app.extensions.get("hailong_tally") or Store()
+        store = refresh(engine, store, fold_at=int(current_app.config["TALLY_FOLD_AT"]))
+        current_app.extensions["hailong_tally"] = store
+    if has_request_context():
+        g.tally_store = store
+    return store
+
+
+def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
+    """Return a store that agrees with the database now."""
+    with snapshot(engine) as connection:
+        waiting = connection.execute(select(func.count()).select_from(TallyPending)).scalar()
+    # A request that holds SQLite's write lock would wait on itself: it reads the queue instead.
+    if waiting > fold_at and not is_writing_request():
+        fold(engine)
+    with snapshot(engine) as connection:
+        known = versions(connection)
+        generation, rows = connection.execute(select(func.coalesce(func.max(Tally.generation), 0), func.count())
+                                              .select_from(Tally)).one()
+        stored = store.stored
+        if (generation, rows) != (store.generation, store.rows):
+            fresh = generation < store.generation or store.rows < 0
+            stored = load(connection, {} if fresh else stored, 0 if fresh else store.generation)
+            if sum(len(block.keys) for block in stored.values()) != rows:
+                stored = load(connection, {}, 0)
+        pending_ids = frozenset(connection.execute(select(TallyPending.response_id)).scalars().all())
+        pending = store.pending
+        if pending_ids != store.pending_ids:
+            pending = aggregate(fetch(connection), known) if pending_ids else {}
+    return Store(generation, rows, stored, pending_ids, pending, known)
+
+
+def load(connection: Connection, stored: dict[tuple[str, int], Block], after: int) -> dict[tuple[str, int], Block]:
+    """Return stored blocks with the rows changed after generation `after` read in (all rows for 0)."""
+    result = dict(stored) if after else {}
+    statement = select(Tally.id, Tally.grain, Tally.instrument_id, *(getattr(Tally, k) for k in KEYS), Tally.sums)
+    if after:
+        statement = statement.where(Tally.generation > after)
+    frame = queries.run(connection, statement.order_by(Tally.id))
+    for (grain, instrument_id), part in frame.groupby(["grain", "instrument_id"], sort=False):
+        values = np.frombuffer(b"".join(part["sums"]), dtype="<i4").reshape(len(part), -1).astype(np.int64)
+        keys = part[list(KEYS)].reset_index(drop=True).astype({"suspicious": bool})
+        ids = part["id"].to_numpy(dtype=np.int64)
+        old = result.get((grain, int(instrument_id)))
+        if old is not None:
+            changed = np.isin(old.ids, ids)
+            keys = pd.concat([old.keys[~changed], keys], ignore_index=True)
+            values = np.concatenate([old.values[~changed], values])
+            ids = np.concatenate([old.ids[~changed], ids])
+        result[grain, int(instrument_id)] = Block(keys, values, ids)
+    return result
+
+
+# --- answering the pages' queries -------------------------------------------------------------------
+
+
+#: Names the pages group by, and the tally columns they are.
+NAMES = {"unit_id": "unit_id", "month": "month", "channel": "channel", "suspicious": "suspicious",
+         "counter_id": "part_id", "service_id": "part_id"}
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Summed groups: keys (columns named as asked) and their int64 sums in `layout`."""
+
+    keys: pd.DataFrame
+    values: np.ndarray
+    layout: Layout
+
+    def moments(self, items: tuple[str, ...]) -> scoring.Moments:
+        """Return the groups' moments (index named after the keys; items in the layout's order)."""
+        if tuple(items) != self.layout.scored:
+            raise ValueError(f"the tally holds items {self.layout.scored}, not {tuple(items)}")
+        m, size = self.layout.m, len(self.keys)
+        cross = np.zeros((size, m, m))
+        upper = np.triu_indices(m)
+        cross[:, upper[0], upper[1]] = self.values[:, self.layout.cross_at:]
+        cross[:, upper[1], upper[0]] = self.values[:, self.layout.cross_at:]
+        columns = list(self.keys.columns)
+        if len(columns) > 1:
+            index = pd.MultiIndex.from_frame(self.keys)
+        elif columns:
+            index = pd.Index(self.keys[columns[0]], name=columns[0])
+        else:
+            index = pd.Index(["all"] * size)
+        return scoring.Moments(index, tuple(items), self.values[:, 0].astype(float),
+                               self.values[:, self.layout.totals_at:self.layout.cross_at].astype(float), cross)
+
+    def counts(self, code: str) -> pd.DataFrame:
+        """Return the count of each value of an item per group (columns: the values)."""
+        at, options = self.layout.counts_at(code)
+        return pd.DataFrame(self.values[:, at:at + len(options)], columns=list(options), index=self.keys.index)
+
+    @property
+    def n(self) -> np.ndarray:
+        return self.values[:, 0]
+
+
+def month_aligned(period: Period) -> bool:
+    """Tell whether a period is made of whole local months (the current one may be partial)."""
+    whole_end = period.last == month_end(period.last.year, period.last.month) or period.last >= local_today()
+    return period.first.day == 1 and whole_end
+
+
+def grain_for(filters: queries.Filters, by: Sequence[str]) -> str | None:
+    """Return the grain that answers a query, or None when only counting responses can."""
+    if filters.period is None or not month_aligned(filters.period) or filters.after_id or filters.upto_id is not None:
+        return None
+    if filters.service_id is not None or "service_id" in by:
+        both = filters.channel or "channel" in by or filters.counter_id is not None or "counter_id" in by
+        return None if both else "service"
+    return "counter"
+
+
+def sums(code: str, *, unit_ids: Sequence[int], filters: queries.Filters, by: Sequence[str]) -> Sums | None:
+    """Sum an instrument's groups of some units under the page filters, grouped by `by`.
+
+    Returns None when the tally cannot answer (see grain_for). Versions of the instrument are
+    pooled when they have the newest version's layout.
+    """
+    grain = grain_for(filters, by)
+    if grain is None:
+        return None
+    store = view()
+    layout = Layout.of(instruments.load(code))
+    pooled = [i for i, version in store.versions.items() if version == (code, layout)]
+    unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
+    part = filters.counter_id if grain == "counter" else filters.service_id
+    keys, values = [], []
+    months = filters.period.months()
+    for _, block in store.blocks(grain, pooled):
+        frame = block.keys
+        keep = frame["unit_id"].isin(unit_ids).to_numpy() & frame["month"].isin(months).to_numpy()
+        if filters.channel:
+            keep &= (frame["channel"] == filters.channel).to_numpy()
+        if not filters.include_flagged:
+            keep &= ~frame["suspicious"].to_numpy(dtype=bool)
+        if part is not None:
+            keep &= (frame["part_id"] == part).to_numpy()
+        rows = np.flatnonzero(keep)
+        keys.append(frame.iloc[rows])
+        values.append(block.values[rows])
+    names = list(by)
+    if not keys:
+        return Sums(pd.DataFrame(columns=names), np.zeros((0, layout.width), dtype=np.int64), layout)
+    frame = pd.concat(keys, ignore_index=True)
+    values = np.concatenate(values)
+    selected = pd.DataFrame({name: frame[NAMES[name]].to_numpy() for name in names})
+    return Sums(*group_sum(selected, values), layout)
+
+
+def group_sum(keys: pd.DataFrame, values: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sum rows of `values` with equal keys; return (distinct keys sorted, sums)."""
+    if not len(keys.columns):
+        total = values.sum(axis=0, keepdims=True) if len(values) else values[:0]
+        return pd.DataFrame(index=range(len(total))), total
+    if not len(keys):
+        return keys.reset_index(drop=True), values
+    grouped = keys.groupby(list(keys.columns), sort=True)
+    codes = grouped.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    totals = np.add.reduceat(values[order], starts, axis=0)
+    return grouped.size().index.to_frame(index=False), totals

@@ -1,0 +1,204 @@
+"""The tally: every response counted once, folded or pending, and pages that agree with counting live."""
+
+import math
+import threading
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select, text
+
+from survey import scores, sections, tally
+from survey.db import get_engine
+from survey.models import Response, Tally, TallyPending
+from survey.periods import parse
+from survey.queries import Filters
+from tests.manage_helpers import cheap_hashing  # noqa: F401
+from tests.score_data import add_rated, add_sipas, verdict_mix
+
+AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def data(app, session, province):
+    """Responses of every instrument, channel, flag and service, in July and August."""
+    verdict_mix(session, province)
+    add_sipas(session, province, "D1", n=7, satisfied=3, service="1.001193", channel="paper", flagged=2)
+    add_sipas(session, province, "H-01", n=5, satisfied=5, service="1.001193", when=AUGUST)
+    add_sipas(session, province, "D2", n=4, satisfied=1, channel="kiosk")
+    for value in (3, 3, 2, 1):
+        add_rated(session, province, "H-01", "quick-3", {"RATING": value})
+    # METHOD.md §2: citizen indicators (1, 3, 4, 7) of four dossiers; answer 1 = 2 points, 2 = 1, 3 = 0.
+    value = {2: 1, 1: 2, 0: 3}
+    for points in [(2, 2, 2, 2), (1, 2, 1, 1), (0, 1, 2, 0), (2, 2, 2, 2)]:
+        answers = {code: value[p] for code, p in zip(("T1", "T3", "T4", "T7"), points, strict=True)}
+        add_rated(session, province, "D1", "tt01-dossier", {**answers, "RATING": 3}, dossier={})
+    with app.app_context():
+        yield province
+
+
+def pages(session, province, filters: Filters) -> dict:
+    """Everything the score pages show of the province and of district H under some filters."""
+    result = {}
+    settings = scores.Settings()
+    for code in ("P", "H"):
+        unit = province.root if code == "P" else province.units[code]
+        units = scores.subtree_units(session, unit)
+        moments, _ = scores.leaf_moments(session, units, filters)
+        result[code] = {
+            "leaf n": dict(zip(moments.index, moments.n, strict=True)),
+            "trend": sections.trend(session, units, filters, settings),
+            "services": {row["service"]: row for row in sections.services(session, units, filters, settings)},
+            "ratings": sections.ratings(session, units, filters, settings),
+            "dossiers": sections.dossiers(session, units, filters),
+            "channels": {row["channel"]: row["n"] for row in sections.channels(session, units, filters)},
+        }
+    result["D1 counters"] = sections.counters(session, province.units["D1"], filters, settings)
+    return result
+
+
+def assert_same(a, b, where="") -> None:
+    """Assert two nested results are equal (floats to 1e-9)."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), where
+        for key in a:
+            assert_same(a[key], b[key], f"{where}/{key}")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float | np.floating) and not math.isnan(a):
+        assert b == pytest.approx(a, rel=1e-9, abs=1e-12), where
+    else:
+        assert a == b, where
+
+
+FILTERS = {
+    "july": {},
+    "summer, flagged left out": {"include_flagged": False},
+    "paper": {"channel": "paper"},
+}
+
+
+@pytest.mark.parametrize("folded", [False, True], ids=["pending", "folded"])
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_pages_from_the_tally_equal_counting_live(session, data, monkeypatch, folded, name):
+    if folded:
+        assert tally.fold(get_engine()) > 0
+    period = parse("2026-06-01..2026-08-31" if name.startswith("summer") else "2026-07")
+    filters = Filters(period, **FILTERS[name])
+    assert tally.grain_for(filters, []) == "counter"
+    from_tally = pages(session, data, filters)
+    monkeypatch.setattr(tally, "grain_for", lambda *_: None)
+    assert_same(from_tally, pages(session, data, filters))
+    assert from_tally["P"]["leaf n"], "the comparison needs responses"
+
+
+def test_service_filter_uses_the_service_grain(session, data, monkeypatch):
+    filters = Filters(parse("2026-07-01..2026-08-31"), service_id=data.services["1.001193"].id)
+    assert tally.grain_for(filters, []) == "service"
+    assert tally.grain_for(filters.but(channel="paper"), []) is None
+    tally.fold(get_engine())
+    from_tally = pages(session, data, filters)
+    assert from_tally["P"]["leaf n"] == {data.units["D1"].id: 7, data.units["H-01"].id: 5}
+    monkeypatch.setattr(tally, "grain_for", lambda *_: None)
+    assert_same(from_tally, pages(session, data, filters))
+
+
+def test_worked_tt01_example_from_the_tally(session, data):
+    tt01 = sections.dossiers(session, scores.subtree_units(session, data.root), Filters(parse("2026-07")))["tt01"]
+    assert tally.grain_for(Filters(parse("2026-07")), []) == "counter"
+    assert {k: tt01["counts"][k] for k in ("1", "3", "4", "7")} == {"1": 4, "3": 4, "4": 4, "7": 4}
+    # Sums of 5, 7, 7 and 5 points over four dossiers: means 1.3, 1.8, 1.8, 1.3 (METHOD.md §2, half up).
+    assert {k: tt01["indicators"][k] for k in ("1", "3", "4", "7")} == {"1": 1.3, "3": 1.8, "4": 1.8, "7": 1.3}
+
+
+def test_every_inserted_response_waits_once_and_a_fold_counts_it_once(session, data):
+    engine = get_engine()
+    responses = session.scalar(select(func.count()).select_from(Response))
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == responses
+    assert tally.fold(engine, batch=50) == responses
+    assert tally.fold(engine) == 0
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == 0
+    for grain in tally.GRAINS:
+        rows = session.scalars(select(Tally.sums).where(Tally.grain == grain)).all()
+        assert sum(int(tally.decode(sums)[0]) for sums in rows) == responses
+
+
+def test_readers_reload_only_what_changed_and_agree_with_a_fresh_load(session, data):
+    engine = get_engine()
+    tally.fold(engine)
+    store = tally.refresh(engine, tally.Store(), fold_at=10_000)
+    add_sipas(session, data, "D2", n=3, satisfied=3)
+    add_sipas(session, data, "H-02", n=2, satisfied=0, when=AUGUST)
+    waiting = tally.refresh(engine, store, fold_at=10_000)
+    assert len(waiting.pending_ids) == 5 and waiting.generation == store.generation
+    tally.fold(engine)
+    updated = tally.refresh(engine, waiting, fold_at=10_000)
+    fresh = tally.refresh(engine, tally.Store(), fold_at=10_000)
+    assert updated.generation == store.generation + 1 and not updated.pending_ids
+    assert set(updated.stored) == set(fresh.stored)
+    for key, block in fresh.stored.items():
+        mine = updated.stored[key]
+        order, theirs = np.argsort(mine.ids), np.argsort(block.ids)
+        assert mine.ids[order].tolist() == block.ids[theirs].tolist()
+        assert (mine.values[order] == block.values[theirs]).all()
+
+
+def test_a_read_folds_when_many_wait(app, session, data):
+    app.config["TALLY_FOLD_AT"] = 10
+    assert tally.view().pending_ids == frozenset()
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == 0
+
+
+def test_rebuild_equals_folding_as_responses_came(session, data):
+    engine = get_engine()
+    tally.fold(engine)
+    add_sipas(session, data, "D1", n=3, satisfied=1)
+    tally.fold(engine)
+    before = {(r.grain, r.instrument_id, r.unit_id, r.part_id, r.month, r.channel, r.suspicious): r.sums
+              for r in session.scalars(select(Tally)).all()}
+    session.commit()
+    tally.rebuild(engine)
+    after = {(r.grain, r.instrument_id, r.unit_id, r.part_id, r.month, r.channel, r.suspicious): r.sums
+             for r in session.scalars(select(Tally)).all()}
+    assert after == before
+
+
+def test_sums_past_int32_are_refused():
+    with pytest.raises(OverflowError, match="int32"):
+        tally.encode(np.array([1, 2**31]))
+
+
+COPY_RESPONSE = text(
+    "INSERT INTO response (id, instrument_id, unit_id, counter_id, channel, submitted_at, idempotency_key, "
+    "language, answered_mask, satisfied_mask, suspicious) SELECT :id, instrument_id, unit_id, counter_id, "
+    "channel, submitted_at, :key, language, answered_mask, satisfied_mask, false FROM response WHERE id = :newest")
+
+
+def test_a_response_committed_during_a_fold_is_not_lost(app, session, data):
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: a fold cannot overlap another commit")
+    tally.fold(engine)
+    newest = session.scalar(select(func.max(Response.id)))
+    writer = engine.connect()
+    transaction = writer.begin()
+    # An id below one committed after it, as concurrent PostgreSQL transactions produce.
+    writer.execute(COPY_RESPONSE, {"id": newest + 1, "key": "late-commit", "newest": newest})
+    session.connection().execute(COPY_RESPONSE, {"id": newest + 2, "key": "early-commit", "newest": newest})
+    session.commit()
+    folding = threading.Thread(target=tally.fold, args=(engine,))
+    folding.start()
+    folding.join()
+    session.commit()
+    assert session.scalars(select(TallyPending.response_id)).all() == []
+    transaction.commit()
+    writer.close()
+    tally.fold(engine)
+    session.commit()
+    total = session.scalar(select(func.count()).select_from(Response))
+    rows = session.scalars(select(Tally.sums).where(Tally.grain == "counter")).all()
+    assert sum(int(tally.decode(sums)[0]) for sums in rows) == total
