@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.schema import DDL
 from sqlmodel import Field, SQLModel
@@ -180,6 +181,9 @@ class Response(SQLModel, table=True):
         CheckConstraint("satisfied_mask & answered_mask = satisfied_mask", name="masks"),
         Index("ix_response_unit_id_submitted_at", "unit_id", "submitted_at"),
         Index("ix_response_counter_id_submitted_at", "counter_id", "submitted_at"),
+        # The newest comments of a large subtree: walked backwards instead of sorting its year.
+        Index("ix_response_commented", "submitted_at", "unit_id",
+              sqlite_where=text("comment IS NOT NULL"), postgresql_where=text("comment IS NOT NULL")),
     )
     id: int | None = Field(
         default=None,
