@@ -25,6 +25,10 @@ def insert_rows(engine: Engine, table: Table, columns: Mapping[str, object]) -> 
             with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)
+            if "id" in names:
+                # Explicit ids leave the table's sequence behind: the next ordinary insert would collide.
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                               f'(SELECT max(id) FROM "{table.name}"))')
         else:
             marks = ", ".join("?" for _ in names)
             statement = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})'
