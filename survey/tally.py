@@ -132,7 +132,9 @@ def fetch(connection: Connection, *conditions) -> pd.DataFrame:
     )
     if connection.dialect.name == "postgresql":
         return queries.run_copy(connection, statement)
-    return queries.run(connection, statement)
+    # Plain numbers and text: the driver's tuples, without building a Row per response.
+    result = connection.execute(statement)
+    return pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()))
 
 
 def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[tuple[str, int], Block]:
