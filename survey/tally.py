@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from flask import current_app, g, has_request_context
+from scipy import sparse
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 import scoring
@@ -431,8 +432,8 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: queries.Filters, by: Se
     pooled = [i for i, version in store.versions.items() if version == (code, layout)]
     unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
     part = filters.counter_id if grain == "counter" else filters.service_id
-    keys, values = [], []
     months = filters.period.months()
+    chosen = []
     for _, block in store.blocks(grain, pooled):
         frame = block.keys
         keep = frame["unit_id"].isin(unit_ids).to_numpy() & frame["month"].isin(months).to_numpy()
@@ -443,27 +444,24 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: queries.Filters, by: Se
         if part is not None:
             keep &= (frame["part_id"] == part).to_numpy()
         rows = np.flatnonzero(keep)
-        keys.append(frame.iloc[rows])
-        values.append(block.values[rows])
+        if len(rows):
+            chosen.append((block, rows))
     names = list(by)
-    if not keys:
+    if not chosen:
         return Sums(pd.DataFrame(columns=names), np.zeros((0, layout.width), dtype=np.int64), layout)
-    frame = pd.concat(keys, ignore_index=True)
-    values = np.concatenate(values)
-    selected = pd.DataFrame({name: frame[NAMES[name]].to_numpy() for name in names})
-    return Sums(*group_sum(selected, values), layout)
-
-
-def group_sum(keys: pd.DataFrame, values: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Sum rows of `values` with equal keys; return (distinct keys sorted, sums)."""
-    if not len(keys.columns):
-        total = values.sum(axis=0, keepdims=True) if len(values) else values[:0]
-        return pd.DataFrame(index=range(len(total))), total
-    if not len(keys):
-        return keys.reset_index(drop=True), values
-    grouped = keys.groupby(list(keys.columns), sort=True)
-    codes = grouped.ngroup().to_numpy()
-    order = np.argsort(codes, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
-    totals = np.add.reduceat(values[order], starts, axis=0)
-    return grouped.size().index.to_frame(index=False), totals
+    selected = pd.concat([pd.DataFrame({name: block.keys[NAMES[name]].to_numpy()[rows] for name in names},
+                                       index=range(len(rows))) for block, rows in chosen], ignore_index=True)
+    if names:
+        grouped = selected.groupby(names, sort=True)
+        codes, keys = grouped.ngroup().to_numpy(), grouped.size().index.to_frame(index=False)
+    else:
+        codes, keys = np.zeros(len(selected), dtype=np.int64), pd.DataFrame(index=range(1))
+    # Each chosen row is added to its group by one sparse product: no copy of the rows.
+    totals = np.zeros((len(keys), layout.width), dtype=np.int64)
+    start = 0
+    for block, rows in chosen:
+        ones = np.ones(len(rows), dtype=np.int64)
+        assign = sparse.csr_matrix((ones, (codes[start:start + len(rows)], rows)), shape=(len(keys), len(block.keys)))
+        totals += assign @ block.values
+        start += len(rows)
+    return Sums(keys, totals, layout)
