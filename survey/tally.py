@@ -41,7 +41,7 @@ from survey.periods import Period, local_today, month_end
 KEYS = ("unit_id", "part_id", "month", "channel", "suspicious")
 GRAINS = {"counter": "counter_id", "service": "service_id"}
 #: Responses folded per transaction.
-FOLD_BATCH = 100_000
+FOLD_BATCH = 250_000
 #: PostgreSQL advisory lock that lets one fold run at a time.
 FOLD_LOCK = 0x74616C6C
 _INT32 = np.iinfo(np.int32).max
@@ -143,33 +143,46 @@ def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[
     blocks = {}
     for instrument_id, part in rows.groupby("instrument_id", sort=True):
         _, layout = known[int(instrument_id)]
+        answers = {slot: pd.to_numeric(part[f"v{slot:02d}"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+                   for _, slot, _ in layout.counted}
+        masks = part["answered_mask"].to_numpy(dtype=np.int64), part["satisfied_mask"].to_numpy(dtype=np.int64)
+        common = {"unit_id": part["unit_id"].astype("int64").to_numpy(), "month": part["month"].astype(str).to_numpy(),
+                  "suspicious": part["suspicious"].astype(bool).to_numpy()}
         for grain, column in GRAINS.items():
             keys = pd.DataFrame({
-                "unit_id": part["unit_id"].astype("int64").to_numpy(),
+                **common,
                 "part_id": pd.to_numeric(part[column], errors="coerce").fillna(0).astype("int64").to_numpy(),
-                "month": part["month"].astype(str).to_numpy(),
                 "channel": part["channel"].astype(str).to_numpy() if grain == "counter" else "",
-                "suspicious": part["suspicious"].astype(bool).to_numpy(),
             })
             grouped = keys.groupby(list(KEYS), sort=True)
             codes = grouped.ngroup().to_numpy()
             groups = grouped.size().index.to_frame(index=False)
-            blocks[grain, int(instrument_id)] = Block(groups, group_vectors(part, codes, len(groups), layout))
+            values = group_vectors(codes, len(groups), layout, answers, masks)
+            blocks[grain, int(instrument_id)] = Block(groups, values)
     return blocks
 
 
-def group_vectors(part: pd.DataFrame, codes: np.ndarray, size: int, layout: Layout) -> np.ndarray:
-    """Return the layout's sums (size × width, int64) of responses numbered by group `codes`."""
+def group_vectors(codes: np.ndarray, size: int, layout: Layout, answers: dict[int, np.ndarray],
+                  masks: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Return the layout's sums (size × width, int64) of responses numbered by group `codes`.
+
+    `answers` maps a slot to its values (-1: none); `masks` are (answered, satisfied) bit masks.
+    """
     values = np.zeros((size, layout.width), dtype=np.int64)
     values[:, 0] = np.bincount(codes, minlength=size)
-    for code, slot, options in layout.counted:
-        at, _ = layout.counts_at(code)
-        answers = pd.to_numeric(part[f"v{slot:02d}"], errors="coerce").to_numpy(dtype=float)
-        for k, value in enumerate(options):
-            values[:, at + k] = np.bincount(codes, weights=answers == value, minlength=size).round()
+    at = 1
+    for _, slot, options in layout.counted:
+        # Each answer's position among the item's values (-1: not one of them), then one count of
+        # (group, position) pairs.
+        lookup = np.full(max(max(options), int(answers[slot].max(initial=0))) + 2, -1)
+        lookup[list(options)] = np.arange(len(options))
+        position = lookup[answers[slot]]
+        given = position >= 0
+        counts = np.bincount(codes[given] * len(options) + position[given], minlength=size * len(options))
+        values[:, at:at + len(options)] = counts.reshape(size, len(options))
+        at += len(options)
     if layout.scored:
-        patterns = pd.DataFrame({"group": codes, "answered_mask": part["answered_mask"].to_numpy(dtype=np.int64),
-                                 "satisfied_mask": part["satisfied_mask"].to_numpy(dtype=np.int64)})
+        patterns = pd.DataFrame({"group": codes, "answered_mask": masks[0], "satisfied_mask": masks[1]})
         patterns = patterns.groupby(list(patterns.columns), sort=False).size().rename("n").reset_index()
         structure = scoring.Structure(items=tuple(scoring.Item(code, None) for code in layout.scored))
         moments = scoring.moments_from_patterns(patterns, by=["group"], structure=structure)
