@@ -93,7 +93,7 @@ def seed(
         frame = generate(rng, units=units, counters=counters, links=links, n=size, channels=channels or CHANNELS)
         write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids)
     refresh_statistics(engine)
-    tally.fold(engine)
+    tally.fold(engine)  # whatever the chunks could not add themselves
     return DemoResult(
         units=len(units),
         counters=len(counters),
@@ -315,6 +315,14 @@ def write(engine: Engine, columns: dict[str, np.ndarray], *, first_id: int, inst
     insert_rows(engine, Response.__table__, response_columns)
     insert_rows(engine, Answer.__table__, answer_columns)
     insert_rows(engine, Dossier.__table__, dossiers(rng, columns, dossier_hash, receipt))
+    local = np.asarray(columns["submitted_at"], dtype="datetime64[s]") + np.timedelta64(LOCAL_OFFSET)
+    tally.add_inserted(engine, pd.DataFrame({
+        **{name: response_columns[name] for name in ("id", "instrument_id", "unit_id", "counter_id", "channel",
+                                                     "answered_mask", "satisfied_mask")},
+        "service_id": np.maximum(columns["service_id"], 0), "suspicious": extra["suspicious"],
+        "month": local.astype("datetime64[M]").astype(str),
+        **{f"v{slot + 1:02d}": values[:, slot] for slot in range(values.shape[1])},
+    }))
 
 
 def dossiers(rng: np.random.Generator, columns, dossier_hash: np.ndarray, receipt: np.ndarray) -> dict:

@@ -201,8 +201,7 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
     folded = 0
     while True:
         with writing(), engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
+            lock(connection)
             ids = connection.execute(
                 select(TallyPending.response_id).order_by(TallyPending.response_id).limit(batch)
             ).scalars().all()
@@ -217,6 +216,34 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
                 chunk = ids[start:start + 5_000]
                 connection.execute(delete(TallyPending).where(TallyPending.response_id.in_(chunk)))
             folded += len(ids)
+
+
+def add_inserted(engine: Engine, rows: pd.DataFrame) -> bool:
+    """Add responses a bulk load has just inserted, given as `fetch` returns them, without reading them back.
+
+    Only when exactly these ids (one contiguous range) wait in the queue; returns False and
+    changes nothing otherwise (a later fold counts them).
+    """
+    ids = rows["id"].to_numpy(dtype=np.int64)
+    if not len(ids):
+        return True
+    first, last = int(ids.min()), int(ids.max())
+    with writing(), engine.begin() as connection:
+        lock(connection)
+        waiting = connection.execute(select(func.count()).select_from(TallyPending)
+                                     .where(TallyPending.response_id.between(first, last))).scalar()
+        if waiting != len(ids) or last - first + 1 != len(ids):
+            return False
+        generation = (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
+        write(connection, aggregate(rows, versions(connection)), generation)
+        connection.execute(delete(TallyPending).where(TallyPending.response_id.between(first, last)))
+    return True
+
+
+def lock(connection: Connection) -> None:
+    """Wait until no other fold runs (PostgreSQL; SQLite has one writer at a time anyway)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
 
 
 def write(connection: Connection, blocks: dict[tuple[str, int], Block], generation: int) -> None:

@@ -72,6 +72,21 @@ def test_citizens_can_answer_after_the_demo_and_the_tally_counts_everything(app,
     assert sum(int(tally.decode(sums)[0]) for sums in folded) == 300
 
 
+def test_the_demo_tally_equals_counting_every_response_again(app, session):
+    engine = get_engine(app)
+    demo.seed(engine, responses=2500, seed=5)
+
+    def stored():
+        rows = session.exec(select(Tally)).all()
+        session.commit()
+        return {(r.grain, r.instrument_id, r.unit_id, r.part_id, r.month, r.channel, r.suspicious): r.sums for r in rows}
+
+    seeded = stored()
+    assert len(seeded) > 100
+    tally.rebuild(engine)
+    assert stored() == seeded
+
+
 def test_demo_command_prints_the_login_and_respects_if_empty(runner):
     result = runner.invoke(args=["demo", "--responses", "200", "--password", "s3cret-demo"])
     assert result.exit_code == 0, result.output
