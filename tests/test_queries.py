@@ -146,6 +146,25 @@ def test_dossier_facts_over_two_versions_and_without_flagged_ratings(session, pr
     assert row[columns].tolist() == [6, 3, 3]
 
 
+def test_dossiers_belong_to_the_period_by_reception_else_creation(session, province, ids):
+    start, end = july().period.start_utc, july().period.end_utc  # local midnights, in UTC
+    before, inside = start - timedelta(seconds=1), start + timedelta(days=3)
+    cases = {
+        "a": (start, before),  # received at the first instant: in
+        "b": (end - timedelta(microseconds=1), inside),  # received at the last instant: in
+        "c": (end, inside),  # received after the period, although created in it: out
+        "d": (before, inside),  # received before the period: out
+        "e": (None, start),  # reception unknown, created in the period: in
+        "f": (None, end),  # reception unknown, created after the period: out
+    }
+    for letter, (received, created) in cases.items():
+        session.add(Dossier(unit_id=province.units["D1"].id, dossier_hash=letter * 64, received_at=received,
+                            created_at=created))
+    session.commit()
+    frame = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
+    assert frame["dossiers"].tolist() == [3]
+
+
 def test_dossier_days_are_local_days(session, province, ids):
     # Due 08:00 and returned 06:00 local time on 20 July: the same day in Vietnam, although the
     # return falls on 19 July in UTC.
