@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from survey import queries
+from survey.models import Answer, Dossier, Instrument, Response
 from survey.periods import parse
 from tests.manage_helpers import cheap_hashing  # noqa: F401
 from tests.score_data import JULY, add_rated, add_sipas, verdict_mix
@@ -98,6 +99,66 @@ def test_dossier_facts_count_each_dossier_once(session, province, ids):
     row = frame.iloc[0]
     assert (row.dossiers, row.dissatisfied, row.complaint, row.overdue, row.bad) == (4, 2, 1, 2, 3)
     assert (row.early, row.same_day, row.returned) == (2, 2, 4)
+
+
+def rate_again(session, first: Response, instrument: Instrument, rating: int, *, flagged: bool = False) -> None:
+    """Rate the dossier of `first` once more (slot 5), under another instrument or version."""
+    next_id = first.id + 1000
+    session.add(Response(
+        id=next_id, instrument_id=instrument.id, unit_id=first.unit_id, counter_id=first.counter_id,
+        channel="receipt", submitted_at=first.submitted_at, idempotency_key=f"again-{next_id}",
+        dossier_hash=first.dossier_hash, suspicious=flagged, suspicious_reason="too fast" if flagged else None,
+    ))
+    session.flush()
+    session.connection().execute(Answer.__table__.insert().values(response_id=next_id, v05=rating))
+    session.commit()
+
+
+def test_dossier_facts_over_two_versions_and_without_flagged_ratings(session, province, ids):
+    first = province.instruments["tt01-dossier"]
+    second = Instrument(code=first.code, version=first.version + 1, definition=first.definition, checksum="0" * 64)
+    session.add(second)
+    session.commit()
+    both = add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier={})
+    rate_again(session, both, second, 1)  # dissatisfied under both versions: one dossier
+    later = add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3}, dossier={})
+    rate_again(session, later, second, 1)  # dissatisfied under the second version only
+    flagged = add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier={})
+    session.execute(Response.__table__.update().where(Response.id == flagged.id).values(suspicious=True))
+    session.commit()  # dissatisfied, but flagged
+    half = add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier={})
+    rate_again(session, half, second, 1, flagged=True)  # one flagged and one kept dissatisfied rating
+    other = add_rated(session, province, "D1", "tt01-dossier", {"RATING": 2}, dossier={})
+    rate_again(session, other, province.instruments["quick-3"], 1)  # slot 5 of another instrument
+    session.add(Dossier(unit_id=province.units["D1"].id, dossier_hash="f" * 64, received_at=JULY))  # not rated
+    session.commit()
+    versions = sorted(ids["tt01-dossier"] + [second.id])
+    columns = ["dossiers", "dissatisfied", "bad"]
+    row = queries.dossier_facts(session, path="/", filters=july(), rating=(versions, 5, 1)).iloc[0]
+    assert row[columns].tolist() == [6, 4, 4]
+    row = queries.dossier_facts(session, path="/", filters=july(include_flagged=False), rating=(versions, 5, 1)).iloc[0]
+    assert row[columns].tolist() == [6, 3, 3]
+    row = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
+    assert row[columns].tolist() == [6, 3, 3]
+
+
+def test_dossiers_belong_to_the_period_by_reception_else_creation(session, province, ids):
+    start, end = july().period.start_utc, july().period.end_utc  # local midnights, in UTC
+    before, inside = start - timedelta(seconds=1), start + timedelta(days=3)
+    cases = {
+        "a": (start, before),  # received at the first instant: in
+        "b": (end - timedelta(microseconds=1), inside),  # received at the last instant: in
+        "c": (end, inside),  # received after the period, although created in it: out
+        "d": (before, inside),  # received before the period: out
+        "e": (None, start),  # reception unknown, created in the period: in
+        "f": (None, end),  # reception unknown, created after the period: out
+    }
+    for letter, (received, created) in cases.items():
+        session.add(Dossier(unit_id=province.units["D1"].id, dossier_hash=letter * 64, received_at=received,
+                            created_at=created))
+    session.commit()
+    frame = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
+    assert frame["dossiers"].tolist() == [3]
 
 
 def test_dossier_days_are_local_days(session, province, ids):
