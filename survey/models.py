@@ -290,15 +290,18 @@ class Tally(SQLModel, table=True):
     """Additive sums of the responses of one group (see survey.tally), updated by addition.
 
     Grain "counter" groups by unit, counter, local month, channel and flag; grain "service" by
-    unit, service, local month and flag (channel ""). Both hold every response once.
+    unit, service, local month and flag (channel ""). Both hold every response once. Grain
+    "dossier" holds the QĐ 766 facts of dossiers by unit, service and local month of reception
+    (instrument 0, channel "", flag false).
     """
 
     __table_args__ = (UniqueConstraint("grain", "instrument_id", "unit_id", "part_id", "month", "channel", "suspicious"),)
     id: int | None = Field(default=None, primary_key=True)
     grain: str = Field(max_length=8)
-    instrument_id: int = Field(foreign_key="instrument.id")
+    #: The instrument version (0 for grain "dossier").
+    instrument_id: int
     unit_id: int = Field(foreign_key="unit.id")
-    #: The counter (grain "counter") or the service (grain "service"); 0 where the responses had none.
+    #: The counter (grain "counter") or the service (grains "service", "dossier"); 0 where there was none.
     part_id: int = 0
     #: Local (UTC+7) month "YYYY-MM" of submission.
     month: str = Field(max_length=7)
@@ -317,18 +320,31 @@ class TallyPending(SQLModel, table=True):
     response_id: int = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
 
 
-#: Every inserted response, whoever writes it (the app, bulk loads, an operator's SQL), waits in
-#: tally_pending until survey.tally folds it in. Also in the Alembic revision that made the tables.
+class TallyPendingDossier(SQLModel, table=True):
+    """Dossiers not added to the tally yet: a trigger on dossier adds every new row here."""
+
+    __tablename__ = "tally_pending_dossier"
+    dossier_id: int = Field(primary_key=True)
+
+
+#: Every inserted response and dossier, whoever writes it (the app, bulk loads, an operator's SQL),
+#: waits in a queue until survey.tally folds it in. Also in the Alembic revision that made the tables.
 TALLY_TRIGGER_DDL = {
     "sqlite": (
         "CREATE TRIGGER IF NOT EXISTS response_tally_pending AFTER INSERT ON response "
         "BEGIN INSERT INTO tally_pending (response_id) VALUES (NEW.id); END",
+        "CREATE TRIGGER IF NOT EXISTS dossier_tally_pending AFTER INSERT ON dossier "
+        "BEGIN INSERT INTO tally_pending_dossier (dossier_id) VALUES (NEW.id); END",
     ),
     "postgresql": (
         "CREATE OR REPLACE FUNCTION tally_pending_add() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN INSERT INTO tally_pending (response_id) VALUES (NEW.id); RETURN NULL; END $$",
         "CREATE OR REPLACE TRIGGER response_tally_pending AFTER INSERT ON response "
         "FOR EACH ROW EXECUTE FUNCTION tally_pending_add()",
+        "CREATE OR REPLACE FUNCTION tally_pending_dossier_add() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN INSERT INTO tally_pending_dossier (dossier_id) VALUES (NEW.id); RETURN NULL; END $$",
+        "CREATE OR REPLACE TRIGGER dossier_tally_pending AFTER INSERT ON dossier "
+        "FOR EACH ROW EXECUTE FUNCTION tally_pending_dossier_add()",
     ),
 }
 for _dialect, _statements in TALLY_TRIGGER_DDL.items():

@@ -128,10 +128,14 @@ def dossiers(session: Session, units: list[Unit], filters: queries.Filters) -> d
     ids = queries.instrument_ids(session, TT01)
     rating_item = tt01.item("RATING")
     dissatisfied = min(level.value for level in tt01.levels if level.value not in tt01.satisfied)
-    facts = queries.dossier_facts(session, path=unit.path, filters=filters,
-                                  rating=(ids, rating_item.slot, dissatisfied) if ids else None)
-    totals = {k: int(facts[k].sum()) for k in ("dossiers", "dissatisfied", "complaint", "overdue", "bad", "early",
-                                                "same_day", "returned")} if len(facts) else {}
+    totals = tally.dossier_facts([u.id for u in units], filters)
+    if totals is None:
+        facts = queries.dossier_facts(session, path=unit.path, filters=filters,
+                                      rating=(ids, rating_item.slot, dissatisfied) if ids else None)
+        totals = {k: int(facts[k].sum()) for k in ("dossiers", "dissatisfied", "complaint", "overdue", "bad", "early",
+                                                    "same_day", "returned")} if len(facts) else {}
+    elif not totals["dossiers"]:
+        totals = {}
     result = {"qd766": None, "tt01": None, "facts": totals}
     if totals.get("dossiers"):
         ratio = scoring.qd766_ratio(total=totals["dossiers"], bad=totals["bad"])

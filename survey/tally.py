@@ -28,14 +28,23 @@ import numpy as np
 import pandas as pd
 from flask import current_app, g, has_request_context
 from scipy import sparse
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, or_, select, update
 
 import scoring
 from survey import instruments, queries
 from survey.catalogue import definition
 from survey.db import get_engine, is_writing_request, writing
-from survey.models import ANSWER_SLOTS, Answer, Instrument, Response, Tally, TallyPending
-from survey.periods import Period, local_today, month_end
+from survey.models import (
+    ANSWER_SLOTS,
+    Answer,
+    Dossier,
+    Instrument,
+    Response,
+    Tally,
+    TallyPending,
+    TallyPendingDossier,
+)
+from survey.periods import LOCAL_OFFSET, Period, local_today, month_end
 
 #: Group columns of both grains; `part_id` is the counter or the service (0: none).
 KEYS = ("unit_id", "part_id", "month", "channel", "suspicious")
@@ -197,7 +206,7 @@ def group_vectors(codes: np.ndarray, size: int, layout: Layout, answers: dict[in
 
 
 def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
-    """Add every pending response to the tally, a batch per transaction; return how many."""
+    """Add every waiting response and dossier to the tally, a batch per transaction; return how many responses."""
     folded = 0
     while True:
         with writing(), engine.begin() as connection:
@@ -205,17 +214,131 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
             ids = connection.execute(
                 select(TallyPending.response_id).order_by(TallyPending.response_id).limit(batch)
             ).scalars().all()
-            if not ids:
+            dossier_ids = connection.execute(
+                select(TallyPendingDossier.dossier_id).order_by(TallyPendingDossier.dossier_id).limit(batch)
+            ).scalars().all()
+            if not ids and not dossier_ids:
                 return folded
-            rows = fetch(connection, TallyPending.response_id.between(ids[0], ids[-1]))
-            # Responses committed meanwhile inside the id range wait for the next fold.
-            rows = rows[rows["id"].isin(ids)]
+            blocks = {}
+            if ids:
+                rows = fetch(connection, TallyPending.response_id.between(ids[0], ids[-1]))
+                # Responses committed meanwhile inside the id range wait for the next fold.
+                blocks = aggregate(rows[rows["id"].isin(ids)], versions(connection))
+            changes = dossier_changes(connection, responses=ids, dossiers=dossier_ids)
+            if changes is not None:
+                blocks[DOSSIER_BLOCK] = changes
             generation = (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
-            write(connection, aggregate(rows, versions(connection)), generation)
-            for start in range(0, len(ids), 5_000):
-                chunk = ids[start:start + 5_000]
-                connection.execute(delete(TallyPending).where(TallyPending.response_id.in_(chunk)))
+            write(connection, blocks, generation)
+            for queue, column, done in ((TallyPending, TallyPending.response_id, ids),
+                                        (TallyPendingDossier, TallyPendingDossier.dossier_id, dossier_ids)):
+                for start in range(0, len(done), 5_000):
+                    connection.execute(delete(queue).where(column.in_(done[start:start + 5_000])))
             folded += len(ids)
+
+
+# --- dossier facts (QĐ 766, TT 01 indicator 2) ---------------------------------------------------
+
+#: Sums of grain "dossier", in this order: static facts of each dossier, then whether a rating
+#: found it dissatisfied (any rating, or kept ratings only), alone and where no complaint or
+#: delay already made it bad.
+DOSSIER_FACTS = ("dossiers", "complaint", "overdue", "complaint_or_overdue", "early", "same_day", "returned",
+                 "dissatisfied", "dissatisfied_only", "dissatisfied_kept", "dissatisfied_kept_only")
+DOSSIER_BLOCK = ("dossier", 0)
+#: The per-dossier rating whose dissatisfied answers make a dossier bad (QĐ 766).
+DOSSIER_RATING = ("tt01-dossier", "RATING")
+
+
+def dossier_changes(connection: Connection, *, responses: Sequence[int] | None,
+                    dossiers: Sequence[int] | None) -> Block | None:
+    """Sum how dossier facts change when these waiting responses and dossiers are counted (None: all waiting).
+
+    A dossier's facts count once it is counted; its ratings count once they are. Each touched
+    dossier's facts are worked out before and after, so the change is exact in any order of arrival
+    (a rating before its dossier, two versions rating one dossier, a flagged rating).
+    """
+    ratings = rating_versions(connection)
+    waiting_dossiers = select(TallyPendingDossier.dossier_id)
+    rated = (select(Response.dossier_hash).join(TallyPending, TallyPending.response_id == Response.id)
+             .where(Response.dossier_hash.is_not(None), Response.instrument_id.in_(list(ratings))))
+    touched = or_(Dossier.id.in_(waiting_dossiers), Dossier.dossier_hash.in_(rated)) if ratings else \
+        Dossier.id.in_(waiting_dossiers)
+    facts = queries.run(connection, select(
+        Dossier.id, Dossier.unit_id, Dossier.service_id, Dossier.dossier_hash, Dossier.received_at, Dossier.created_at,
+        Dossier.due_at, Dossier.returned_at, Dossier.complaint,
+        TallyPendingDossier.dossier_id.is_not(None).label("waiting"),
+    ).outerjoin(TallyPendingDossier, TallyPendingDossier.dossier_id == Dossier.id).where(touched))
+    if not len(facts):
+        return None
+    counted_before = ~facts["waiting"].astype(bool).to_numpy()
+    counted_after = counted_before | (True if dossiers is None else facts["id"].isin(list(dossiers)).to_numpy())
+    found = {"before": set(), "after": set(), "kept before": set(), "kept after": set()}
+    if ratings:
+        slots = sorted({slot for slot, _ in ratings.values()})
+        frame = queries.run(connection, select(
+            Response.id, Response.instrument_id, Response.dossier_hash, Response.suspicious,
+            *(Answer.__table__.c[f"v{slot:02d}"] for slot in slots),
+            TallyPending.response_id.is_not(None).label("waiting"),
+        ).join(Answer, Answer.response_id == Response.id)
+         .outerjoin(TallyPending, TallyPending.response_id == Response.id)
+         .where(Response.instrument_id.in_(list(ratings)),
+                Response.dossier_hash.in_(select(Dossier.dossier_hash).where(touched))))
+        for row in frame.itertuples(index=False):
+            slot, value = ratings[row.instrument_id]
+            if getattr(row, f"v{slot:02d}") != value:
+                continue
+            before = not row.waiting
+            after = before or responses is None or row.id in set(responses)
+            for state, counted in (("before", before), ("after", after)):
+                if counted:
+                    found[state].add(row.dossier_hash)
+                    if not row.suspicious:
+                        found[f"kept {state}"].add(row.dossier_hash)
+    vectors = {state: dossier_vectors(facts, found[state], found[f"kept {state}"]) * counted[:, None]
+               for state, counted in (("before", counted_before), ("after", counted_after))}
+    keys = pd.DataFrame({
+        "unit_id": facts["unit_id"].astype("int64"),
+        "part_id": pd.to_numeric(facts["service_id"], errors="coerce").fillna(0).astype("int64"),
+        "month": local(facts["received_at"].fillna(facts["created_at"])).dt.strftime("%Y-%m"),
+        "channel": "",
+        "suspicious": False,
+    })
+    grouped = keys.groupby(list(KEYS), sort=True)
+    codes = grouped.ngroup().to_numpy()
+    change = np.zeros((grouped.ngroups, len(DOSSIER_FACTS)), dtype=np.int64)
+    np.add.at(change, codes, vectors["after"] - vectors["before"])
+    return Block(grouped.size().index.to_frame(index=False), change)
+
+
+def dossier_vectors(facts: pd.DataFrame, dissatisfied: set, kept: set) -> np.ndarray:
+    """Return each dossier's facts (DOSSIER_FACTS) given which dossier hashes were rated dissatisfied."""
+    due, returned = pd.to_datetime(facts["due_at"], utc=True), pd.to_datetime(facts["returned_at"], utc=True)
+    closed = (due.notna() & returned.notna()).to_numpy()
+    due_day, returned_day = local(due).dt.floor("D"), local(returned).dt.floor("D")
+    complaint = facts["complaint"].astype(bool).to_numpy()
+    overdue = closed & (returned > due).to_numpy()
+    bad = complaint | overdue
+    rated = facts["dossier_hash"].isin(dissatisfied).to_numpy()
+    rated_kept = facts["dossier_hash"].isin(kept).to_numpy()
+    columns = [np.ones(len(facts), dtype=bool), complaint, overdue, bad, closed & (returned_day < due_day).to_numpy(),
+               closed & (returned_day == due_day).to_numpy(), closed, rated, rated & ~bad, rated_kept, rated_kept & ~bad]
+    return np.column_stack(columns).astype(np.int64)
+
+
+def local(times: pd.Series) -> pd.Series:
+    """Return UTC times as local (UTC+7) wall-clock times."""
+    return pd.to_datetime(times, utc=True).dt.tz_localize(None) + LOCAL_OFFSET
+
+
+def rating_versions(connection: Connection) -> dict[int, tuple[int, int]]:
+    """Return {instrument version id: (slot, dissatisfied value)} of the per-dossier rating."""
+    code, item = DOSSIER_RATING
+    rows = connection.execute(select(Instrument.id, Instrument.definition).where(Instrument.code == code)).all()
+    result = {}
+    for row in rows:
+        instrument = definition(row.id, row.definition)
+        worst = min(level.value for level in instrument.levels if level.value not in instrument.satisfied)
+        result[row.id] = (instrument.item(item).slot, worst)
+    return result
 
 
 def add_inserted(engine: Engine, rows: pd.DataFrame) -> bool:
@@ -299,7 +422,9 @@ def rebuild(engine: Engine) -> int:
     with writing(), engine.begin() as connection:
         connection.execute(delete(Tally))
         connection.execute(delete(TallyPending))
+        connection.execute(delete(TallyPendingDossier))
         connection.execute(insert(TallyPending).from_select(["response_id"], select(Response.id)))
+        connection.execute(insert(TallyPendingDossier).from_select(["dossier_id"], select(Dossier.id)))
     return fold(engine)
 
 
@@ -313,7 +438,8 @@ class Store:
     generation: int = -1
     rows: int = -1
     stored: dict[tuple[str, int], Block] = field(default_factory=dict)
-    pending_ids: frozenset = frozenset()
+    #: Ids of the responses and of the dossiers waiting, whose sums `pending` holds.
+    pending_ids: tuple[frozenset, frozenset] = (frozenset(), frozenset())
     pending: dict[tuple[str, int], Block] = field(default_factory=dict)
     #: Code and layout of every stored instrument version.
     versions: dict[int, tuple[str, Layout]] = field(default_factory=dict)
@@ -355,7 +481,8 @@ def view() -> Store:
 def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
     """Return a store that agrees with the database now."""
     with snapshot(engine) as connection:
-        waiting = connection.execute(select(func.count()).select_from(TallyPending)).scalar()
+        waiting = (connection.execute(select(func.count()).select_from(TallyPending)).scalar()
+                   + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar())
     # A request that holds SQLite's write lock would wait on itself: it reads the queue instead.
     if waiting > fold_at and not is_writing_request():
         fold(engine)
@@ -369,10 +496,14 @@ def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
             stored = load(connection, {} if fresh else stored, 0 if fresh else store.generation)
             if sum(len(block.keys) for block in stored.values()) != rows:
                 stored = load(connection, {}, 0)
-        pending_ids = frozenset(connection.execute(select(TallyPending.response_id)).scalars().all())
+        pending_ids = (frozenset(connection.execute(select(TallyPending.response_id)).scalars().all()),
+                       frozenset(connection.execute(select(TallyPendingDossier.dossier_id)).scalars().all()))
         pending = store.pending
         if pending_ids != store.pending_ids:
-            pending = aggregate(fetch(connection), known) if pending_ids else {}
+            pending = aggregate(fetch(connection), known) if pending_ids[0] else {}
+            changes = dossier_changes(connection, responses=None, dossiers=None) if any(pending_ids) else None
+            if changes is not None:
+                pending[DOSSIER_BLOCK] = changes
     return Store(generation, rows, stored, pending_ids, pending, known)
 
 
@@ -472,9 +603,36 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: queries.Filters, by: Se
     pooled = [i for i, version in store.versions.items() if version == (code, layout)]
     unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
     part = filters.counter_id if grain == "counter" else filters.service_id
+    keys, totals = select_groups(store, grain, pooled, unit_ids=unit_ids, filters=filters, part=part, by=list(by),
+                                 width=layout.width)
+    return Sums(keys, totals, layout)
+
+
+def dossier_facts(unit_ids: Sequence[int], filters: queries.Filters) -> dict[str, int] | None:
+    """Sum the dossier facts (DOSSIER_FACTS, flagged ratings left out unless included) of some units.
+
+    Channel and counter filters do not apply to dossiers; returns None for a period that is not
+    whole local months.
+    """
+    if filters.period is None or not month_aligned(filters.period):
+        return None
+    keys, totals = select_groups(view(), "dossier", [0], unit_ids=list(unit_ids),
+                                 filters=filters.but(channel=None, include_flagged=True),
+                                 part=filters.service_id, by=[], width=len(DOSSIER_FACTS))
+    facts = dict(zip(DOSSIER_FACTS, (int(v) for v in totals[0]), strict=True)) if len(totals) else dict.fromkeys(DOSSIER_FACTS, 0)
+    kept = "" if filters.include_flagged else "_kept"
+    facts["dissatisfied"], only = facts[f"dissatisfied{kept}"], facts[f"dissatisfied{kept}_only"]
+    facts["bad"] = facts["complaint_or_overdue"] + only
+    return {name: facts[name] for name in ("dossiers", "dissatisfied", "complaint", "overdue", "bad", "early",
+                                           "same_day", "returned")}
+
+
+def select_groups(store: Store, grain: str, instrument_ids: Sequence[int], *, unit_ids: list[int],
+                  filters: queries.Filters, part: int | None, by: list[str], width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sum the stored and waiting groups that meet the filters into groups `by`; return (keys, int64 sums)."""
     months = filters.period.months()
     chosen = []
-    for _, block in store.blocks(grain, pooled):
+    for _, block in store.blocks(grain, instrument_ids):
         frame = block.keys
         keep = frame["unit_id"].isin(unit_ids).to_numpy() & frame["month"].isin(months).to_numpy()
         if filters.channel:
@@ -486,22 +644,21 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: queries.Filters, by: Se
         rows = np.flatnonzero(keep)
         if len(rows):
             chosen.append((block, rows))
-    names = list(by)
     if not chosen:
-        return Sums(pd.DataFrame(columns=names), np.zeros((0, layout.width), dtype=np.int64), layout)
-    selected = pd.concat([pd.DataFrame({name: block.keys[NAMES[name]].to_numpy()[rows] for name in names},
+        return pd.DataFrame(columns=by), np.zeros((0, width), dtype=np.int64)
+    selected = pd.concat([pd.DataFrame({name: block.keys[NAMES[name]].to_numpy()[rows] for name in by},
                                        index=range(len(rows))) for block, rows in chosen], ignore_index=True)
-    if names:
-        grouped = selected.groupby(names, sort=True)
+    if by:
+        grouped = selected.groupby(by, sort=True)
         codes, keys = grouped.ngroup().to_numpy(), grouped.size().index.to_frame(index=False)
     else:
         codes, keys = np.zeros(len(selected), dtype=np.int64), pd.DataFrame(index=range(1))
     # Each chosen row is added to its group by one sparse product: no copy of the rows.
-    totals = np.zeros((len(keys), layout.width), dtype=np.int64)
+    totals = np.zeros((len(keys), width), dtype=np.int64)
     start = 0
     for block, rows in chosen:
         ones = np.ones(len(rows), dtype=np.int64)
         assign = sparse.csr_matrix((ones, (codes[start:start + len(rows)], rows)), shape=(len(keys), len(block.keys)))
         totals += assign @ block.values
         start += len(rows)
-    return Sums(keys, totals, layout)
+    return keys, totals

@@ -2,19 +2,19 @@
 
 import math
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from survey import scores, sections, tally
 from survey.db import get_engine
-from survey.models import Response, Tally, TallyPending
+from survey.models import Dossier, Response, Tally, TallyPending
 from survey.periods import parse
 from survey.queries import Filters
 from tests.manage_helpers import cheap_hashing  # noqa: F401
-from tests.score_data import add_rated, add_sipas, verdict_mix
+from tests.score_data import JULY, add_rated, add_sipas, verdict_mix
 
 AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
 
@@ -33,6 +33,14 @@ def data(app, session, province):
     for points in [(2, 2, 2, 2), (1, 2, 1, 1), (0, 1, 2, 0), (2, 2, 2, 2)]:
         answers = {code: value[p] for code, p in zip(("T1", "T3", "T4", "T7"), points, strict=True)}
         add_rated(session, province, "D1", "tt01-dossier", {**answers, "RATING": 3}, dossier={})
+    due = JULY + timedelta(days=5)
+    add_rated(session, province, "H-01", "tt01-dossier", {"RATING": 1},  # dissatisfied, returned early
+              dossier={"due_at": due, "returned_at": due - timedelta(days=1)})
+    add_rated(session, province, "H-01", "tt01-dossier", {"RATING": 3},  # complaint, late on the due day
+              dossier={"due_at": due, "returned_at": due + timedelta(hours=2), "complaint": True})
+    flagged = add_rated(session, province, "D2", "tt01-dossier", {"RATING": 1}, dossier={"due_at": due})
+    session.execute(update(Response).where(Response.id == flagged.id).values(suspicious=True))
+    session.commit()
     with app.app_context():
         yield province
 
@@ -89,9 +97,15 @@ def test_pages_from_the_tally_equal_counting_live(session, data, monkeypatch, fo
     filters = Filters(period, **FILTERS[name])
     assert tally.grain_for(filters, []) == "counter"
     from_tally = pages(session, data, filters)
-    monkeypatch.setattr(tally, "grain_for", lambda *_: None)
+    live(monkeypatch)
     assert_same(from_tally, pages(session, data, filters))
     assert from_tally["P"]["leaf n"], "the comparison needs responses"
+    facts = from_tally["P"]["dossiers"]["facts"]
+    if name == "july":
+        assert facts == {"dossiers": 7, "dissatisfied": 2, "complaint": 1, "overdue": 1, "bad": 3, "early": 1,
+                         "same_day": 1, "returned": 2}
+    if name.endswith("left out"):
+        assert facts["dissatisfied"] == 1 and facts["bad"] == 2
 
 
 def test_service_filter_uses_the_service_grain(session, data, monkeypatch):
@@ -101,8 +115,35 @@ def test_service_filter_uses_the_service_grain(session, data, monkeypatch):
     tally.fold(get_engine())
     from_tally = pages(session, data, filters)
     assert from_tally["P"]["leaf n"] == {data.units["D1"].id: 7, data.units["H-01"].id: 5}
-    monkeypatch.setattr(tally, "grain_for", lambda *_: None)
+    live(monkeypatch)
     assert_same(from_tally, pages(session, data, filters))
+
+
+def live(monkeypatch) -> None:
+    """Make every section count live (the tally answers nothing)."""
+    monkeypatch.setattr(tally, "grain_for", lambda *_: None)
+    monkeypatch.setattr(tally, "dossier_facts", lambda *_: None)
+
+
+def test_a_rating_before_its_dossier_counts_when_the_dossier_arrives(session, data, monkeypatch):
+    engine = get_engine()
+    tally.fold(engine)
+    rating = add_rated(session, data, "H-02", "tt01-dossier", {"RATING": 1})
+    session.execute(update(Response).where(Response.id == rating.id).values(dossier_hash="f" * 64))
+    session.commit()
+    tally.fold(engine)
+    july = Filters(parse("2026-07"))
+    units = scores.subtree_units(session, data.root)
+    before = sections.dossiers(session, units, july)["facts"]
+    session.add(Dossier(unit_id=data.units["H-02"].id, dossier_hash="f" * 64, received_at=JULY))
+    session.commit()
+    waiting = sections.dossiers(session, units, july)["facts"]
+    assert (waiting["dossiers"], waiting["dissatisfied"], waiting["bad"]) == (
+        before["dossiers"] + 1, before["dissatisfied"] + 1, before["bad"] + 1)
+    tally.fold(engine)
+    assert sections.dossiers(session, units, july)["facts"] == waiting
+    live(monkeypatch)
+    assert sections.dossiers(session, units, july)["facts"] == waiting
 
 
 def test_worked_tt01_example_from_the_tally(session, data):
@@ -133,11 +174,11 @@ def test_readers_reload_only_what_changed_and_agree_with_a_fresh_load(session, d
     add_sipas(session, data, "D2", n=3, satisfied=3)
     add_sipas(session, data, "H-02", n=2, satisfied=0, when=AUGUST)
     waiting = tally.refresh(engine, store, fold_at=10_000)
-    assert len(waiting.pending_ids) == 5 and waiting.generation == store.generation
+    assert len(waiting.pending_ids[0]) == 5 and waiting.generation == store.generation
     tally.fold(engine)
     updated = tally.refresh(engine, waiting, fold_at=10_000)
     fresh = tally.refresh(engine, tally.Store(), fold_at=10_000)
-    assert updated.generation == store.generation + 1 and not updated.pending_ids
+    assert updated.generation == store.generation + 1 and not any(updated.pending_ids)
     assert set(updated.stored) == set(fresh.stored)
     for key, block in fresh.stored.items():
         mine = updated.stored[key]
@@ -148,7 +189,7 @@ def test_readers_reload_only_what_changed_and_agree_with_a_fresh_load(session, d
 
 def test_a_read_folds_when_many_wait(app, session, data):
     app.config["TALLY_FOLD_AT"] = 10
-    assert tally.view().pending_ids == frozenset()
+    assert tally.view().pending_ids == (frozenset(), frozenset())
     session.commit()
     assert session.scalar(select(func.count()).select_from(TallyPending)) == 0
 

@@ -1,4 +1,4 @@
-"""tally: additive sums per group, and the queue of responses not added yet
+"""tally: additive sums per group, and the queues of responses and dossiers not added yet
 
 Revision ID: b7c1d2e3f4a5
 Revises: 6e734afab9f1
@@ -30,7 +30,6 @@ def upgrade() -> None:
     sa.Column('suspicious', sa.Boolean(), nullable=False),
     sa.Column('sums', sa.LargeBinary(), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['instrument_id'], ['instrument.id'], name=op.f('fk_tally_instrument_id_instrument')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_tally_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tally')),
     sa.UniqueConstraint('grain', 'instrument_id', 'unit_id', 'part_id', 'month', 'channel', 'suspicious',
@@ -43,18 +42,27 @@ def upgrade() -> None:
     sa.Column('response_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.PrimaryKeyConstraint('response_id', name=op.f('pk_tally_pending'))
     )
+    op.create_table('tally_pending_dossier',
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('dossier_id', name=op.f('pk_tally_pending_dossier'))
+    )
     for statement in TALLY_TRIGGER_DDL[op.get_bind().dialect.name]:
         op.execute(statement)
-    # Responses stored before the tally existed wait to be added (by the first read or `flask tally`).
+    # What was stored before the tally existed waits to be added (by the first read or `flask tally`).
     op.execute("INSERT INTO tally_pending (response_id) SELECT id FROM response")
+    op.execute("INSERT INTO tally_pending_dossier (dossier_id) SELECT id FROM dossier")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP TRIGGER IF EXISTS response_tally_pending ON response")
+        op.execute("DROP TRIGGER IF EXISTS dossier_tally_pending ON dossier")
         op.execute("DROP FUNCTION IF EXISTS tally_pending_add()")
+        op.execute("DROP FUNCTION IF EXISTS tally_pending_dossier_add()")
     else:
         op.execute("DROP TRIGGER IF EXISTS response_tally_pending")
+        op.execute("DROP TRIGGER IF EXISTS dossier_tally_pending")
+    op.drop_table('tally_pending_dossier')
     op.drop_table('tally_pending')
     with op.batch_alter_table('tally', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tally_generation'))
