@@ -107,9 +107,17 @@ def seed(
 
 def refresh_statistics(engine: Engine) -> None:
     """Let the planner see bulk-loaded rows (PostgreSQL: VACUUM ANALYZE also enables index-only scans)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("response", "answer", "dossier", "tally_pending"):
-            connection.exec_driver_sql(f"VACUUM ANALYZE {table}" if engine.dialect.name == "postgresql" else f"ANALYZE {table}")
+    tables = ("response", "answer", "dossier", "tally_pending")
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
+    else:
+        # In a transaction that commits: the connections begin their own (db.py), so an
+        # "autocommit" ANALYZE was rolled back with it.
+        with engine.begin() as connection:
+            for table in tables:
+                connection.exec_driver_sql(f"ANALYZE {table}")
 
 
 def build_structure(session: Session, rng: np.random.Generator, password: str) -> None:

@@ -102,10 +102,12 @@ def instrument_ids(session: Session, code: str) -> list[int]:
     return [row[0] for row in rows]
 
 
-def response_conditions(session: Session, path: str, filters: Filters, instruments: Sequence[int]) -> list:
-    """Return the WHERE conditions shared by every response query."""
+def response_conditions(session: Session, path: str, filters: Filters, instruments: Sequence[int] | None) -> list:
+    """Return the WHERE conditions shared by every response query (instruments None: all of them)."""
     units = [filters.unit_id] if filters.unit_id is not None else subtree_ids(session, path)
-    conditions = [*in_units(Response.unit_id, units), Response.instrument_id.in_(list(instruments))]
+    conditions = in_units(Response.unit_id, units)
+    if instruments is not None:
+        conditions.append(Response.instrument_id.in_(list(instruments)))
     if filters.period is not None:
         conditions += [Response.submitted_at >= filters.period.start_utc, Response.submitted_at < filters.period.end_utc]
     if filters.after_id:
@@ -293,7 +295,7 @@ def recent_comments(
     *,
     path: str,
     filters: Filters,
-    instruments: Sequence[int],
+    instruments: Sequence[int] | None = None,
     search: str = "",
     page: int = 1,
     per_page: int = 20,
@@ -302,8 +304,15 @@ def recent_comments(
 
     No total is counted: counting every matching comment of a province costs a full scan.
     """
-    conditions = [*response_conditions(session, path, filters, instruments), Response.comment.is_not(None),
-                  Response.comment != ""]
+    units = [filters.unit_id] if filters.unit_id is not None else subtree_ids(session, path)
+    conditions = [*response_conditions(session, "/", filters.but(unit_id=None), instruments),
+                  Response.comment.is_not(None), Response.comment != ""]
+    if units is not None:
+        # On SQLite "unit_id + 0" keeps the planner off the unit index: it walks the commented
+        # responses (ix_response_commented) newest first and stops at a page, instead of gathering a
+        # province's year unit by unit and sorting it (10 ms instead of 2.7 s at a million responses).
+        column = Response.unit_id + 0 if dialect(session) == "sqlite" else Response.unit_id
+        conditions.append(column.in_(units))
     if search:
         conditions.append(Response.comment.icontains(search, autoescape=True))
     statement = (

@@ -78,6 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database_url")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--slowest", type=int, default=0, help="Also list the slowest new-filter and new-data requests.")
     args = parser.parse_args()
     app = create_app({"DATABASE_URL": args.database_url, "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
@@ -89,6 +90,7 @@ def main() -> None:
     repeat = {"overview": [], "unit": []}
     changed = {"overview": [], "unit": []}
     rng = random.Random(7)
+    slow = []
     for _ in range(args.rounds):
         for kind, pages in (("overview", overview), ("unit", unit_pages)):
             for url in pages:
@@ -98,6 +100,7 @@ def main() -> None:
                 repeat[kind].append(timed(client, url))
                 add_responses(app, 20, rng)
                 changed[kind].append(timed(client, url))
+                slow += [(fresh[kind][-1], "new filters", url), (changed[kind][-1], "new data", url)]
     dialect = get_engine(app).dialect.name
     print("| database | page | cold (ms) | new filters p50 / p95 / max (ms) | new data p50 / p95 / max (ms) "
           "| repeat p50 / p95 (ms) | requests |")
@@ -107,6 +110,8 @@ def main() -> None:
         print(f"| {dialect} | {kind} | {cold[kind]:.0f} | {statistics.median(f):.0f} / {percentile(f, 0.95):.0f} / "
               f"{max(f):.0f} | {statistics.median(c):.0f} / {percentile(c, 0.95):.0f} / {max(c):.0f} "
               f"| {statistics.median(r):.0f} / {percentile(r, 0.95):.0f} | {len(f) + len(c) + len(r)} |")
+    for ms, kind, url in sorted(slow, reverse=True)[:args.slowest]:
+        print(f"{ms:8.0f} ms  {kind:12} {url}")
 
 
 if __name__ == "__main__":
