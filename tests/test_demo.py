@@ -68,6 +68,8 @@ def test_citizens_can_answer_after_the_demo_and_the_tally_counts_everything(app,
     session.commit()
     # The bulk load's explicit ids moved the id sequence on (PostgreSQL), so this insert is a new row.
     assert created and response.id == 301
+    # The load turned the queueing trigger off only inside its own transaction.
+    assert session.exec(select(TallyPending.response_id)).all() == [301]
     folded = session.exec(select(Tally.sums).where(Tally.grain == "counter")).all()
     assert sum(int(tally.decode(sums)[0]) for sums in folded) == 300
 
