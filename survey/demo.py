@@ -92,8 +92,8 @@ def seed(
         size = min(CHUNK, responses - start)
         frame = generate(rng, units=units, counters=counters, links=links, n=size, channels=channels or CHANNELS)
         write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids)
-    refresh_statistics(engine)
     tally.fold(engine)  # whatever the chunks could not add themselves
+    refresh_statistics(engine)
     return DemoResult(
         units=len(units),
         counters=len(counters),
@@ -107,7 +107,7 @@ def seed(
 
 def refresh_statistics(engine: Engine) -> None:
     """Let the planner see bulk-loaded rows (PostgreSQL: VACUUM ANALYZE also enables index-only scans)."""
-    tables = ("response", "answer", "dossier", "tally_pending")
+    tables = ("response", "answer", "dossier", "tally", "tally_pending", "tally_pending_dossier")
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in tables:

@@ -128,23 +128,35 @@ def layout_of(instrument_id: int, definition_json: str) -> Layout:
 # --- counting responses into groups ------------------------------------------------------------
 
 
-def fetch(connection: Connection, *conditions) -> pd.DataFrame:
-    """Return responses waiting in tally_pending (and meeting `conditions`) with their answers."""
+def fetch(connection: Connection, ids: Sequence[int]) -> pd.DataFrame:
+    """Return these waiting responses with their answers (ids in ascending order)."""
     slots = [Answer.__table__.c[f"v{slot:02d}"] for slot in range(1, ANSWER_SLOTS + 1)]
     statement = (
         select(Response.id, Response.instrument_id, Response.unit_id, Response.counter_id, Response.service_id,
                queries.local_month(connection).label("month"), Response.channel, Response.suspicious,
                Response.answered_mask, Response.satisfied_mask, *slots)
-        .select_from(TallyPending)
-        .join(Response, Response.id == TallyPending.response_id)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(*conditions)
+        .where(among(Response.id, ids, TallyPending.response_id))
     )
+    if len(ids) > FEW:
+        statement = statement.where(Response.id.between(ids[0], ids[-1]))
     if connection.dialect.name == "postgresql":
-        return queries.run_copy(connection, statement)
-    # Plain numbers and text: the driver's tuples, without building a Row per response.
-    result = connection.execute(statement)
-    return pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()))
+        rows = queries.run_copy(connection, statement)
+    else:
+        # Plain numbers and text: the driver's tuples, without building a Row per response.
+        result = connection.execute(statement)
+        rows = pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()))
+    # A batch read through the queue may meet responses queued meanwhile: they wait for the next fold.
+    return rows[rows["id"].isin(ids)] if len(ids) > FEW else rows
+
+
+#: Up to this many ids are sent as a list; more are read through their queue table.
+FEW = 5_000
+
+
+def among(column, ids: Sequence[int], queue_column):
+    """Return "column is one of ids": a literal list (planners look those up by key), or the queue."""
+    return column.in_(list(ids)) if len(ids) <= FEW else column.in_(select(queue_column))
 
 
 def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[tuple[str, int], Block]:
@@ -219,11 +231,7 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
             ).scalars().all()
             if not ids and not dossier_ids:
                 return folded
-            blocks = {}
-            if ids:
-                rows = fetch(connection, TallyPending.response_id.between(ids[0], ids[-1]))
-                # Responses committed meanwhile inside the id range wait for the next fold.
-                blocks = aggregate(rows[rows["id"].isin(ids)], versions(connection))
+            blocks = aggregate(fetch(connection, ids), versions(connection)) if ids else {}
             changes = dossier_changes(connection, responses=ids, dossiers=dossier_ids)
             if changes is not None:
                 blocks[DOSSIER_BLOCK] = changes
@@ -248,20 +256,20 @@ DOSSIER_BLOCK = ("dossier", 0)
 DOSSIER_RATING = ("tt01-dossier", "RATING")
 
 
-def dossier_changes(connection: Connection, *, responses: Sequence[int] | None,
-                    dossiers: Sequence[int] | None) -> Block | None:
-    """Sum how dossier facts change when these waiting responses and dossiers are counted (None: all waiting).
+def dossier_changes(connection: Connection, *, responses: Sequence[int], dossiers: Sequence[int]) -> Block | None:
+    """Sum how dossier facts change when these waiting responses and dossiers are counted.
 
     A dossier's facts count once it is counted; its ratings count once they are. Each touched
     dossier's facts are worked out before and after, so the change is exact in any order of arrival
     (a rating before its dossier, two versions rating one dossier, a flagged rating).
     """
     ratings = rating_versions(connection)
-    waiting_dossiers = select(TallyPendingDossier.dossier_id)
-    rated = (select(Response.dossier_hash).join(TallyPending, TallyPending.response_id == Response.id)
-             .where(Response.dossier_hash.is_not(None), Response.instrument_id.in_(list(ratings))))
-    touched = or_(Dossier.id.in_(waiting_dossiers), Dossier.dossier_hash.in_(rated)) if ratings else \
-        Dossier.id.in_(waiting_dossiers)
+    rated = (select(Response.dossier_hash)
+             .where(among(Response.id, responses, TallyPending.response_id), Response.dossier_hash.is_not(None),
+                    Response.instrument_id.in_(list(ratings))))
+    touched = among(Dossier.id, dossiers, TallyPendingDossier.dossier_id)
+    if ratings and len(responses):
+        touched = or_(touched, Dossier.dossier_hash.in_(rated))
     facts = queries.run(connection, select(
         Dossier.id, Dossier.unit_id, Dossier.service_id, Dossier.dossier_hash, Dossier.received_at, Dossier.created_at,
         Dossier.due_at, Dossier.returned_at, Dossier.complaint,
@@ -270,8 +278,9 @@ def dossier_changes(connection: Connection, *, responses: Sequence[int] | None,
     if not len(facts):
         return None
     counted_before = ~facts["waiting"].astype(bool).to_numpy()
-    counted_after = counted_before | (True if dossiers is None else facts["id"].isin(list(dossiers)).to_numpy())
+    counted_after = counted_before | facts["id"].isin(list(dossiers)).to_numpy()
     found = {"before": set(), "after": set(), "kept before": set(), "kept after": set()}
+    counting = set(responses)
     if ratings:
         slots = sorted({slot for slot, _ in ratings.values()})
         frame = queries.run(connection, select(
@@ -287,7 +296,7 @@ def dossier_changes(connection: Connection, *, responses: Sequence[int] | None,
             if getattr(row, f"v{slot:02d}") != value:
                 continue
             before = not row.waiting
-            after = before or responses is None or row.id in set(responses)
+            after = before or row.id in counting
             for state, counted in (("before", before), ("after", after)):
                 if counted:
                     found[state].add(row.dossier_hash)
@@ -500,8 +509,9 @@ def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
                        frozenset(connection.execute(select(TallyPendingDossier.dossier_id)).scalars().all()))
         pending = store.pending
         if pending_ids != store.pending_ids:
-            pending = aggregate(fetch(connection), known) if pending_ids[0] else {}
-            changes = dossier_changes(connection, responses=None, dossiers=None) if any(pending_ids) else None
+            responses, dossiers = sorted(pending_ids[0]), sorted(pending_ids[1])
+            pending = aggregate(fetch(connection, responses), known) if responses else {}
+            changes = dossier_changes(connection, responses=responses, dossiers=dossiers) if any(pending_ids) else None
             if changes is not None:
                 pending[DOSSIER_BLOCK] = changes
     return Store(generation, rows, stored, pending_ids, pending, known)
