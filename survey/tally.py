@@ -140,7 +140,7 @@ def fetch(connection: Connection, ids: Sequence[int]) -> pd.DataFrame:
     )
     if len(ids) > FEW:
         statement = statement.where(Response.id.between(ids[0], ids[-1]))
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and len(ids) > FEW:
         rows = queries.run_copy(connection, statement)
     else:
         # Plain numbers and text: the driver's tuples, without building a Row per response.
@@ -267,9 +267,17 @@ def dossier_changes(connection: Connection, *, responses: Sequence[int], dossier
     rated = (select(Response.dossier_hash)
              .where(among(Response.id, responses, TallyPending.response_id), Response.dossier_hash.is_not(None),
                     Response.instrument_id.in_(list(ratings))))
-    touched = among(Dossier.id, dossiers, TallyPendingDossier.dossier_id)
-    if ratings and len(responses):
-        touched = or_(touched, Dossier.dossier_hash.in_(rated))
+    if len(responses) <= FEW:
+        # Looked up first: a short list of hashes lets planners use the dossier_hash index.
+        rated = list(connection.execute(rated).scalars()) if ratings and len(responses) else []
+    elif not ratings:
+        rated = []
+    touched = [among(Dossier.id, dossiers, TallyPendingDossier.dossier_id)] if len(dossiers) else []
+    if len(rated) if isinstance(rated, list) else True:
+        touched.append(Dossier.dossier_hash.in_(rated))
+    if not touched:
+        return None
+    touched = or_(*touched)
     facts = queries.run(connection, select(
         Dossier.id, Dossier.unit_id, Dossier.service_id, Dossier.dossier_hash, Dossier.received_at, Dossier.created_at,
         Dossier.due_at, Dossier.returned_at, Dossier.complaint,
@@ -510,11 +518,30 @@ def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
         pending = store.pending
         if pending_ids != store.pending_ids:
             responses, dossiers = sorted(pending_ids[0]), sorted(pending_ids[1])
-            pending = aggregate(fetch(connection, responses), known) if responses else {}
+            pending = {key: block for key, block in store.pending.items() if key != DOSSIER_BLOCK}
+            if pending_ids[0] >= store.pending_ids[0] and generation == store.generation:
+                # Only responses have joined the queue: add the new ones to the sums already held.
+                pending = combine(pending, aggregate(fetch(connection, sorted(pending_ids[0] - store.pending_ids[0])),
+                                                     known))
+            else:
+                pending = aggregate(fetch(connection, responses), known) if responses else {}
+            # Dossier facts are not additive over parts of a queue (a rating and its dossier may
+            # wait in different parts): they are worked out for the whole queue.
             changes = dossier_changes(connection, responses=responses, dossiers=dossiers) if any(pending_ids) else None
             if changes is not None:
                 pending[DOSSIER_BLOCK] = changes
     return Store(generation, rows, stored, pending_ids, pending, known)
+
+
+def combine(old: dict[tuple[str, int], Block], new: dict[tuple[str, int], Block]) -> dict[tuple[str, int], Block]:
+    """Return the blocks of both (rows of a key side by side: they are summed when read)."""
+    result = dict(old)
+    for key, block in new.items():
+        if key in result:
+            block = Block(pd.concat([result[key].keys, block.keys], ignore_index=True),
+                          np.concatenate([result[key].values, block.values]))
+        result[key] = block
+    return result
 
 
 def load(connection: Connection, stored: dict[tuple[str, int], Block], after: int) -> dict[tuple[str, int], Block]:

@@ -175,8 +175,12 @@ def test_readers_reload_only_what_changed_and_agree_with_a_fresh_load(session, d
     add_sipas(session, data, "H-02", n=2, satisfied=0, when=AUGUST)
     waiting = tally.refresh(engine, store, fold_at=10_000)
     assert len(waiting.pending_ids[0]) == 5 and waiting.generation == store.generation
+    add_rated(session, data, "H-01", "quick-3", {"RATING": 1})
+    more = tally.refresh(engine, waiting, fold_at=10_000)  # adds only the new response to what it held
+    assert pending_sums(more) == pending_sums(tally.refresh(engine, tally.Store(), fold_at=10_000))
+    assert len(more.pending_ids[0]) == 6
     tally.fold(engine)
-    updated = tally.refresh(engine, waiting, fold_at=10_000)
+    updated = tally.refresh(engine, more, fold_at=10_000)
     fresh = tally.refresh(engine, tally.Store(), fold_at=10_000)
     assert updated.generation == store.generation + 1 and not any(updated.pending_ids)
     assert set(updated.stored) == set(fresh.stored)
@@ -185,6 +189,17 @@ def test_readers_reload_only_what_changed_and_agree_with_a_fresh_load(session, d
         order, theirs = np.argsort(mine.ids), np.argsort(block.ids)
         assert mine.ids[order].tolist() == block.ids[theirs].tolist()
         assert (mine.values[order] == block.values[theirs]).all()
+
+
+def pending_sums(store: tally.Store) -> dict:
+    """Return the sums a store holds for waiting responses, per grain, instrument and group."""
+    result = {}
+    for key, block in store.pending.items():
+        keys, totals = block.keys, block.values
+        for row, vector in zip(keys.itertuples(index=False, name=None), totals, strict=True):
+            group = (key, row)
+            result[group] = result.get(group, 0) + vector
+    return {group: vector.tolist() for group, vector in result.items()}
 
 
 def test_a_read_folds_when_many_wait(app, session, data):
