@@ -552,7 +552,8 @@ def load(connection: Connection, stored: dict[tuple[str, int], Block], after: in
         statement = statement.where(Tally.generation > after)
     frame = queries.run(connection, statement.order_by(Tally.id))
     for (grain, instrument_id), part in frame.groupby(["grain", "instrument_id"], sort=False):
-        values = np.frombuffer(b"".join(part["sums"]), dtype="<i4").reshape(len(part), -1).astype(np.int64)
+        # Kept as int32 (as stored): half the memory; sums are taken in int64.
+        values = np.frombuffer(b"".join(part["sums"]), dtype="<i4").reshape(len(part), -1)
         keys = part[list(KEYS)].reset_index(drop=True).astype({"suspicious": bool})
         ids = part["id"].to_numpy(dtype=np.int64)
         old = result.get((grain, int(instrument_id)))
