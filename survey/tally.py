@@ -2,19 +2,20 @@
 
 Scores need no respondent, only sums: respondents, the count of each answer of each item, and for
 the rated items the moments of scoring (item totals and cross-products). These add, so the
-`tally` table keeps them per group in two grains:
+`tally` table keeps them per group in two grains, and the QĐ 766 facts of dossiers in a third:
 
 - "counter": unit, counter, local month, channel, flag;
-- "service": unit, service, local month, flag (no channel).
+- "service": unit, service, local month, flag (no channel);
+- "dossier": unit, service, local month of reception (see `dossier_changes`).
 
-Every inserted response waits in `tally_pending` (a database trigger puts it there, whoever
-inserts it) until `fold` adds it to its groups and deletes it from the queue in one transaction,
-so a response is counted exactly once however commits interleave. Readers (`view`) hold the
-tally in memory, reload only rows a later fold changed, and add the responses still pending:
-pages stay exact at every moment. A fold runs when enough responses wait, on the next read, or
-with `flask tally`.
+Every inserted response and dossier waits in a queue (`tally_pending`, `tally_pending_dossier`;
+database triggers put them there, whoever inserts them) until `fold` adds it to its groups and
+deletes it from the queue in one transaction, so it is counted exactly once however commits
+interleave. Readers (`view`) hold the tally in memory, reload only rows a later fold changed, and
+add what is still queued: pages stay exact at every moment. A fold runs when enough rows wait, on
+the next read, or with `flask tally`.
 
-`sums` answers a query of the pages from the tally, or returns None when the tally cannot
+`sums` and `dossier_facts` answer the pages' queries from the tally, or return None when it cannot
 (a period that is not whole local months, a service filter together with a channel or counter):
 the caller then counts in SQL (survey.queries), with the same result.
 """
@@ -112,7 +113,7 @@ class Layout:
 
 @dataclass(frozen=True)
 class Block:
-    """Groups of one grain and instrument version: keys (KEYS columns) and int64 sums."""
+    """Groups of one grain and instrument version: keys (KEYS columns) and their sums (int32 as stored, or int64)."""
 
     keys: pd.DataFrame
     values: np.ndarray
@@ -267,14 +268,14 @@ def dossier_changes(connection: Connection, *, responses: Sequence[int], dossier
     rated = (select(Response.dossier_hash)
              .where(among(Response.id, responses, TallyPending.response_id), Response.dossier_hash.is_not(None),
                     Response.instrument_id.in_(list(ratings))))
-    if len(responses) <= FEW:
-        # Looked up first: a short list of hashes lets planners use the dossier_hash index.
-        rated = list(connection.execute(rated).scalars()) if ratings and len(responses) else []
-    elif not ratings:
-        rated = []
     touched = [among(Dossier.id, dossiers, TallyPendingDossier.dossier_id)] if len(dossiers) else []
-    if len(rated) if isinstance(rated, list) else True:
+    if ratings and len(responses) > FEW:
         touched.append(Dossier.dossier_hash.in_(rated))
+    elif ratings and len(responses):
+        # Looked up first: a short list of hashes lets planners use the dossier_hash index.
+        hashes = list(connection.execute(rated).scalars())
+        if hashes:
+            touched.append(Dossier.dossier_hash.in_(hashes))
     if not touched:
         return None
     touched = or_(*touched)
