@@ -44,7 +44,7 @@ def counters(session: Session, unit: Unit, filters: queries.Filters, settings: S
     """Score the unit's own counters (each counter's respondents as one group)."""
     own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
     structure = structure_of(instruments.load(SIPAS))
-    moments = sipas_moments(session, unit, filters.but(unit_id=unit.id), ("counter_id",), structure)
+    moments, _ = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
     scored = {}
     if len(moments):
         scored = {s.group["counter_id"]: s for s in scoring.score_groups(moments, structure=structure, **settings.options())}
@@ -55,7 +55,7 @@ def counters(session: Session, unit: Unit, filters: queries.Filters, settings: S
 def services(session: Session, units: list[Unit], filters: queries.Filters, settings: Settings) -> list[dict]:
     """Score each service over the subtree (units combined by the SCORING_COMBINE setting)."""
     structure = structure_of(instruments.load(SIPAS))
-    moments = sipas_moments(session, units, filters, ("unit_id", "service_id"), structure)
+    moments, _ = leaf_moments(session, units, filters, by=("unit_id", "service_id"))
     served = moments.index.get_level_values("service_id") if len(moments) else []
     keep = np.flatnonzero(pd.notna(served) & (np.asarray(served, dtype=float) > 0)) if len(moments) else []
     if not len(keep):
@@ -68,20 +68,6 @@ def services(session: Session, units: list[Unit], filters: queries.Filters, sett
     rows = [{"service": names[int(s.group["service_id"])].code, "name": names[int(s.group["service_id"])].name,
              **score_dict(s, settings)} for s in scores]
     return sorted(rows, key=lambda row: -row["n"])
-
-
-def sipas_moments(session: Session, scope: Unit | list[Unit], filters: queries.Filters, by: tuple[str, ...],
-                  structure: scoring.Structure) -> scoring.Moments:
-    """Return SIPAS moments of a unit's own responses or a subtree (root first) grouped by `by`."""
-    units = scope if isinstance(scope, list) else [scope]
-    summed = tally.sums(SIPAS, unit_ids=[u.id for u in units], filters=filters, by=list(by))
-    if summed is not None:
-        return summed.moments(structure.codes)
-    histogram = queries.pattern_histogram(session, path=units[0].path, filters=filters,
-                                          instruments=queries.instrument_ids(session, SIPAS), by=by)
-    if "service_id" in by:
-        histogram = histogram[histogram["service_id"].notna()].astype({"service_id": int})
-    return scoring.moments_from_patterns(histogram, by=list(by), structure=structure)
 
 
 def ratings(session: Session, units: list[Unit], filters: queries.Filters, settings: Settings) -> list[dict]:
