@@ -6,12 +6,9 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import Engine, Table
 
-from survey.models import TALLY_TRIGGER_DDL
+from survey.models import TALLY_QUEUES, tally_trigger, tally_trigger_ddl
 
 BATCH = 100_000
-#: Tables whose new rows a trigger queues for the tally: (trigger, queue table, queue column).
-QUEUED = {"response": ("response_tally_pending", "tally_pending", "response_id"),
-          "dossier": ("dossier_tally_pending", "tally_pending_dossier", "dossier_id")}
 
 
 def insert_rows(engine: Engine, table: Table, columns: Mapping[str, object]) -> int:
@@ -24,20 +21,20 @@ def insert_rows(engine: Engine, table: Table, columns: Mapping[str, object]) -> 
     rows = zip(*lists, strict=True)
     # A trigger per row doubles SQLite's load time: a load with explicit ids queues them in one
     # statement instead, with the trigger off inside the same transaction (no one else sees it off).
-    queued = QUEUED.get(table.name) if "id" in names else None
+    queued = table.name in TALLY_QUEUES and "id" in names
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         if engine.dialect.name == "postgresql":
             quoted = ", ".join(f'"{name}"' for name in names)
             if queued:
-                cursor.execute(f'ALTER TABLE "{table.name}" DISABLE TRIGGER {queued[0]}')
+                cursor.execute(f'ALTER TABLE "{table.name}" DISABLE TRIGGER {tally_trigger(table.name)}')
             with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)
             if queued:
-                queue(cursor, queued, lists[names.index("id")], postgresql=True)
-                cursor.execute(f'ALTER TABLE "{table.name}" ENABLE TRIGGER {queued[0]}')
+                queue(cursor, table.name, lists[names.index("id")], postgresql=True)
+                cursor.execute(f'ALTER TABLE "{table.name}" ENABLE TRIGGER {tally_trigger(table.name)}')
             if "id" in names:
                 # Explicit ids leave the table's sequence behind: the next ordinary insert would collide.
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
@@ -51,12 +48,13 @@ def insert_rows(engine: Engine, table: Table, columns: Mapping[str, object]) -> 
             cursor.execute("PRAGMA cache_size=-262144")
             cursor.execute("BEGIN IMMEDIATE")
             if queued:
-                cursor.execute(f"DROP TRIGGER {queued[0]}")
+                cursor.execute(f"DROP TRIGGER {tally_trigger(table.name)}")
             for batch in batches(rows):
                 cursor.executemany(statement, batch)
             if queued:
-                queue(cursor, queued, lists[names.index("id")], postgresql=False)
-                cursor.execute(next(ddl for ddl in TALLY_TRIGGER_DDL["sqlite"] if queued[0] in ddl))
+                queue(cursor, table.name, lists[names.index("id")], postgresql=False)
+                for statement in tally_trigger_ddl(table.name, "sqlite"):
+                    cursor.execute(statement)
             cursor.execute("COMMIT")
         connection.commit()
     finally:
@@ -64,9 +62,9 @@ def insert_rows(engine: Engine, table: Table, columns: Mapping[str, object]) -> 
     return count
 
 
-def queue(cursor, queued: tuple[str, str, str], ids: list, *, postgresql: bool) -> None:
+def queue(cursor, table: str, ids: list, *, postgresql: bool) -> None:
     """Queue exactly the loaded rows for the tally, as the trigger would have."""
-    _, queue_table, column = queued
+    queue_table, column = TALLY_QUEUES[table]
     if postgresql:
         with cursor.copy(f"COPY {queue_table} ({column}) FROM STDIN") as copy:
             for row_id in ids:

@@ -328,25 +328,26 @@ class TallyPendingDossier(SQLModel, table=True):
 
 
 #: Every inserted response and dossier, whoever writes it (the app, bulk loads, an operator's SQL),
-#: waits in a queue until survey.tally folds it in. Also in the Alembic revision that made the tables.
-TALLY_TRIGGER_DDL = {
-    "sqlite": (
-        "CREATE TRIGGER IF NOT EXISTS response_tally_pending AFTER INSERT ON response "
-        "BEGIN INSERT INTO tally_pending (response_id) VALUES (NEW.id); END",
-        "CREATE TRIGGER IF NOT EXISTS dossier_tally_pending AFTER INSERT ON dossier "
-        "BEGIN INSERT INTO tally_pending_dossier (dossier_id) VALUES (NEW.id); END",
-    ),
-    "postgresql": (
-        "CREATE OR REPLACE FUNCTION tally_pending_add() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN INSERT INTO tally_pending (response_id) VALUES (NEW.id); RETURN NULL; END $$",
-        "CREATE OR REPLACE TRIGGER response_tally_pending AFTER INSERT ON response "
-        "FOR EACH ROW EXECUTE FUNCTION tally_pending_add()",
-        "CREATE OR REPLACE FUNCTION tally_pending_dossier_add() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN INSERT INTO tally_pending_dossier (dossier_id) VALUES (NEW.id); RETURN NULL; END $$",
-        "CREATE OR REPLACE TRIGGER dossier_tally_pending AFTER INSERT ON dossier "
-        "FOR EACH ROW EXECUTE FUNCTION tally_pending_dossier_add()",
-    ),
-}
-for _dialect, _statements in TALLY_TRIGGER_DDL.items():
-    for _statement in _statements:
-        event.listen(SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+#: waits in a queue until survey.tally folds it in: table → (queue table, queue column).
+TALLY_QUEUES = {"response": ("tally_pending", "response_id"), "dossier": ("tally_pending_dossier", "dossier_id")}
+
+
+def tally_trigger(table: str) -> str:
+    """Return the name of the trigger (and PostgreSQL function) that queues a table's new rows."""
+    return f"{table}_tally_pending"
+
+
+def tally_trigger_ddl(table: str, dialect: str) -> list[str]:
+    """Return the statements creating the trigger that queues a table's new rows (also in the Alembic revision)."""
+    queue, column = TALLY_QUEUES[table]
+    name, insert = tally_trigger(table), f"INSERT INTO {queue} ({column}) VALUES (NEW.id)"
+    if dialect == "sqlite":
+        return [f"CREATE TRIGGER IF NOT EXISTS {name} AFTER INSERT ON {table} BEGIN {insert}; END"]
+    return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {insert}; RETURN NULL; END $$",
+            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"]
+
+
+for _table in TALLY_QUEUES:
+    for _dialect in ("sqlite", "postgresql"):
+        for _statement in tally_trigger_ddl(_table, _dialect):
+            event.listen(SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))

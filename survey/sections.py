@@ -56,8 +56,11 @@ def services(session: Session, units: list[Unit], filters: queries.Filters, sett
     """Score each service over the subtree (units combined by the SCORING_COMBINE setting)."""
     structure = structure_of(instruments.load(SIPAS))
     moments, _ = leaf_moments(session, units, filters, by=("unit_id", "service_id"))
-    served = moments.index.get_level_values("service_id") if len(moments) else []
-    keep = np.flatnonzero(pd.notna(served) & (np.asarray(served, dtype=float) > 0)) if len(moments) else []
+    if not len(moments):
+        return []
+    # Responses without a procedure (NULL counted live, 0 in the tally) belong to no service.
+    served = np.asarray(moments.index.get_level_values("service_id"), dtype=float)
+    keep = np.flatnonzero(served > 0)
     if not len(keep):
         return []
     moments = scoring.Moments(moments.index[keep], moments.items, moments.n[keep], moments.totals[keep],
@@ -109,15 +112,13 @@ def value_counts(session: Session, code: str, units: list[Unit], filters: querie
 
 def dossiers(session: Session, units: list[Unit], filters: queries.Filters) -> dict:
     """QĐ 766 ratio and TT 01 indicator scores of a subtree's dossiers (None where there are none)."""
-    unit = units[0]
     tt01 = instruments.load(TT01)
-    ids = queries.instrument_ids(session, TT01)
-    rating_item = tt01.item("RATING")
-    dissatisfied = min(level.value for level in tt01.levels if level.value not in tt01.satisfied)
     totals = tally.dossier_facts([u.id for u in units], filters)
     if totals is None:
-        facts = queries.dossier_facts(session, path=unit.path, filters=filters,
-                                      rating=(ids, rating_item.slot, dissatisfied) if ids else None)
+        ids = queries.instrument_ids(session, TT01)
+        dissatisfied = min(level.value for level in tt01.levels if level.value not in tt01.satisfied)
+        facts = queries.dossier_facts(session, path=units[0].path, filters=filters,
+                                      rating=(ids, tt01.item("RATING").slot, dissatisfied) if ids else None)
         totals = {k: int(facts[k].sum()) for k in ("dossiers", "dissatisfied", "complaint", "overdue", "bad", "early",
                                                     "same_day", "returned")} if len(facts) else {}
     elif not totals["dossiers"]:

@@ -46,6 +46,7 @@ from survey.models import (
     TallyPendingDossier,
 )
 from survey.periods import LOCAL_OFFSET, Period, local_today, month_end
+from survey.responses import allowed_values
 
 #: Group columns of both grains; `part_id` is the counter or the service (0: none).
 KEYS = ("unit_id", "part_id", "month", "channel", "suspicious")
@@ -72,18 +73,9 @@ class Layout:
 
     @classmethod
     def of(cls, instrument: instruments.Instrument) -> "Layout":
-        counted = []
-        for item in instrument.items:
-            if item.kind == "multi":
-                continue
-            if item.kind == "rating":
-                values = [level.value for level in instrument.levels]
-                if instrument.no_opinion is not None:
-                    values.append(instrument.no_opinion.value)
-            else:
-                values = [option.value for option in item.options]
-            counted.append((item.code, item.slot, tuple(sorted(values))))
-        return cls(tuple(counted), tuple(item.code for item in instrument.scored_items))
+        counted = tuple((item.code, item.slot, tuple(sorted(allowed_values(instrument, item))))
+                        for item in instrument.items if item.kind != "multi")
+        return cls(counted, tuple(item.code for item in instrument.scored_items))
 
     @property
     def m(self) -> int:
@@ -121,11 +113,6 @@ class Block:
     ids: np.ndarray | None = None
 
 
-def layout_of(instrument_id: int, definition_json: str) -> Layout:
-    """Return the layout of a stored instrument version."""
-    return Layout.of(definition(instrument_id, definition_json))
-
-
 # --- counting responses into groups ------------------------------------------------------------
 
 
@@ -139,16 +126,17 @@ def fetch(connection: Connection, ids: Sequence[int]) -> pd.DataFrame:
         .outerjoin(Answer, Answer.response_id == Response.id)
         .where(among(Response.id, ids, TallyPending.response_id))
     )
-    if len(ids) > FEW:
+    batch = len(ids) > FEW
+    if batch:
         statement = statement.where(Response.id.between(ids[0], ids[-1]))
-    if connection.dialect.name == "postgresql" and len(ids) > FEW:
+    if batch and connection.dialect.name == "postgresql":
         rows = queries.run_copy(connection, statement)
     else:
         # Plain numbers and text: the driver's tuples, without building a Row per response.
         result = connection.execute(statement)
         rows = pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()))
     # A batch read through the queue may meet responses queued meanwhile: they wait for the next fold.
-    return rows[rows["id"].isin(ids)] if len(ids) > FEW else rows
+    return rows[rows["id"].isin(ids)] if batch else rows
 
 
 #: Up to this many ids are sent as a list; more are read through their queue table.
@@ -236,8 +224,7 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
             changes = dossier_changes(connection, responses=ids, dossiers=dossier_ids)
             if changes is not None:
                 blocks[DOSSIER_BLOCK] = changes
-            generation = (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
-            write(connection, blocks, generation)
+            write(connection, blocks, next_generation(connection))
             for queue, column, done in ((TallyPending, TallyPending.response_id, ids),
                                         (TallyPendingDossier, TallyPendingDossier.dossier_id, dossier_ids)):
                 for start in range(0, len(done), 5_000):
@@ -375,10 +362,14 @@ def add_inserted(engine: Engine, rows: pd.DataFrame) -> bool:
                                      .where(TallyPending.response_id.between(first, last))).scalar()
         if waiting != len(ids) or last - first + 1 != len(ids):
             return False
-        generation = (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
-        write(connection, aggregate(rows, versions(connection)), generation)
+        write(connection, aggregate(rows, versions(connection)), next_generation(connection))
         connection.execute(delete(TallyPending).where(TallyPending.response_id.between(first, last)))
     return True
+
+
+def next_generation(connection: Connection) -> int:
+    """Return the generation number of the fold under way (one more than any stored row's)."""
+    return (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
 
 
 def lock(connection: Connection) -> None:
@@ -432,7 +423,7 @@ def decode(data: bytes) -> np.ndarray:
 def versions(connection: Connection) -> dict[int, tuple[str, Layout]]:
     """Return the code and layout of every stored instrument version."""
     rows = connection.execute(select(Instrument.id, Instrument.code, Instrument.definition)).all()
-    return {row.id: (row.code, layout_of(row.id, row.definition)) for row in rows}
+    return {row.id: (row.code, Layout.of(definition(row.id, row.definition))) for row in rows}
 
 
 def rebuild(engine: Engine) -> int:
@@ -462,13 +453,13 @@ class Store:
     #: Code and layout of every stored instrument version.
     versions: dict[int, tuple[str, Layout]] = field(default_factory=dict)
 
-    def blocks(self, grain: str, instrument_ids: Sequence[int]) -> Iterator[tuple[int, Block]]:
-        """Yield (instrument id, block) of stored and pending groups."""
+    def blocks(self, grain: str, instrument_ids: Sequence[int]) -> Iterator[Block]:
+        """Yield the stored and the waiting groups of a grain and some instrument versions."""
         for instrument_id in instrument_ids:
             for source in (self.stored, self.pending):
                 block = source.get((grain, instrument_id))
                 if block is not None and len(block.keys):
-                    yield instrument_id, block
+                    yield block
 
 
 @contextmanager
@@ -671,7 +662,7 @@ def select_groups(store: Store, grain: str, instrument_ids: Sequence[int], *, un
     """Sum the stored and waiting groups that meet the filters into groups `by`; return (keys, int64 sums)."""
     months = filters.period.months()
     chosen = []
-    for _, block in store.blocks(grain, instrument_ids):
+    for block in store.blocks(grain, instrument_ids):
         frame = block.keys
         keep = frame["unit_id"].isin(unit_ids).to_numpy() & frame["month"].isin(months).to_numpy()
         if filters.channel:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from survey.models import TALLY_TRIGGER_DDL
+from survey.models import TALLY_QUEUES, tally_trigger, tally_trigger_ddl
 
 revision: str = 'b7c1d2e3f4a5'
 down_revision: str | None = '6e734afab9f1'
@@ -46,22 +46,21 @@ def upgrade() -> None:
     sa.Column('dossier_id', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('dossier_id', name=op.f('pk_tally_pending_dossier'))
     )
-    for statement in TALLY_TRIGGER_DDL[op.get_bind().dialect.name]:
-        op.execute(statement)
+    for table in TALLY_QUEUES:
+        for statement in tally_trigger_ddl(table, op.get_bind().dialect.name):
+            op.execute(statement)
     # What was stored before the tally existed waits to be added (by the first read or `flask tally`).
     op.execute("INSERT INTO tally_pending (response_id) SELECT id FROM response")
     op.execute("INSERT INTO tally_pending_dossier (dossier_id) SELECT id FROM dossier")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP TRIGGER IF EXISTS response_tally_pending ON response")
-        op.execute("DROP TRIGGER IF EXISTS dossier_tally_pending ON dossier")
-        op.execute("DROP FUNCTION IF EXISTS tally_pending_add()")
-        op.execute("DROP FUNCTION IF EXISTS tally_pending_dossier_add()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS response_tally_pending")
-        op.execute("DROP TRIGGER IF EXISTS dossier_tally_pending")
+    for table in TALLY_QUEUES:
+        if op.get_bind().dialect.name == 'postgresql':
+            op.execute(f"DROP TRIGGER IF EXISTS {tally_trigger(table)} ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS {tally_trigger(table)}()")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {tally_trigger(table)}")
     op.drop_table('tally_pending_dossier')
     op.drop_table('tally_pending')
     with op.batch_alter_table('tally', schema=None) as batch_op:
