@@ -255,6 +255,8 @@ def dossier_changes(connection: Connection, *, responses: Sequence[int], dossier
     rated = (select(Response.dossier_hash)
              .where(among(Response.id, responses, TallyPending.response_id), Response.dossier_hash.is_not(None),
                     Response.instrument_id.in_(list(ratings))))
+    if len(responses) > FEW:  # a fold's batch: only its own id range, not the whole queue
+        rated = rated.where(Response.id.between(min(responses), max(responses)))
     touched = [among(Dossier.id, dossiers, TallyPendingDossier.dossier_id)] if len(dossiers) else []
     if ratings and len(responses) > FEW:
         touched.append(Dossier.dossier_hash.in_(rated))
