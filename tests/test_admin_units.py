@@ -27,11 +27,20 @@ def test_admin_creates_a_unit_under_a_parent(client, province, session):
     assert event.user_id == province.users["admin"].id
 
 
+def error_flashes(client) -> list[tuple[str, str]]:
+    """Return the error messages flashed for the next page."""
+    with client.session_transaction() as flask_session:
+        return [(c, m) for c, m in flask_session.get("_flashes", []) if c == "error"]
+
+
 def test_a_taken_code_or_a_bad_form_changes_nothing(client, province, session):
     sign_in(client, "admin")
     h = province.units["H"]
-    client.post("/admin/units", data={"parent": h.id, "code": "D1", "name": "Trùng", "kind": "commune"})
-    client.post("/admin/units", data={"parent": h.id, "code": "bad code!", "name": "X", "kind": "commune"})
+    taken = client.post("/admin/units", data={"parent": h.id, "code": "D1", "name": "Trùng", "kind": "commune"})
+    assert taken.status_code == 303 and taken.headers["Location"].endswith("/admin/")
+    assert error_flashes(client) == [("error", "Đã có đơn vị mang mã D1.")]
+    bad = client.post("/admin/units", data={"parent": h.id, "code": "bad code!", "name": "X", "kind": "commune"})
+    assert bad.status_code == 303 and bad.headers["Location"].endswith("/admin/")
     client.post("/admin/units", data={"parent": h.id, "code": "OK", "name": "X", "kind": "province"})
     assert len(session.exec(select(Unit)).all()) == 6
     assert events(session, "create", "unit") == []
@@ -102,5 +111,8 @@ def test_procedures_of_a_unit_and_new_procedures(client, province, session):
     assert linked == {new.id, old.id}
     [event] = events(session, "services", "unit")
     assert json.loads(event.after) == {"services": sorted([new.id, old.id])}
+    again = client.post("/admin/services", data={"service-code": "1.000001", "service-name": "Y", "service-field": "Z"})
+    assert again.status_code == 303 and [m for _, m in error_flashes(client) if "1.000001" in m]
+    assert len(session.exec(select(Service).where(Service.code == "1.000001")).all()) == 1
     sign_in(client, "district")
     assert client.post("/admin/services", data={"service-code": "9", "service-name": "X", "service-field": "Y"}).status_code == 404

@@ -1,13 +1,13 @@
 """Administration of integrator API keys: shown once at creation, only the hash stored."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
 from forms.admin import ApiKeyForm, ConfirmForm
 from survey import audit, devices
-from survey.admin.blueprint import bp, commit_change, form_errors, unit_choices, unit_or_404
+from survey.admin.blueprint import bp, commit_change, unit_choices, unit_or_404, validated
 from survey.auth import subtree_filter
 from survey.db import get_session
 from survey.models import ApiKey, Unit
@@ -39,9 +39,7 @@ def api_keys():
 def create_api_key():
     """Create a key for a unit subtree and show the secret once."""
     form = key_form()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.api_keys"), code=303)
+    validated(form, url_for("admin.api_keys"))
     unit = unit_or_404(form.unit.data)
     secret, prefix, key_hash = devices.new_api_key()
     key = ApiKey(name=form.name.data, prefix=prefix, key_hash=key_hash, scopes=" ".join(form.scopes.data), unit_id=unit.id)

@@ -114,6 +114,35 @@ def page_of(row) -> str:
     return url_for("admin.index")
 
 
+class Rejected(Exception):
+    """A posted change was refused (its reasons flashed): go back to the page it came from."""
+
+    def __init__(self, back: str):
+        super().__init__(back)
+        self.back = back
+
+
+@bp.errorhandler(Rejected)
+def go_back(error: Rejected):
+    """Answer a refused change with a redirect back to its page."""
+    return redirect(error.back, code=303)
+
+
+def validated(form, back: str) -> None:
+    """Raise Rejected, with the form's errors flashed, unless the posted form is valid."""
+    if form.validate_on_submit():
+        return
+    form_errors(form)
+    raise Rejected(back)
+
+
+def code_free(model, code: str, message: str, back: str) -> None:
+    """Raise Rejected, with `message` flashed, when a row of `model` has this code already."""
+    if get_session().exec(select(model).where(model.code == code)).first() is not None:
+        flash(message, "error")
+        raise Rejected(back)
+
+
 def form_errors(form) -> None:
     """Flash a form's validation errors (for forms posted from a page showing several forms)."""
     for name, errors in form.errors.items():

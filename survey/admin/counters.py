@@ -1,6 +1,6 @@
 """Administration of counters: create, rename, questionnaire, deactivate, rotate the token."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import case
 from sqlmodel import func, select
@@ -11,9 +11,9 @@ from survey.admin.blueprint import (
     bp,
     commit_change,
     counter_or_404,
-    form_errors,
     toggle_active,
     unit_or_404,
+    validated,
 )
 from survey.admin.units import instrument_choices
 from survey.db import get_session
@@ -28,9 +28,7 @@ def create_counter(unit_id: int):
     unit = unit_or_404(unit_id)
     form = CounterForm()
     form.instrument.choices = instrument_choices()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.unit", unit_id=unit.id), code=303)
+    validated(form, url_for("admin.unit", unit_id=unit.id))
     counter = Counter(unit_id=unit.id, name=form.name.data, instrument_code=form.instrument.data, token=new_counter_token())
     get_session().add(counter)
     return commit_change("create", counter, None, _("Counter %(name)s created.", name=counter.name))
@@ -68,9 +66,7 @@ def edit_counter(counter_id: int):
     counter, _unit = counter_or_404(counter_id)
     form = CounterForm()
     form.instrument.choices = instrument_choices()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.counter", counter_id=counter.id), code=303)
+    validated(form, url_for("admin.counter", counter_id=counter.id))
     before = audit.snapshot(counter)
     counter.name, counter.instrument_code = form.name.data, form.instrument.data
     return commit_change("update", counter, before, _("Counter saved."))

@@ -1,12 +1,12 @@
 """Administration of kiosk tablets: add one to a counter, show its one-time enrolment code, retire it."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.admin import ConfirmForm, KioskForm
 from survey import audit, devices
-from survey.admin.blueprint import bp, counter_or_404, form_errors, toggle_active
+from survey.admin.blueprint import bp, counter_or_404, toggle_active, validated
 from survey.db import get_session
 from survey.models import KioskDevice
 
@@ -16,9 +16,7 @@ def create_kiosk(counter_id: int):
     """Add a kiosk to a counter and show its enrolment code once."""
     counter, _unit = counter_or_404(counter_id)
     form = KioskForm()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.counter", counter_id=counter.id), code=303)
+    validated(form, url_for("admin.counter", counter_id=counter.id))
     device = KioskDevice(counter_id=counter.id, name=form.name.data, min_interval_seconds=form.min_interval_seconds.data)
     code = devices.issue_enrol_code(device)
     return show_code(device, code, "create", None)

@@ -19,13 +19,14 @@ from survey import audit, instruments
 from survey.admin.blueprint import (
     admins_only,
     bp,
+    code_free,
     commit_change,
     depth,
-    form_errors,
     toggle_active,
     unit_choices,
     unit_or_404,
     units_in_scope,
+    validated,
 )
 from survey.db import get_session
 from survey.models import Counter, Service, Unit, UnitService
@@ -57,13 +58,10 @@ def create_unit():
     """Create a unit under a parent in scope."""
     form = UnitForm()
     form.parent.choices = unit_choices()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.index"), code=303)
+    validated(form, url_for("admin.index"))
+    code_free(Unit, form.code.data, _("A unit with code %(code)s exists already.", code=form.code.data),
+              url_for("admin.index"))
     session = get_session()
-    if session.exec(select(Unit).where(Unit.code == form.code.data)).first():
-        flash(_("A unit with code %(code)s exists already.", code=form.code.data), "error")
-        return redirect(url_for("admin.index"), code=303)
     parent = unit_or_404(form.parent.data)
     unit = add_unit(session, form.code.data, form.name.data, form.kind.data, parent)
     return commit_change("create", unit, None, _("Unit %(name)s created.", name=unit.name))
@@ -103,9 +101,7 @@ def rename_unit(unit_id: int):
     """Rename a unit."""
     unit = unit_or_404(unit_id)
     form = RenameForm()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.unit", unit_id=unit.id), code=303)
+    validated(form, url_for("admin.unit", unit_id=unit.id))
     before = audit.snapshot(unit)
     unit.name = form.name.data
     return commit_change("rename", unit, before, _("Unit renamed."))
@@ -129,9 +125,7 @@ def unit_services(unit_id: int):
     session = get_session()
     form = UnitServicesForm()
     form.services.choices = [SelectChoice(s.id, s.code) for s in session.exec(select(Service)).all()]
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.unit", unit_id=unit.id), code=303)
+    validated(form, url_for("admin.unit", unit_id=unit.id))
     links = session.exec(select(UnitService).where(UnitService.unit_id == unit.id)).all()
     before = sorted(link.service_id for link in links)
     for link in links:
@@ -150,12 +144,8 @@ def create_service():
     """Add a procedure to the catalogue (province admins only)."""
     admins_only()
     form = ServiceForm(prefix="service")
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.index"), code=303)
-    session = get_session()
-    if session.exec(select(Service).where(Service.code == form.code.data)).first():
-        flash(_("A procedure with code %(code)s exists already.", code=form.code.data), "error")
-        return redirect(url_for("admin.index"), code=303)
+    validated(form, url_for("admin.index"))
+    code_free(Service, form.code.data, _("A procedure with code %(code)s exists already.", code=form.code.data),
+              url_for("admin.index"))
     service = Service(code=form.code.data, name=form.name.data, field=form.field.data)
     return commit_change("create", service, None, _("Procedure %(code)s added.", code=service.code))

@@ -10,10 +10,10 @@ from survey import audit
 from survey.admin.blueprint import (
     bp,
     commit_change,
-    form_errors,
     toggle_active,
     unit_choices,
     unit_or_404,
+    validated,
 )
 from survey.auth import hash_password, subtree_filter
 from survey.db import get_session
@@ -50,9 +50,7 @@ def users():
 def create_user():
     """Create a user with a role inside the signed-in user's scope."""
     form = user_form()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.users"), code=303)
+    validated(form, url_for("admin.users"))
     session = get_session()
     if session.exec(select(User).where(User.username == form.username.data)).first():
         flash(_("The username %(name)s is taken.", name=form.username.data), "error")
@@ -77,9 +75,7 @@ def reset_password(user_id: int):
     """Set a new password for a user and lift any lockout."""
     user = user_or_404(user_id)
     form = PasswordForm()
-    if not form.validate_on_submit():
-        form_errors(form)
-        return redirect(url_for("admin.users"), code=303)
+    validated(form, url_for("admin.users"))
     before = audit.snapshot(user)
     user.password_hash = hash_password(form.password.data)
     user.failed_logins, user.locked_until = 0, None
