@@ -3,7 +3,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg setup.py pyproject.toml | cksum | cut -d' ' -f1)
+# The compiled translation catalogue (a wheel compiles it at build; a checkout here).
+MO := survey/translations/vi/LC_MESSAGES/messages.mo
+PO := $(wildcard survey/translations/*/LC_MESSAGES/*.po)
 PORT ?= 5000
 RESPONSES ?= 50000
 export FLASK_APP := survey
@@ -11,16 +14,19 @@ export FLASK_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+$(MO): $(PO) $(STAMP)
+	$(BIN)/python setup.py --quiet compile_catalogues
+
 # The demo runs in debug mode on 127.0.0.1: the development secret key is accepted there only.
 run: export FLASK_DEBUG := 1
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	$(BIN)/flask init-db
 	$(BIN)/flask demo --if-empty --responses $(RESPONSES)
 	@echo "Counter survey links (open one on a phone-sized browser):"
@@ -28,7 +34,7 @@ run: $(STAMP)
 	@echo "Serving on http://127.0.0.1:$(PORT)  (manager sign-in: http://127.0.0.1:$(PORT)/login)"
 	FLASK_SESSION_COOKIE_SECURE=false $(BIN)/flask run --debug --no-debugger --host 127.0.0.1 --port $(PORT)
 
-lint: $(STAMP)
+lint: $(STAMP) $(MO)
 	$(BIN)/ruff check .
 
 # axe-core for the accessibility checks of the browser tests (tests/package-lock.json).

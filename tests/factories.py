@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from survey.auth import hash_password
-from survey.catalogue import ensure_instruments
+from survey.core.passwords import hash_password
+from survey.core.units import add_unit
+from survey.instruments.catalogue import ensure_instruments
 from survey.models import Counter, Role, Service, Unit, UnitKind, UnitService, User
-from survey.units import add_unit
 
 PASSWORD = "correct horse battery"
 

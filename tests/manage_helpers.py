@@ -3,7 +3,7 @@
 import pytest
 from argon2 import PasswordHasher
 
-from survey import auth
+from survey.core import passwords
 from tests.factories import PASSWORD
 
 #: Every manager route that names a unit; "{code}" is replaced by a unit code.
@@ -28,4 +28,4 @@ def sign_in(client, username: str) -> None:
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
     """Hash test passwords with minimal argon2 cost: these tests sign in many times, not test hashing."""
-    monkeypatch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -4,7 +4,7 @@ import re
 import time
 
 from survey import instruments
-from survey.submission import make_ticket
+from survey.web.submission import make_ticket
 
 D1 = "/c/token-d1-0123456789"
 

@@ -7,8 +7,8 @@ import re
 
 from sqlmodel import select
 
-from survey.auth import verify_password
-from survey.devices import digest
+from survey.core.devices import digest
+from survey.core.passwords import verify_password
 from survey.models import ApiKey, AuditEvent, Role, User
 from tests.factories import PASSWORD
 from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests

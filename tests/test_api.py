@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from survey import create_app, devices
+from survey import create_app
+from survey.core import devices
+from survey.core.receipts import read_receipt
 from survey.db import get_engine
 from survey.models import ApiKey, KioskDevice, Response, utcnow
-from survey.receipts import read_receipt
 from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 from tests.score_data import add_sipas
 

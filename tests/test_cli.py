@@ -4,7 +4,7 @@ import json
 
 from sqlmodel import select
 
-from survey.auth import verify_password
+from survey.core.passwords import verify_password
 from survey.models import User
 
 

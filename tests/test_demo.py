@@ -3,11 +3,12 @@
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from survey import demo, tally
-from survey.catalogue import row_for
+from survey.commands import demo
+from survey.core.responses import record_response
 from survey.db import get_engine
+from survey.instruments.catalogue import row_for
 from survey.models import Counter, Response, Service, Tally, TallyPending, Unit, User
-from survey.responses import record_response
+from survey.scores import tally
 
 
 def test_demo_builds_a_province_and_a_year_of_responses(app, session):

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from survey import migrate
+from survey.commands import migrate
 from tests.conftest import postgres_url, worker_schema_url
 
 

@@ -6,7 +6,7 @@ import struct
 import qrcode
 from PIL import Image
 
-from survey import qr
+from survey.core import qr
 from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
 from tests.test_admin_access import sign_in
 

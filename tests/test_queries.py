@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from survey import queries
 from survey.models import Answer, Dossier, Instrument, Response
 from survey.periods import parse
+from survey.scores import Filters, live
 from tests.manage_helpers import cheap_hashing  # noqa: F401
 from tests.score_data import JULY, add_rated, add_sipas, verdict_mix
 
@@ -15,16 +15,16 @@ ALL_BITS = (1 << 17) - 1
 
 @pytest.fixture
 def ids(session, province):
-    return {code: queries.instrument_ids(session, code) for code in ("sipas-service", "quick-3", "tt01-dossier")}
+    return {code: live.instrument_ids(session, code) for code in ("sipas-service", "quick-3", "tt01-dossier")}
 
 
-def july(**options) -> queries.Filters:
-    return queries.Filters(parse("2026-07"), **options)
+def july(**options) -> Filters:
+    return Filters(parse("2026-07"), **options)
 
 
 def test_histogram_counts_respondents_per_unit_and_pattern(session, province, ids):
     verdict_mix(session, province)
-    frame = queries.pattern_histogram(session, path=province.root.path, filters=july(), instruments=ids["sipas-service"])
+    frame = live.pattern_histogram(session, path=province.root.path, filters=july(), instruments=ids["sipas-service"])
     rows = {(r.unit_id, r.satisfied_mask): r.n for r in frame.itertuples()}
     d1, d2 = province.units["D1"].id, province.units["D2"].id
     assert rows[(d1, ALL_BITS)] == 60
@@ -36,9 +36,9 @@ def test_histogram_counts_respondents_per_unit_and_pattern(session, province, id
 def test_histogram_keeps_to_the_subtree_and_can_leave_flagged_out(session, province, ids):
     verdict_mix(session, province)
     district = province.units["H"].path
-    frame = queries.pattern_histogram(session, path=district, filters=july(), instruments=ids["sipas-service"])
+    frame = live.pattern_histogram(session, path=district, filters=july(), instruments=ids["sipas-service"])
     assert frame["n"].sum() == 50
-    frame = queries.pattern_histogram(session, path=province.root.path, filters=july(include_flagged=False),
+    frame = live.pattern_histogram(session, path=province.root.path, filters=july(include_flagged=False),
                                       instruments=ids["sipas-service"], by=("unit_id",))
     d2 = frame[frame["unit_id"] == province.units["D2"].id]
     assert d2["n"].sum() == 55 and d2[d2["satisfied_mask"] == ALL_BITS]["n"].sum() == 25
@@ -49,10 +49,10 @@ def test_months_are_local_time(session, province, ids):
     add_sipas(session, province, "D1", n=2, satisfied=2, when=datetime(2026, 6, 30, 18, 0, tzinfo=UTC))
     add_sipas(session, province, "D1", n=3, satisfied=3, when=datetime(2026, 7, 31, 17, 30, tzinfo=UTC))
     add_sipas(session, province, "D1", n=4, satisfied=4, when=datetime(2026, 6, 30, 16, 59, tzinfo=UTC))
-    frame = queries.pattern_histogram(session, path="/", filters=queries.Filters(parse("2026")),
+    frame = live.pattern_histogram(session, path="/", filters=Filters(parse("2026")),
                                       instruments=ids["sipas-service"], by=("month",))
     assert dict(zip(frame["month"], frame["n"], strict=True)) == {"2026-06": 4, "2026-07": 2, "2026-08": 3}
-    in_july = queries.pattern_histogram(session, path="/", filters=july(), instruments=ids["sipas-service"])
+    in_july = live.pattern_histogram(session, path="/", filters=july(), instruments=ids["sipas-service"])
     assert in_july["n"].sum() == 2
 
 
@@ -60,12 +60,12 @@ def test_service_channel_and_id_filters(session, province, ids):
     add_sipas(session, province, "D1", n=3, satisfied=3, service="1.001193")
     add_sipas(session, province, "D1", n=4, satisfied=1, channel="paper")
     sipas = ids["sipas-service"]
-    by_service = queries.pattern_histogram(session, path="/", filters=july(service_id=province.services["1.001193"].id),
+    by_service = live.pattern_histogram(session, path="/", filters=july(service_id=province.services["1.001193"].id),
                                            instruments=sipas)
     assert by_service["n"].sum() == 3
-    assert queries.pattern_histogram(session, path="/", filters=july(channel="paper"), instruments=sipas)["n"].sum() == 4
-    first = queries.pattern_histogram(session, path="/", filters=july(upto_id=3), instruments=sipas)
-    rest = queries.pattern_histogram(session, path="/", filters=july(after_id=3), instruments=sipas)
+    assert live.pattern_histogram(session, path="/", filters=july(channel="paper"), instruments=sipas)["n"].sum() == 4
+    first = live.pattern_histogram(session, path="/", filters=july(upto_id=3), instruments=sipas)
+    rest = live.pattern_histogram(session, path="/", filters=july(after_id=3), instruments=sipas)
     assert (first["n"].sum(), rest["n"].sum()) == (3, 4)
 
 
@@ -73,7 +73,7 @@ def test_level_counts_of_the_quick_rating(session, province, ids):
     for value in (3, 3, 2, 1):
         add_rated(session, province, "H-01", "quick-3", {"RATING": value})
     add_rated(session, province, "D1", "quick-3", {"RATING": 1})
-    frame = queries.level_counts(session, path=province.units["H"].path, filters=july(), instrument=ids["quick-3"][0],
+    frame = live.level_counts(session, path=province.units["H"].path, filters=july(), instrument=ids["quick-3"][0],
                                  slot=1, levels=[3, 2, 1])
     assert frame[["level_3", "level_2", "level_1", "answered"]].values.tolist() == [[2, 1, 1, 4]]
 
@@ -82,7 +82,7 @@ def test_level_counts_of_a_points_item(session, province, ids):
     for value in (1, 1, 2, 3):
         add_rated(session, province, "D1", "tt01-dossier", {"T1": value, "RATING": 3})
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3})  # T1 not answered
-    frame = queries.level_counts(session, path="/", filters=july(), instrument=ids["tt01-dossier"][0], slot=1,
+    frame = live.level_counts(session, path="/", filters=july(), instrument=ids["tt01-dossier"][0], slot=1,
                                  levels=[1, 2, 3])
     assert frame[["level_1", "level_2", "level_3", "answered"]].values.tolist() == [[2, 1, 1, 4]]
 
@@ -95,7 +95,7 @@ def test_dossier_facts_count_each_dossier_once(session, province, ids):
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier=ok)  # dissatisfied
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier={**late, "complaint": True})  # all three
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 2}, dossier=late)  # overdue
-    frame = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
+    frame = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
     row = frame.iloc[0]
     assert (row.dossiers, row.dissatisfied, row.complaint, row.overdue, row.bad) == (4, 2, 1, 2, 3)
     assert (row.early, row.same_day, row.returned) == (2, 2, 4)
@@ -134,11 +134,11 @@ def test_dossier_facts_over_two_versions_and_without_flagged_ratings(session, pr
     session.commit()
     versions = sorted(ids["tt01-dossier"] + [second.id])
     columns = ["dossiers", "dissatisfied", "bad"]
-    row = queries.dossier_facts(session, path="/", filters=july(), rating=(versions, 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=july(), rating=(versions, 5, 1)).iloc[0]
     assert row[columns].tolist() == [6, 4, 4]
-    row = queries.dossier_facts(session, path="/", filters=july(include_flagged=False), rating=(versions, 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=july(include_flagged=False), rating=(versions, 5, 1)).iloc[0]
     assert row[columns].tolist() == [6, 3, 3]
-    row = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
     assert row[columns].tolist() == [6, 3, 3]
 
 
@@ -157,7 +157,7 @@ def test_dossiers_belong_to_the_period_by_reception_else_creation(session, provi
         session.add(Dossier(unit_id=province.units["D1"].id, dossier_hash=letter * 64, received_at=received,
                             created_at=created))
     session.commit()
-    frame = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
+    frame = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
     assert frame["dossiers"].tolist() == [3]
 
 
@@ -167,7 +167,7 @@ def test_dossier_days_are_local_days(session, province, ids):
     due = datetime(2026, 7, 20, 1, 0, tzinfo=UTC)
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3},
               dossier={"due_at": due, "returned_at": due - timedelta(hours=2)})
-    row = queries.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
     assert (row.early, row.same_day, row.overdue) == (0, 1, 0)
 
 
@@ -175,15 +175,15 @@ def test_channel_counts_and_comments(session, province, ids):
     verdict_mix(session, province)
     add_sipas(session, province, "D1", n=1, satisfied=1, channel="paper", comment="100% hài lòng_")
     every = [i for values in ids.values() for i in values]
-    counts = queries.channel_counts(session, path="/", filters=july(), instruments=every)
+    counts = live.channel_counts(session, path="/", filters=july(), instruments=every)
     assert dict(zip(counts["channel"], counts["n"], strict=True)) == {"counter-qr": 170, "paper": 1}
-    rows, more = queries.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2)
+    rows, more = live.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2)
     assert len(rows) == 2 and more
-    rows, more = queries.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2, page=2)
+    rows, more = live.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2, page=2)
     assert len(rows) == 1 and not more
-    rows, _ = queries.recent_comments(session, path="/", filters=july(), instruments=every, search="chờ quá")
+    rows, _ = live.recent_comments(session, path="/", filters=july(), instruments=every, search="chờ quá")
     assert len(rows) == 1 and rows.iloc[0]["comment"] == "Phải chờ quá lâu" and bool(rows.iloc[0]["suspicious"])
-    rows, _ = queries.recent_comments(session, path="/", filters=july(), instruments=every, search="%")
+    rows, _ = live.recent_comments(session, path="/", filters=july(), instruments=every, search="%")
     assert len(rows) == 1 and rows.iloc[0]["comment"].startswith("100%")
-    rows, _ = queries.recent_comments(session, path=province.units["H"].path, filters=july(), instruments=every)
+    rows, _ = live.recent_comments(session, path=province.units["H"].path, filters=july(), instruments=every)
     assert rows.empty

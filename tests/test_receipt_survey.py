@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from survey import receipts
+from survey.core import receipts
+from survey.core.receipts import dossier_hash, issue_receipt
 from survey.models import Dossier, Response
-from survey.receipts import dossier_hash, issue_receipt
 from tests.respond_helpers import aged_ticket, answers, hidden
 
 CODE = "H56.22-261122-0007"

@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from survey.models import Dossier
-from survey.receipts import (
+from survey.core.receipts import (
     DossierOfAnotherUnit,
     ReceiptExpired,
     ReceiptInvalid,
@@ -17,6 +16,7 @@ from survey.receipts import (
     read_receipt,
     receipt_url,
 )
+from survey.models import Dossier
 
 CODE = "000.00.12.H56-261120-0042"
 
@@ -72,7 +72,7 @@ def test_expired_tokens_say_so(app, session, province, monkeypatch):
         token = issue_receipt(session, unit=province.units["D1"], service=None, dossier_code=CODE, valid_days=1)
         from datetime import timedelta
 
-        from survey import receipts
+        from survey.core import receipts
 
         later = receipts.utcnow() + timedelta(days=1, seconds=1)
         monkeypatch.setattr(receipts, "utcnow", lambda: later)

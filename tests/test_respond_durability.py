@@ -1,12 +1,13 @@
 """Every response whose thank-you redirect arrived survives a SIGKILL of the server."""
 
+import http.client
 import threading
 import time
 
 from sqlmodel import select
 
 from survey.models import Response
-from survey.submission import read_ticket
+from survey.web.submission import read_ticket
 from tests.respond_helpers import D1, aged_ticket, answers
 from tests.server import free_port, gunicorn, kill, request
 
@@ -26,8 +27,9 @@ def submit_forever(port_box: list[int], tickets: list[str], acknowledged: list[s
             return
         try:
             status, location = request(port_box[0], "POST", D1, form | {"ticket": ticket}, timeout=2)
-        except OSError:
-            time.sleep(0.02)  # the server is down: a citizen's browser would show an error
+        except (OSError, http.client.HTTPException):
+            # The server is down, or died mid-answer: a citizen's browser would show an error.
+            time.sleep(0.02)
             continue
         if status == 303 and location.endswith("/thanks"):
             acknowledged.append(ticket)

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from survey.core.responses import DossierAlreadyRated, record_response
 from survey.db import get_engine
 from survey.models import Answer, Response
-from survey.responses import DossierAlreadyRated, record_response
 
 SIPAS = {code: 5 for code in ("A1", "A2", "A3", "B1", "B2", "B3", "B4", "C1", "C2", "C3", "D1", "D2", "D3")}
 SIPAS |= {"E1": 0, "E2": 0, "E3": 2, "OVERALL": 4}

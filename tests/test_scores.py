@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 import scoring
-from survey import cache, scores
+from survey import scores
+from survey.scores import cache
+from survey.scores.settings import structure_of
 from tests.manage_helpers import cheap_hashing  # noqa: F401
 from tests.score_data import add_sipas, verdict_mix
 
@@ -54,7 +56,7 @@ def test_pooled_combination_is_a_setting(session, mixed):
 
 def test_scores_match_scoring_on_the_raw_histogram(session, mixed):
     table = scores.score_scope(session, unit=mixed.units["D2"], period="2026-07", level="self")
-    structure = scores.structure_of(scores.sipas_instrument())
+    structure = structure_of(scores.sipas_instrument())
     histogram = pd.DataFrame({"answered_mask": [(1 << 17) - 1] * 2, "satisfied_mask": [(1 << 17) - 1, 0], "n": [30, 30]})
     [expected] = scoring.score_groups(scoring.moments_from_patterns(histogram, structure=structure), structure=structure)
     got = table.scope["index"]

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from survey import signals
-from survey.signals import Rating, Thresholds, decide
+from survey.core import signals
+from survey.core.signals import Rating, Thresholds, decide
 
 #: A Tuesday, 10:00 in Vietnam (03:00 UTC): inside opening hours.
 OPEN = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)

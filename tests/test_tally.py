@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, text, update
 
-from survey import scores, sections, tally
+from survey import scores
 from survey.db import get_engine
 from survey.models import Dossier, Response, Tally, TallyPending
 from survey.periods import parse
-from survey.queries import Filters
+from survey.scores import Filters, service, tally
 from tests.manage_helpers import cheap_hashing  # noqa: F401
 from tests.score_data import JULY, add_rated, add_sipas, verdict_mix
 
@@ -52,16 +52,16 @@ def pages(session, province, filters: Filters) -> dict:
     for code in ("P", "H"):
         unit = province.root if code == "P" else province.units[code]
         units = scores.subtree_units(session, unit)
-        moments, _ = scores.leaf_moments(session, units, filters)
+        moments, _ = service.leaf_moments(session, units, filters)
         result[code] = {
             "leaf n": dict(zip(moments.index, moments.n, strict=True)),
-            "trend": sections.trend(session, units, filters, settings),
-            "services": {row["service"]: row for row in sections.services(session, units, filters, settings)},
-            "ratings": sections.ratings(session, units, filters, settings),
-            "dossiers": sections.dossiers(session, units, filters),
-            "channels": {row["channel"]: row["n"] for row in sections.channels(session, units, filters)},
+            "trend": scores.trend(session, units, filters, settings),
+            "services": {row["service"]: row for row in scores.services(session, units, filters, settings)},
+            "ratings": scores.ratings(session, units, filters, settings),
+            "dossiers": scores.dossiers(session, units, filters),
+            "channels": {row["channel"]: row["n"] for row in scores.channels(session, units, filters)},
         }
-    result["D1 counters"] = sections.counters(session, province.units["D1"], filters, settings)
+    result["D1 counters"] = scores.counters(session, province.units["D1"], filters, settings)
     return result
 
 
@@ -134,20 +134,20 @@ def test_a_rating_before_its_dossier_counts_when_the_dossier_arrives(session, da
     tally.fold(engine)
     july = Filters(parse("2026-07"))
     units = scores.subtree_units(session, data.root)
-    before = sections.dossiers(session, units, july)["facts"]
+    before = scores.dossiers(session, units, july)["facts"]
     session.add(Dossier(unit_id=data.units["H-02"].id, dossier_hash="f" * 64, received_at=JULY))
     session.commit()
-    waiting = sections.dossiers(session, units, july)["facts"]
+    waiting = scores.dossiers(session, units, july)["facts"]
     assert (waiting["dossiers"], waiting["dissatisfied"], waiting["bad"]) == (
         before["dossiers"] + 1, before["dissatisfied"] + 1, before["bad"] + 1)
     tally.fold(engine)
-    assert sections.dossiers(session, units, july)["facts"] == waiting
+    assert scores.dossiers(session, units, july)["facts"] == waiting
     live(monkeypatch)
-    assert sections.dossiers(session, units, july)["facts"] == waiting
+    assert scores.dossiers(session, units, july)["facts"] == waiting
 
 
 def test_worked_tt01_example_from_the_tally(session, data):
-    tt01 = sections.dossiers(session, scores.subtree_units(session, data.root), Filters(parse("2026-07")))["tt01"]
+    tt01 = scores.dossiers(session, scores.subtree_units(session, data.root), Filters(parse("2026-07")))["tt01"]
     assert tally.grain_for(Filters(parse("2026-07")), []) == "counter"
     assert {k: tt01["counts"][k] for k in ("1", "3", "4", "7")} == {"1": 4, "3": 4, "4": 4, "7": 4}
     # Sums of 5, 7, 7 and 5 points over four dossiers: means 1.3, 1.8, 1.8, 1.3 (METHOD.md §2, half up).

@@ -22,11 +22,12 @@ import uuid
 
 from sqlmodel import Session, select
 
-from survey import cache, create_app, instruments
-from survey.catalogue import row_for
+from survey import create_app, instruments
+from survey.core.responses import record_response
 from survey.db import get_engine
+from survey.instruments.catalogue import row_for
 from survey.models import Counter, Unit
-from survey.responses import record_response
+from survey.scores import cache
 
 PERIODS = ["", "2026", "2026-Q3", "2026-Q4", "2026-07", "2026-10"]
 

@@ -14,14 +14,16 @@ import sys
 import time
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 import scoring
-from survey import create_app, queries, scores, tally
+from survey import create_app
 from survey.db import get_engine
 from survey.models import Answer, Response, Unit
 from survey.periods import Period, month_end
+from survey.scores import Filters, live, sql, tally
+from survey.scores.settings import sipas_instrument, structure_of
 
 
 def period_of(months: int, today: date) -> Period:
@@ -34,27 +36,27 @@ def period_of(months: int, today: date) -> Period:
 
 def additive(session: Session, period: Period) -> int:
     """Score every leaf unit from the pattern histogram (SQL GROUP BY); return the units scored."""
-    structure = scores.structure_of(scores.sipas_instrument())
-    ids = queries.instrument_ids(session, "sipas-service")
-    filters = queries.Filters(period)
-    histogram = queries.pattern_histogram(session, path="/", filters=filters, instruments=ids, by=["unit_id"])
+    structure = structure_of(sipas_instrument())
+    ids = live.instrument_ids(session, "sipas-service")
+    filters = Filters(period)
+    histogram = live.pattern_histogram(session, path="/", filters=filters, instruments=ids, by=["unit_id"])
     moments = scoring.moments_from_patterns(histogram, by=["unit_id"], structure=structure)
     return len(scoring.score_groups(moments, structure=structure))
 
 
 def from_tally(session: Session, period: Period) -> int:
     """Score every leaf unit from the stored tally (read in by this fresh process); return the units scored."""
-    structure = scores.structure_of(scores.sipas_instrument())
+    structure = structure_of(sipas_instrument())
     unit_ids = session.connection().execute(select(Unit.id)).scalars().all()
-    summed = tally.sums("sipas-service", unit_ids=unit_ids, filters=queries.Filters(period), by=["unit_id"])
+    summed = tally.sums("sipas-service", unit_ids=unit_ids, filters=Filters(period), by=["unit_id"])
     moments = summed.moments(structure.codes)
     return len(scoring.score_groups(moments, structure=structure))
 
 
 def naive(session: Session, period: Period) -> int:
     """Load every answer of the period into pandas, then group and score; return the units scored."""
-    structure = scores.structure_of(scores.sipas_instrument())
-    ids = queries.instrument_ids(session, "sipas-service")
+    structure = structure_of(sipas_instrument())
+    ids = live.instrument_ids(session, "sipas-service")
     slots = [Answer.__table__.c[f"v{j + 1:02d}"].label(code) for j, code in enumerate(structure.codes)]
     statement = (
         select(Response.unit_id, *slots)
@@ -62,7 +64,7 @@ def naive(session: Session, period: Period) -> int:
         .where(Response.instrument_id.in_(ids))
         .where(Response.submitted_at >= period.start_utc, Response.submitted_at < period.end_utc)
     )
-    frame = queries.run(session, statement)
+    frame = sql.run(session, statement)
     frame[list(structure.codes)] = frame[list(structure.codes)].where(frame[list(structure.codes)] > 0)
     patterns = scoring.patterns_from_responses(frame, by=["unit_id"], structure=structure)
     moments = scoring.moments_from_patterns(patterns, by=["unit_id"], structure=structure)
@@ -75,7 +77,7 @@ def measure(url: str, path: str, months: int) -> dict:
     with app.app_context(), Session(get_engine(app)) as session:
         period = period_of(months, date.today())
         responses = session.connection().execute(
-            select(queries.func.count()).select_from(Response).where(
+            select(func.count()).select_from(Response).where(
                 Response.submitted_at >= period.start_utc, Response.submitted_at < period.end_utc
             )
         ).scalar()

@@ -12,10 +12,11 @@ import time
 import numpy as np
 from sqlmodel import Session
 
-from survey import create_app, demo, demo_data, migrate
+from survey import create_app
+from survey.commands import demo, demo_data, migrate
+from survey.core.units import add_unit, new_counter_token
 from survey.db import get_engine
 from survey.models import Counter, Service, UnitKind, UnitService
-from survey.units import add_unit, new_counter_token
 
 SIPAS_ONLY = {"counter-qr": 0.8, "paper": 0.2}
 

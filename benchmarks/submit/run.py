@@ -24,9 +24,9 @@ from sqlalchemy import create_engine, func, text  # noqa: E402
 from sqlmodel import Session, SQLModel, select  # noqa: E402
 
 from survey import create_app  # noqa: E402
-from survey.catalogue import ensure_instruments  # noqa: E402
+from survey.instruments.catalogue import ensure_instruments  # noqa: E402
 from survey.models import Counter, Response, Service, Unit, UnitService  # noqa: E402
-from survey.submission import make_ticket  # noqa: E402
+from survey.web.submission import make_ticket  # noqa: E402
 from tests.respond_helpers import answers  # noqa: E402
 from tests.server import free_port, gunicorn  # noqa: E402
 

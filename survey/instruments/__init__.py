@@ -19,6 +19,13 @@ class InstrumentError(ValueError):
     """An instrument file is malformed; the message names the file and the field."""
 
 
+class UnknownItem(KeyError):
+    """An instrument has no item with the code asked for."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @dataclass(frozen=True)
 class Option:
     value: int
@@ -76,7 +83,7 @@ class Instrument:
         for item in self.items:
             if item.code == code:
                 return item
-        raise KeyError(code)
+        raise UnknownItem(f"item {code!r} is not in {self.code}")
 
     def masks(self, values: dict[str, int | None]) -> tuple[int, int]:
         """Return (answered_mask, satisfied_mask) for a respondent's item values."""

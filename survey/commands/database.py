@@ -1,0 +1,53 @@
+"""Commands that build the database: `init-db`, `demo` and `tally`."""
+
+import time
+
+import click
+from flask.cli import with_appcontext
+from sqlmodel import Session, select
+
+from survey.commands import demo, migrate
+from survey.db import get_engine
+from survey.models import Unit
+from survey.scores import tally
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database to the newest revision."""
+    migrate.upgrade(get_engine())
+    click.echo("Database is at the newest revision.")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--responses", default=50_000, show_default=True, help="Synthetic responses to add.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed.")
+@click.option("--password", envvar="HAILONG_PASSWORD", default=None, help="Demo manager password.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has units already.")
+def demo_command(responses: int, seed: int, password: str | None, if_empty: bool):
+    """Build a demo province with units, counters, services and a year of responses."""
+    engine = get_engine()
+    with Session(engine) as session:
+        seeded = session.exec(select(Unit.id).limit(1)).first() is not None
+    if if_empty and seeded:
+        click.echo(f"The database has data already; demo sign-in: manager / {password or demo.DEMO_PASSWORD}")
+        return
+    result = demo.seed(engine, responses=responses, seed=seed, password=password)
+    click.echo(
+        f"Demo province: {result.units} units, {result.counters} counters, "
+        f"{result.services} services, {result.responses:,} responses in {result.seconds:.1f} s."
+    )
+    click.echo(f"Sign in as {result.username} with password {result.password}")
+
+
+@click.command("tally")
+@with_appcontext
+@click.option("--rebuild", is_flag=True, help="Count every response again from scratch.")
+def tally_command(rebuild: bool):
+    """Add the responses waiting in the queue to the stored tally (pages do it on their own too)."""
+    engine = get_engine()
+    started = time.perf_counter()
+    counted = tally.rebuild(engine) if rebuild else tally.fold(engine)
+    click.echo(f"Added {counted:,} responses to the tally in {time.perf_counter() - started:.1f} s.")

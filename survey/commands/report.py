@@ -1,0 +1,87 @@
+"""`flask --app survey scores`: scores of a unit's children, itself or its whole subtree, for a period."""
+
+import csv
+import io
+import json
+
+import click
+from flask.cli import with_appcontext
+from sqlmodel import Session, select
+
+from survey.db import get_engine
+from survey.models import Unit
+from survey.periods import PeriodError
+from survey.periods import parse as parse_period
+from survey.scores import LEVELS, ScoreTable, UnknownService, score_scope
+
+
+def flat_rows(table: ScoreTable) -> list[dict]:
+    """Flatten a score table to one dict per unit (the scope's own row first) for CSV."""
+    rows = []
+    for row in [table.scope, *table.rows] if table.level == "children" else table.rows:
+        verdict = row["verdict"]
+        flat = {"unit": row["unit"], "name": row["name"], "n": row["n"]}
+        flat.update({f"index_{key}": value for key, value in row["index"].items()})
+        flat.update(verdict=verdict["status"], more_needed=verdict["more_needed"], target=verdict["target"],
+                    confidence_level=verdict["confidence_level"], sides=verdict["sides"], method=verdict["method"],
+                    period=table.period["key"])
+        for code, factor in row["factors"].items():
+            flat[f"factor_{code}_estimate"] = factor["estimate"]
+        for code, item in row["items"].items():
+            flat[f"item_{code}_n"], flat[f"item_{code}_estimate"] = item["n"], item["estimate"]
+        rows.append(flat)
+    return rows
+
+
+def as_text(table: ScoreTable) -> str:
+    """Return an aligned plain-text table with the settings the verdicts were reached with."""
+    s = table.settings
+    lines = [f"{table.unit['code']} · {table.unit['name']} · {table.period['key']} "
+             f"({table.period['first']} – {table.period['last']}, UTC+7)",
+             f"Verdicts: {s['method']}, {s['confidence_level']:.0%} {s['sides']}, target {s['target']:.0%}, "
+             f"at least {s['min_n']} responses, units combined by {s['combine']}."]
+    for row in flat_rows(table):
+        estimate = row["index_estimate"]
+        shown = "      –" if estimate is None else f"{estimate:7.2%}"
+        interval = "" if estimate is None else f"[{row['index_ci_low']:.2%}, {row['index_ci_high']:.2%}]"
+        more = f" (about {row['more_needed']} more)" if row["verdict"] == "inconclusive" and row["more_needed"] else ""
+        lines.append(f"{row['unit']:<12} {row['n']:>8} {shown} {interval:<20} {row['verdict']}{more}")
+    return "\n".join(lines)
+
+
+@click.command("scores")
+@with_appcontext
+@click.option("--unit", "unit_code", default=None, help="Unit code (default: the root of the tree).")
+@click.option("--level", type=click.Choice(LEVELS), default="children", show_default=True)
+@click.option("--period", default=None, help="2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30 (default: last 12 months).")
+@click.option("--service", default=None, help="National code of one service.")
+@click.option("--channel", default=None, help="One channel (counter-qr, receipt, kiosk, paper).")
+@click.option("--exclude-flagged", is_flag=True, help="Leave flagged responses out.")
+@click.option("--format", "output", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+def scores_command(unit_code, level, period, service, channel, exclude_flagged, output):
+    """Print scores with intervals and verdicts for a unit and period."""
+    try:
+        parsed = parse_period(period)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    with Session(get_engine()) as session:
+        statement = select(Unit).where(Unit.code == unit_code) if unit_code else select(Unit).where(Unit.parent_id.is_(None))
+        unit = session.exec(statement.order_by(Unit.id)).first()
+        if unit is None:
+            raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
+        try:
+            table = score_scope(session, unit=unit, period=parsed, level=level, service=service, channel=channel,
+                                include_flagged=not exclude_flagged)
+        except UnknownService as exc:
+            raise click.BadParameter(str(exc), param_hint="--service") from exc
+    if output == "json":
+        click.echo(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
+    elif output == "csv":
+        rows = flat_rows(table)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["unit"])
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(as_text(table))

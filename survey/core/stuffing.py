@@ -1,0 +1,84 @@
+"""Look up the recent ratings of a device and counter and ask survey.signals about a new one."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlmodel import Session, or_, select
+
+from survey.core import signals
+from survey.core.devices import aware
+from survey.instruments import Instrument
+from survey.instruments.catalogue import of_row
+from survey.models import ANSWER_SLOTS, Answer, Response
+from survey.models import Instrument as InstrumentRow
+
+SLOT_COLUMNS = tuple(f"v{slot:02d}" for slot in range(1, ANSWER_SLOTS + 1))
+
+
+def suspicion(
+    session: Session,
+    *,
+    instrument_row: InstrumentRow,
+    values: dict[str, int | None],
+    at: datetime,
+    counter_id: int | None,
+    kiosk_id: int | None = None,
+    min_interval_seconds: int | None = None,
+) -> str | None:
+    """Return why a new response looks stuffed (comma-separated reasons), or None."""
+    thresholds = signals.thresholds_from(current_app.config)
+    instrument = of_row(instrument_row)
+    new = signals.Rating(
+        at=at,
+        pattern=tuple(values.get(item.code) for item in instrument.items),
+        top=is_top(instrument, [values.get(item.code) for item in instrument.scored_items]),
+        kiosk_id=kiosk_id,
+        counter_id=counter_id,
+        instrument_id=instrument_row.id,
+    )
+    window = max(thresholds.burst_seconds, thresholds.pattern_seconds, min_interval_seconds or 0)
+    recent = recent_ratings(session, counter_id=counter_id, kiosk_id=kiosk_id, since=at - timedelta(seconds=window))
+    return signals.decide(new, recent, min_interval_seconds=min_interval_seconds, thresholds=thresholds)
+
+
+def recent_ratings(
+    session: Session, *, counter_id: int | None, kiosk_id: int | None, since: datetime
+) -> list[signals.Rating]:
+    """Return the ratings of a counter or device submitted since a time."""
+    owners = [Response.counter_id == counter_id] if counter_id is not None else []
+    if kiosk_id is not None:
+        owners.append(Response.kiosk_id == kiosk_id)
+    if not owners:
+        return []
+    slots = Answer.__table__.c
+    rows = session.execute(
+        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id, *(slots[name] for name in SLOT_COLUMNS))
+        .join(Answer, Answer.response_id == Response.id)
+        .where(or_(*owners), Response.submitted_at >= since)
+        .order_by(Response.submitted_at)
+        .limit(2000)
+    ).all()
+    ratings = []
+    for at, kiosk_id, counter_id, instrument_id, *values in rows:
+        instrument = of_row(session.get(InstrumentRow, instrument_id))
+        stored = tuple(values[item.slot - 1] for item in instrument.items)
+        scored = [values[item.slot - 1] for item in instrument.scored_items]
+        ratings.append(
+            signals.Rating(
+                at=aware(at),
+                pattern=stored,
+                top=is_top(instrument, scored),
+                kiosk_id=kiosk_id,
+                counter_id=counter_id,
+                instrument_id=instrument_id,
+            )
+        )
+    return ratings
+
+
+def is_top(instrument: Instrument, scored_values: list[int | None]) -> bool:
+    """Tell whether every answered scored item sits at the instrument's top level."""
+    top = max(level.value for level in instrument.levels)
+    answered = [value for value in scored_values if value]
+    return bool(answered) and all(value == top for value in answered)
+

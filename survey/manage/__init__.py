@@ -1,5 +1,0 @@
-"""Manager pages: scores of the user's units with intervals, verdicts, charts and exports."""
-
-from survey.manage.views import bp
-
-__all__ = ["bp"]

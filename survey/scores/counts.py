@@ -1,0 +1,78 @@
+"""Counts of a unit subtree: summed from the tally where it can answer, counted live in SQL where not.
+
+The one place that chooses between the two: the score service and the sections ask here and
+never read the tally (survey.scores.tally) or the live queries (survey.scores.live) themselves.
+The tally answers periods of whole local months under any filter but a service together with a
+channel or counter; everything else is counted with one GROUP BY. Both ways give the same
+numbers (tests/test_tally.py compares them under every filter).
+"""
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlmodel import Session
+
+import scoring
+from survey import instruments
+from survey.models import Unit
+from survey.scores import dossier_rules, live, tally
+from survey.scores.filters import Filters
+
+
+def moments(session: Session, code: str, units: list[Unit], filters: Filters, *, by: Sequence[str],
+            structure: scoring.Structure) -> scoring.Moments:
+    """Return the respondent moments of an instrument over a subtree (root first), per leaf group `by`."""
+    summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=list(by))
+    if summed is not None:
+        return summed.moments(structure.codes)
+    histogram = live.pattern_histogram(session, path=units[0].path, filters=filters,
+                                       instruments=live.instrument_ids(session, code), by=by)
+    return scoring.moments_from_patterns(histogram, by=list(by), structure=structure)
+
+
+def value_counts(session: Session, code: str, units: list[Unit], filters: Filters,
+                 item: instruments.Item) -> dict[int, int]:
+    """Count each answer value of one item over a subtree (root first), every version of the instrument."""
+    summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=[])
+    if summed is not None:
+        counts = summed.counts(item.code).sum()
+        return {int(value): int(count) for value, count in counts.items() if count}
+    _, values = tally.Layout.of(instruments.load(code)).counts_at(item.code)
+    frames = [live.level_counts(session, path=units[0].path, filters=filters, instrument=version, slot=item.slot,
+                                levels=values)
+              for version in live.instrument_ids(session, code)]
+    counts = pd.concat(frames) if frames else pd.DataFrame()
+    totals = {v: int(counts[f"level_{v}"].sum()) for v in values} if len(counts) else {}
+    return {v: count for v, count in totals.items() if count}
+
+
+def dossier_facts(session: Session, units: list[Unit], filters: Filters, *, rating: str) -> dict[str, int]:
+    """Sum the facts (dossier_rules.FACTS) of a subtree's dossiers; {} when it has none.
+
+    `rating` is the code of the per-dossier rating instrument whose dissatisfied level makes a
+    dossier bad; flagged ratings count unless the filters leave them out.
+    """
+    totals = tally.dossier_facts([u.id for u in units], filters)
+    if totals is None:
+        instrument = instruments.load(rating)
+        versions = live.instrument_ids(session, rating)
+        dissatisfied = min(level.value for level in instrument.levels if level.value not in instrument.satisfied)
+        facts = live.dossier_facts(session, path=units[0].path, filters=filters,
+                                   rating=(versions, instrument.item("RATING").slot, dissatisfied) if versions else None)
+        totals = {name: int(facts[name].sum()) for name in dossier_rules.FACTS} if len(facts) else {}
+    return totals if totals.get("dossiers") else {}
+
+
+def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dict[str, int]:
+    """Count the responses of every instrument per channel over a subtree (the channel filter does not apply)."""
+    filters = filters.but(channel=None)
+    counts: dict[str, int] = {}
+    for code in instruments.available():
+        summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=["channel"])
+        if summed is None:
+            versions = [i for code in instruments.available() for i in live.instrument_ids(session, code)]
+            frame = live.channel_counts(session, path=units[0].path, filters=filters, instruments=versions)
+            return {row.channel: int(row.n) for row in frame.itertuples() if row.n}
+        for channel, n in zip(summed.keys["channel"], summed.n, strict=True):
+            counts[channel] = counts.get(channel, 0) + int(n)
+    return {channel: n for channel, n in counts.items() if n}

@@ -1,0 +1,148 @@
+"""The further tables of a unit: monthly trend, counters, services, quick ratings, QĐ 766, TT 01, channels.
+
+Each function asks survey.scores.counts for sums (it picks the tally or SQL), adds leaf units up in
+pandas and scores with `scoring`; each returns plain rows (dicts) that pages, exports and the JSON
+API display as they are.
+"""
+
+import numpy as np
+import pandas as pd
+from sqlmodel import Session, select
+
+import scoring
+from survey import instruments
+from survey.models import Counter, Service, Unit
+from survey.scores import counts, live
+from survey.scores.filters import Filters
+from survey.scores.service import leaf_moments
+from survey.scores.settings import SIPAS, Settings, plain, score_dict, structure_of
+
+QUICK = "quick-3"
+TT01 = "tt01-dossier"
+
+
+def trend(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
+    """Score the subtree (root first) month by month, with p-chart limits around the period's index."""
+    moments, structure = leaf_moments(session, units, filters, by=("unit_id", "month"))
+    scored = {}
+    if len(moments):
+        # Every leaf group belongs to the root: roll (leaf, month) up to months.
+        parents = pd.Index(moments.index.get_level_values("month"), name="month")
+        for score in scoring.score_rollup(moments, by=parents, structure=structure, combine=settings.combine,
+                                          **settings.options()):
+            scored[score.group["month"]] = score
+    rows = [{"month": month, **score_dict(scored.get(month), settings)} for month in filters.period.months()]
+    with_data = [row for row in rows if row["index"]["estimate"] is not None and row["index"]["n_eff"]]
+    if with_data:
+        n_eff = np.array([row["index"]["n_eff"] for row in with_data])
+        x = np.round(np.array([row["index"]["estimate"] for row in with_data]) * n_eff)
+        chart = scoring.p_chart(x, np.round(n_eff))
+        for row, limits in zip(with_data, chart.itertuples(), strict=True):
+            row["p_chart"] = {"centre": plain(limits.centre), "lcl": plain(limits.lcl), "ucl": plain(limits.ucl),
+                              "signal": limits.signal}
+    return rows
+
+
+def counters(session: Session, unit: Unit, filters: Filters, settings: Settings) -> list[dict]:
+    """Score the unit's own counters (each counter's respondents as one group)."""
+    own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
+    structure = structure_of(instruments.load(SIPAS))
+    moments, _ = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
+    scored = {}
+    if len(moments):
+        scored = {s.group["counter_id"]: s for s in scoring.score_groups(moments, structure=structure, **settings.options())}
+    return [{"counter": c.name, "counter_id": c.id, "active": c.active, **score_dict(scored.get(c.id), settings)}
+            for c in own]
+
+
+def services(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
+    """Score each service over the subtree (units combined by the SCORING_COMBINE setting)."""
+    structure = structure_of(instruments.load(SIPAS))
+    moments, _ = leaf_moments(session, units, filters, by=("unit_id", "service_id"))
+    if not len(moments):
+        return []
+    # Responses without a procedure (NULL counted live, 0 in the tally) belong to no service.
+    served = np.asarray(moments.index.get_level_values("service_id"), dtype=float)
+    keep = np.flatnonzero(served > 0)
+    if not len(keep):
+        return []
+    moments = scoring.Moments(moments.index[keep], moments.items, moments.n[keep], moments.totals[keep],
+                              moments.cross[keep])
+    scores = scoring.score_rollup(moments, by=["service_id"], structure=structure, combine=settings.combine,
+                                  **settings.options())
+    names = {s.id: s for s in session.exec(select(Service)).all()}
+    rows = [{"service": names[int(s.group["service_id"])].code, "name": names[int(s.group["service_id"])].name,
+             **score_dict(s, settings)} for s in scores]
+    return sorted(rows, key=lambda row: -row["n"])
+
+
+def ratings(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
+    """Share of each level of the three-level rating (quick-3 and the per-dossier rating), with intervals."""
+    rows = []
+    for code in (QUICK, TT01):
+        instrument = instruments.load(code)
+        levels = counts.value_counts(session, code, units, filters, instrument.item("RATING"))
+        answered = sum(levels.values())
+        satisfied = sum(levels.get(v, 0) for v in instrument.satisfied)
+        interval = scoring.proportion_interval(satisfied, answered, method=settings.method,
+                                               confidence_level=settings.confidence_level)
+        rows.append({
+            "instrument": code,
+            "answered": answered,
+            "levels": [{"value": level.value, "label": level.label, "count": levels.get(level.value, 0)}
+                       for level in instrument.levels],
+            "satisfied": satisfied,
+            "estimate": plain(satisfied / answered) if answered else None,
+            "ci_low": plain(interval.ci_low) if answered else None,
+            "ci_high": plain(interval.ci_high) if answered else None,
+        })
+    return rows
+
+
+def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
+    """QĐ 766 ratio and TT 01 indicator scores of a subtree's dossiers (None where there are none)."""
+    tt01 = instruments.load(TT01)
+    totals = counts.dossier_facts(session, units, filters, rating=TT01)
+    result = {"qd766": None, "tt01": None, "facts": totals}
+    if totals.get("dossiers"):
+        ratio = scoring.qd766_ratio(total=totals["dossiers"], bad=totals["bad"])
+        result["qd766"] = {"dossiers": ratio.dossiers, "bad": ratio.bad, "ratio": plain(ratio.ratio)}
+    total, count = {}, {}
+    for item in tt01.items:
+        if item.kind == "points":
+            answers = counts.value_counts(session, TT01, units, filters, item)
+            points = {option.value: option.points for option in item.options}
+            total[item.indicator] = sum(points[v] * n for v, n in answers.items() if v in points)
+            count[item.indicator] = sum(n for v, n in answers.items() if v in points)
+    if sum(count.values()):
+        # Indicator 2 (each unit's time against its limit) comes from the dossier facts:
+        # returned before the due day 2 points, on the due day 1, later 0.
+        if totals.get("returned"):
+            total[2] = 2 * totals["early"] + totals["same_day"]
+            count[2] = totals["returned"]
+        score = scoring.tt01_scores(total, count)
+        result["tt01"] = {
+            "indicators": {str(i): (None if v is None else float(v)) for i, v in sorted(score.indicators.items())},
+            "counts": {str(i): count.get(i, 0) for i in sorted(score.indicators)},
+            "civil_servant_total": None if score.civil_servant_total is None else float(score.civil_servant_total),
+            "civil_servant_band": score.civil_servant_band,
+        }
+    return result
+
+
+def channels(session: Session, units: list[Unit], filters: Filters) -> list[dict]:
+    """Count responses of every instrument per channel (the channel filter does not apply)."""
+    ordered = sorted(((n, channel) for channel, n in counts.channel_counts(session, units, filters).items()),
+                     key=lambda pair: (-pair[0], pair[1]))
+    return [{"channel": channel, "n": n} for n, channel in ordered]
+
+
+def comments(session: Session, unit: Unit, filters: Filters, *, search: str, page: int, per_page: int = 20) -> dict:
+    """Return one page of comments (newest first) and paging facts."""
+    # Comments of every instrument: no instrument condition (SQLite would pick its index over time order).
+    frame, more = live.recent_comments(session, path=unit.path, filters=filters, search=search, page=page,
+                                          per_page=per_page)
+    rows = [{"id": int(r.id), "submitted_at": r.submitted_at, "channel": r.channel, "comment": r.comment,
+             "flagged": bool(r.suspicious), "unit": r.unit, "unit_name": r.unit_name, "counter": r.counter}
+            for r in frame.itertuples()]
+    return {"rows": rows, "page": page, "more": more}

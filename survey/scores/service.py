@@ -1,0 +1,191 @@
+"""Scores of a unit scope as plain tables: queries count, scoring computes, pages and APIs display.
+
+`score_scope` is the one entry point the pages, the CLI and the JSON API share. Leaf units are
+counted by survey.scores.counts (the tally, or SQL); a unit's score pools its whole subtree by the SCORING_COMBINE
+setting (mean of the subtree's units with data, or pooled respondents). Results are cached per
+scope, period, filters, settings and data version (the newest response id).
+"""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from flask import current_app
+from sqlmodel import Session, select
+
+import scoring
+from survey.models import Service, Unit
+from survey.periods import Period
+from survey.periods import parse as parse_period
+from survey.scores import counts
+from survey.scores.cache import cached, data_version
+from survey.scores.filters import Filters
+from survey.scores.settings import SIPAS, Settings, score_dict, sipas_instrument, structure_of
+
+LEVELS = ("children", "self", "all")
+
+
+class UnknownService(LookupError):
+    """A score was asked for a service code that no service has."""
+
+
+@dataclass
+class ScoreTable:
+    """Scored rows (plain, JSON-serialisable dicts) of a scope, with what they were scored under."""
+
+    unit: dict
+    period: dict
+    level: str
+    filters: dict
+    settings: dict
+    #: The scope unit's own score (its whole subtree).
+    scope: dict
+    rows: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Return the table as plain data (for JSON)."""
+        return asdict(self)
+
+
+def expand_to_ancestors(moments: scoring.Moments, leaf_paths: Sequence[str], targets: Sequence[tuple]) -> tuple:
+    """Repeat each leaf group once per target whose subtree holds it; return (moments, labels).
+
+    `targets` are tuples whose first element is a path prefix and the rest the output label.
+    """
+    rows, labels = [], []
+    for position, path in enumerate(leaf_paths):
+        for prefix, *label in targets:
+            if path.startswith(prefix):
+                rows.append(position)
+                labels.append(tuple(label))
+    rows = np.asarray(rows, dtype=int)
+    expanded = scoring.Moments(pd.RangeIndex(len(rows)), moments.items, moments.n[rows],
+                               moments.totals[rows], moments.cross[rows])
+    return expanded, labels
+
+
+def rollup(moments: scoring.Moments, leaf_paths: Sequence[str], targets: Sequence[tuple], *,
+           names: Sequence[str], structure: scoring.Structure, settings: Settings) -> dict[tuple, scoring.GroupScore]:
+    """Score each target over the leaf groups in its subtree; return {label tuple: GroupScore}."""
+    expanded, labels = expand_to_ancestors(moments, leaf_paths, targets)
+    if not labels:
+        return {}
+    if len(names) == 1:
+        index = pd.Index([label[0] for label in labels], name=names[0])
+    else:
+        index = pd.MultiIndex.from_tuples(labels, names=list(names))
+    scores = scoring.score_rollup(expanded, by=index, structure=structure, combine=settings.combine,
+                                  **settings.options())
+    return {tuple(score.group[name] for name in names): score for score in scores}
+
+
+def subtree_units(session: Session, unit: Unit) -> list[Unit]:
+    """Return the units of a subtree, the root first, in path order."""
+    statement = select(Unit).where(Unit.path.startswith(unit.path, autoescape=True)).order_by(Unit.id)
+    return list(session.exec(statement).all())
+
+
+def make_filters(session: Session, period: Period | str | None, *, service: str | None = None,
+                 channel: str | None = None, counter_id: int | None = None, include_flagged: bool = True) -> Filters:
+    """Build query filters; a service is named by its national code (an unknown code raises UnknownService)."""
+    if not isinstance(period, Period):
+        period = parse_period(period)
+    service_id = None
+    if service:
+        service_id = session.exec(select(Service.id).where(Service.code == service)).first()
+        if service_id is None:
+            raise UnknownService(f"no service with code {service!r}")
+    return Filters(period, service_id=service_id, channel=channel or None, counter_id=counter_id,
+                           include_flagged=include_flagged)
+
+
+def leaf_moments(session: Session, units: list[Unit], filters: Filters, *, by=("unit_id",)):
+    """Count the SIPAS responses of a subtree (root first) per leaf unit and `by`; return (moments, structure)."""
+    structure = structure_of(sipas_instrument())
+    return counts.moments(session, SIPAS, units, filters, by=by, structure=structure), structure
+
+
+def unit_row(unit: Unit, score: scoring.GroupScore | None, settings: Settings) -> dict:
+    """Return one table row: the unit and its score."""
+    return {"unit": unit.code, "name": unit.name, "kind": unit.kind, **score_dict(score, settings)}
+
+
+def score_scope(
+    session: Session,
+    *,
+    unit: Unit,
+    period: Period | str | None = None,
+    level: str = "children",
+    service: str | None = None,
+    channel: str | None = None,
+    include_flagged: bool = True,
+    settings: Settings | None = None,
+) -> ScoreTable:
+    """Score a unit's subtree and its children (level "children"), itself ("self") or every unit ("all")."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
+    settings = settings or Settings.from_config(current_app.config)
+    filters = make_filters(session, period, service=service, channel=channel, include_flagged=include_flagged)
+    units = subtree_units(session, unit)
+    if level == "self":
+        targets = [unit]
+    elif level == "children":
+        targets = [u for u in units if u.parent_id == unit.id]
+    else:
+        targets = units
+    moments, structure = leaf_moments(session, units, filters)
+    paths = {u.id: u.path for u in units}
+    leaf_paths = [paths[unit_id] for unit_id in moments.index]
+    scored = rollup(moments, leaf_paths, [(u.path, u.code) for u in {u.id: u for u in (unit, *targets)}.values()],
+                    names=["unit"], structure=structure, settings=settings)
+    return ScoreTable(
+        unit={"code": unit.code, "name": unit.name, "kind": unit.kind},
+        period={"key": filters.period.key, "kind": filters.period.kind,
+                "first": filters.period.first.isoformat(), "last": filters.period.last.isoformat()},
+        level=level,
+        filters={"service": service, "channel": channel, "include_flagged": include_flagged},
+        settings=asdict(settings),
+        scope=unit_row(unit, scored.get((unit.code,)), settings),
+        rows=[unit_row(u, scored.get((u.code,)), settings) for u in targets],
+    )
+
+
+#: Sort keys of score rows: name, n, index, verdict, or a factor code.
+VERDICT_ORDER = {"not-met": 0, "inconclusive": 1, "met": 2, "insufficient": 3}
+
+
+def sort_rows(rows: list[dict], key: str | None) -> list[dict]:
+    """Sort score rows by "name", "n", "index", "verdict" or a factor code ("A"…); "-" reverses."""
+    key = key or ""
+    reverse = key.startswith("-")
+    name = key.lstrip("-")
+
+    def value(row: dict):
+        if name == "n":
+            return row["n"]
+        if name == "index":
+            return row["index"]["estimate"]
+        if name == "verdict":
+            return VERDICT_ORDER.get(row["verdict"]["status"], 9)
+        if name in row["factors"] or len(name) == 1:
+            return (row["factors"].get(name) or {}).get("estimate")
+        return None
+
+    if name not in ("n", "index", "verdict") and len(name) != 1:
+        return rows
+    present = [row for row in rows if value(row) is not None]
+    missing = [row for row in rows if value(row) is None]
+    return sorted(present, key=value, reverse=reverse) + missing
+
+
+def cached_score_scope(session: Session, **options) -> ScoreTable:
+    """Return score_scope(...) from the app's LRU cache when the data has not changed."""
+    unit = options["unit"]
+    settings = options.get("settings") or Settings.from_config(current_app.config)
+    period = options.get("period")
+    period = period if isinstance(period, Period) else parse_period(period)
+    rest = tuple(sorted((k, str(v)) for k, v in options.items() if k not in ("unit", "period", "settings")))
+    key = ("score_scope", unit.id, period, rest, settings, data_version(session))
+    options = {**options, "period": period}
+    return cached(key, lambda: score_scope(session, **{**options, "settings": settings}))

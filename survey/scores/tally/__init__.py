@@ -1,0 +1,38 @@
+"""The tally: additive sums of every response per group, stored in the database, updated by addition.
+
+Scores need no respondent, only sums: respondents, the count of each answer of each item, and for
+the rated items the moments of scoring (item totals and cross-products). These add, so the
+`tally` table keeps them per group in two grains, and the QĐ 766 facts of dossiers in a third:
+
+- "counter": unit, counter, local month, channel, flag;
+- "service": unit, service, local month, flag (no channel);
+- "dossier": unit, service, local month of reception (see `dossiers`).
+
+Every inserted response and dossier waits in a queue (`tally_pending`, `tally_pending_dossier`;
+database triggers put them there, whoever inserts them) until a fold adds it to its groups and
+deletes it from the queue in one transaction, so it is counted exactly once however commits
+interleave. Readers hold the tally in memory, reload only rows a later fold changed, and add what
+is still queued: pages stay exact at every moment. A fold runs when enough rows wait, on the next
+read, or with `flask tally`.
+
+The modules, in the order a response travels through them:
+
+- `layout`: where each sum sits in a group's vector; blocks of groups; the stored encoding;
+- `counting`: read waiting responses and sum them into groups of both grains;
+- `dossiers`: how the dossier facts of touched dossiers change (rules in survey.scores.dossier_rules);
+- `fold`: add the sums to the stored rows under a lock, and empty the queue;
+- `store`: each process's copy, brought up to date once per request;
+- `answers`: sum the groups a page asks for, or return None when the tally cannot answer.
+
+Only survey.scores.counts asks `answers`; it counts live in SQL when the answer is None.
+"""
+
+from survey.scores.tally.answers import Sums, dossier_facts, grain_for, month_aligned, sums
+from survey.scores.tally.fold import add_inserted, fold, rebuild
+from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
+from survey.scores.tally.store import Store, refresh, view
+
+__all__ = [
+    "GRAINS", "Block", "Layout", "Store", "Sums", "add_inserted", "decode", "dossier_facts", "encode", "fold",
+    "grain_for", "month_aligned", "rebuild", "refresh", "sums", "view",
+]

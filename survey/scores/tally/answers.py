@@ -1,0 +1,147 @@
+"""Answering the pages' queries from the tally, or saying it cannot (then survey.scores.counts counts live)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+import scoring
+from survey import instruments
+from survey.periods import Period, local_today, month_end
+from survey.scores import dossier_rules
+from survey.scores.filters import Filters
+from survey.scores.tally.dossiers import DOSSIER_FACTS
+from survey.scores.tally.layout import Layout
+from survey.scores.tally.store import Store, view
+
+#: Names the pages group by, and the tally columns they are.
+NAMES = {"unit_id": "unit_id", "month": "month", "channel": "channel", "suspicious": "suspicious",
+         "counter_id": "part_id", "service_id": "part_id"}
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Summed groups: keys (columns named as asked) and their int64 sums in `layout`."""
+
+    keys: pd.DataFrame
+    values: np.ndarray
+    layout: Layout
+
+    def moments(self, items: tuple[str, ...]) -> scoring.Moments:
+        """Return the groups' moments (index named after the keys; items in the layout's order)."""
+        if tuple(items) != self.layout.scored:
+            raise ValueError(f"the tally holds items {self.layout.scored}, not {tuple(items)}")
+        m, size = self.layout.m, len(self.keys)
+        cross = np.zeros((size, m, m))
+        upper = np.triu_indices(m)
+        cross[:, upper[0], upper[1]] = self.values[:, self.layout.cross_at:]
+        cross[:, upper[1], upper[0]] = self.values[:, self.layout.cross_at:]
+        columns = list(self.keys.columns)
+        if len(columns) > 1:
+            index = pd.MultiIndex.from_frame(self.keys)
+        elif columns:
+            index = pd.Index(self.keys[columns[0]], name=columns[0])
+        else:
+            index = pd.Index(["all"] * size)
+        return scoring.Moments(index, tuple(items), self.values[:, 0].astype(float),
+                               self.values[:, self.layout.totals_at:self.layout.cross_at].astype(float), cross)
+
+    def counts(self, code: str) -> pd.DataFrame:
+        """Return the count of each value of an item per group (columns: the values)."""
+        at, options = self.layout.counts_at(code)
+        return pd.DataFrame(self.values[:, at:at + len(options)], columns=list(options), index=self.keys.index)
+
+    @property
+    def n(self) -> np.ndarray:
+        return self.values[:, 0]
+
+
+def month_aligned(period: Period) -> bool:
+    """Tell whether a period is made of whole local months (the current one may be partial)."""
+    whole_end = period.last == month_end(period.last.year, period.last.month) or period.last >= local_today()
+    return period.first.day == 1 and whole_end
+
+
+def grain_for(filters: Filters, by: Sequence[str]) -> str | None:
+    """Return the grain that answers a query, or None when only counting responses can."""
+    if filters.period is None or not month_aligned(filters.period) or filters.after_id or filters.upto_id is not None:
+        return None
+    if filters.service_id is not None or "service_id" in by:
+        both = filters.channel or "channel" in by or filters.counter_id is not None or "counter_id" in by
+        return None if both else "service"
+    return "counter"
+
+
+def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[str]) -> Sums | None:
+    """Sum an instrument's groups of some units under the page filters, grouped by `by`.
+
+    Returns None when the tally cannot answer (see grain_for). Versions of the instrument are
+    pooled when they have the newest version's layout.
+    """
+    grain = grain_for(filters, by)
+    if grain is None:
+        return None
+    store = view()
+    layout = Layout.of(instruments.load(code))
+    pooled = [i for i, version in store.versions.items() if version == (code, layout)]
+    unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
+    part = filters.counter_id if grain == "counter" else filters.service_id
+    keys, totals = select_groups(store, grain, pooled, unit_ids=unit_ids, filters=filters, part=part, by=list(by),
+                                 width=layout.width)
+    return Sums(keys, totals, layout)
+
+
+def dossier_facts(unit_ids: Sequence[int], filters: Filters) -> dict[str, int] | None:
+    """Sum the dossier facts (DOSSIER_FACTS, flagged ratings left out unless included) of some units.
+
+    Channel and counter filters do not apply to dossiers; returns None for a period that is not
+    whole local months.
+    """
+    if filters.period is None or not month_aligned(filters.period):
+        return None
+    keys, totals = select_groups(view(), "dossier", [0], unit_ids=list(unit_ids),
+                                 filters=filters.but(channel=None, include_flagged=True),
+                                 part=filters.service_id, by=[], width=len(DOSSIER_FACTS))
+    facts = dict(zip(DOSSIER_FACTS, (int(v) for v in totals[0]), strict=True)) if len(totals) else dict.fromkeys(DOSSIER_FACTS, 0)
+    if not filters.include_flagged:
+        facts["dissatisfied"], facts["bad"] = facts["dissatisfied_kept"], facts["bad_kept"]
+    return {name: facts[name] for name in dossier_rules.FACTS}
+
+
+def select_groups(store: Store, grain: str, instrument_ids: Sequence[int], *, unit_ids: list[int],
+                  filters: Filters, part: int | None, by: list[str], width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sum the stored and waiting groups that meet the filters into groups `by`; return (keys, int64 sums)."""
+    months = filters.period.months()
+    chosen = []
+    for block in store.blocks(grain, instrument_ids):
+        frame = block.keys
+        keep = frame["unit_id"].isin(unit_ids).to_numpy() & frame["month"].isin(months).to_numpy()
+        if filters.channel:
+            keep &= (frame["channel"] == filters.channel).to_numpy()
+        if not filters.include_flagged:
+            keep &= ~frame["suspicious"].to_numpy(dtype=bool)
+        if part is not None:
+            keep &= (frame["part_id"] == part).to_numpy()
+        rows = np.flatnonzero(keep)
+        if len(rows):
+            chosen.append((block, rows))
+    if not chosen:
+        return pd.DataFrame(columns=by), np.zeros((0, width), dtype=np.int64)
+    selected = pd.concat([pd.DataFrame({name: block.keys[NAMES[name]].to_numpy()[rows] for name in by},
+                                       index=range(len(rows))) for block, rows in chosen], ignore_index=True)
+    if by:
+        grouped = selected.groupby(by, sort=True)
+        codes, keys = grouped.ngroup().to_numpy(), grouped.size().index.to_frame(index=False)
+    else:
+        codes, keys = np.zeros(len(selected), dtype=np.int64), pd.DataFrame(index=range(1))
+    # Each chosen row is added to its group by one sparse product: no copy of the rows.
+    totals = np.zeros((len(keys), width), dtype=np.int64)
+    start = 0
+    for block, rows in chosen:
+        ones = np.ones(len(rows), dtype=np.int64)
+        assign = sparse.csr_matrix((ones, (codes[start:start + len(rows)], rows)), shape=(len(keys), len(block.keys)))
+        totals += assign @ block.values
+        start += len(rows)
+    return keys, totals

@@ -1,0 +1,123 @@
+"""Folding: add waiting responses and dossiers to the stored groups, exactly once, one fold at a time."""
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+
+from survey.db import writing
+from survey.instruments.catalogue import definition
+from survey.models import Dossier, Instrument, Response, Tally, TallyPending, TallyPendingDossier
+from survey.scores.tally.counting import aggregate, fetch
+from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
+from survey.scores.tally.layout import Block, Layout, decode, encode
+
+#: Responses folded per transaction.
+FOLD_BATCH = 250_000
+
+#: PostgreSQL advisory lock that lets one fold run at a time.
+FOLD_LOCK = 0x74616C6C
+
+
+def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
+    """Add every waiting response and dossier to the tally, a batch per transaction; return how many responses."""
+    folded = 0
+    while True:
+        with writing(), engine.begin() as connection:
+            lock(connection)
+            ids = connection.execute(
+                select(TallyPending.response_id).order_by(TallyPending.response_id).limit(batch)
+            ).scalars().all()
+            dossier_ids = connection.execute(
+                select(TallyPendingDossier.dossier_id).order_by(TallyPendingDossier.dossier_id).limit(batch)
+            ).scalars().all()
+            if not ids and not dossier_ids:
+                return folded
+            blocks = aggregate(fetch(connection, ids), versions(connection)) if ids else {}
+            changes = dossier_changes(connection, responses=ids, dossiers=dossier_ids)
+            if changes is not None:
+                blocks[DOSSIER_BLOCK] = changes
+            write(connection, blocks, next_generation(connection))
+            for queue, column, done in ((TallyPending, TallyPending.response_id, ids),
+                                        (TallyPendingDossier, TallyPendingDossier.dossier_id, dossier_ids)):
+                for start in range(0, len(done), 5_000):
+                    connection.execute(delete(queue).where(column.in_(done[start:start + 5_000])))
+            folded += len(ids)
+
+
+def add_inserted(engine: Engine, rows: pd.DataFrame) -> bool:
+    """Add responses a bulk load has just inserted, given as `fetch` returns them, without reading them back.
+
+    Only when exactly these ids (one contiguous range) wait in the queue; returns False and
+    changes nothing otherwise (a later fold counts them).
+    """
+    ids = rows["id"].to_numpy(dtype=np.int64)
+    if not len(ids):
+        return True
+    first, last = int(ids.min()), int(ids.max())
+    with writing(), engine.begin() as connection:
+        lock(connection)
+        waiting = connection.execute(select(func.count()).select_from(TallyPending)
+                                     .where(TallyPending.response_id.between(first, last))).scalar()
+        if waiting != len(ids) or last - first + 1 != len(ids):
+            return False
+        write(connection, aggregate(rows, versions(connection)), next_generation(connection))
+        connection.execute(delete(TallyPending).where(TallyPending.response_id.between(first, last)))
+    return True
+
+
+def next_generation(connection: Connection) -> int:
+    """Return the generation number of the fold under way (one more than any stored row's)."""
+    return (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
+
+
+def lock(connection: Connection) -> None:
+    """Wait until no other fold runs (PostgreSQL; SQLite has one writer at a time anyway)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
+
+
+def write(connection: Connection, blocks: dict[tuple[str, int], Block], generation: int) -> None:
+    """Add blocks to the stored groups (new groups are inserted), marking them with `generation`."""
+    for (grain, instrument_id), block in blocks.items():
+        stored = connection.execute(
+            select(Tally.id, Tally.unit_id, Tally.part_id, Tally.month, Tally.channel, Tally.suspicious, Tally.sums)
+            .where(Tally.grain == grain, Tally.instrument_id == instrument_id,
+                   Tally.unit_id.in_(sorted(set(block.keys["unit_id"].tolist()))),
+                   Tally.month.in_(sorted(set(block.keys["month"].tolist()))))
+        ).all()
+        known = {(r.unit_id, r.part_id, r.month, r.channel, bool(r.suspicious)): (r.id, r.sums) for r in stored}
+        updates, inserts = [], []
+        for key, vector in zip(block.keys.itertuples(index=False, name=None), block.values, strict=True):
+            key = (int(key[0]), int(key[1]), key[2], key[3], bool(key[4]))
+            if key in known:
+                row_id, sums = known[key]
+                updates.append({"row_id": row_id, "new_sums": encode(decode(sums) + vector), "new_generation": generation})
+            else:
+                inserts.append({"grain": grain, "instrument_id": instrument_id, "unit_id": key[0], "part_id": key[1],
+                                "month": key[2], "channel": key[3], "suspicious": key[4], "sums": encode(vector),
+                                "generation": generation})
+        if updates:
+            connection.execute(
+                update(Tally).where(Tally.id == bindparam("row_id"))
+                .values(sums=bindparam("new_sums"), generation=bindparam("new_generation")),
+                updates,
+            )
+        if inserts:
+            connection.execute(insert(Tally), inserts)
+
+
+def versions(connection: Connection) -> dict[int, tuple[str, Layout]]:
+    """Return the code and layout of every stored instrument version."""
+    rows = connection.execute(select(Instrument.id, Instrument.code, Instrument.definition)).all()
+    return {row.id: (row.code, Layout.of(definition(row.id, row.definition))) for row in rows}
+
+
+def rebuild(engine: Engine) -> int:
+    """Count every response again from scratch; return how many."""
+    with writing(), engine.begin() as connection:
+        connection.execute(delete(Tally))
+        connection.execute(delete(TallyPending))
+        connection.execute(delete(TallyPendingDossier))
+        connection.execute(insert(TallyPending).from_select(["response_id"], select(Response.id)))
+        connection.execute(insert(TallyPendingDossier).from_select(["dossier_id"], select(Dossier.id)))
+    return fold(engine)

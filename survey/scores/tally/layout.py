@@ -1,0 +1,81 @@
+"""Where each sum sits: the layout of a group's vector, blocks of groups, and the stored encoding."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from survey import instruments
+from survey.core.responses import allowed_values
+
+#: Group columns of both grains; `part_id` is the counter or the service (0: none).
+KEYS = ("unit_id", "part_id", "month", "channel", "suspicious")
+
+GRAINS = {"counter": "counter_id", "service": "service_id"}
+_INT32 = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each sum sits in a group's vector, for one instrument version.
+
+    [0] respondents; then, for every item that is not multi-choice, the count of each of its
+    values; then, when the instrument has rated items, the moments' totals (2m) and the upper
+    triangle of their cross-products (row by row).
+    """
+
+    counted: tuple[tuple[str, int, tuple[int, ...]], ...]
+    scored: tuple[str, ...]
+
+    @classmethod
+    def of(cls, instrument: instruments.Instrument) -> "Layout":
+        counted = tuple((item.code, item.slot, tuple(sorted(allowed_values(instrument, item))))
+                        for item in instrument.items if item.kind != "multi")
+        return cls(counted, tuple(item.code for item in instrument.scored_items))
+
+    @property
+    def m(self) -> int:
+        return 2 * len(self.scored)
+
+    @property
+    def totals_at(self) -> int:
+        return 1 + sum(len(values) for _, _, values in self.counted)
+
+    @property
+    def cross_at(self) -> int:
+        return self.totals_at + self.m
+
+    @property
+    def width(self) -> int:
+        return self.cross_at + self.m * (self.m + 1) // 2 if self.scored else self.totals_at
+
+    def counts_at(self, code: str) -> tuple[int, tuple[int, ...]]:
+        """Return (first column, values) of an item's value counts."""
+        at = 1
+        for item, _, values in self.counted:
+            if item == code:
+                return at, values
+            at += len(values)
+        raise KeyError(f"item {code!r} has no value counts in this layout")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Groups of one grain and instrument version: keys (KEYS columns) and their sums (int32 as stored, or int64)."""
+
+    keys: pd.DataFrame
+    values: np.ndarray
+    #: Tally row ids of stored groups (None for the sums of pending responses).
+    ids: np.ndarray | None = None
+
+
+def encode(vector: np.ndarray) -> bytes:
+    """Return sums as little-endian int32 bytes (a group past 2³¹ answers is refused, not wrapped)."""
+    if vector.size and (vector.max() > _INT32 or vector.min() < 0):
+        raise OverflowError("a tally group's sums left the int32 range")
+    return np.asarray(vector, dtype="<i4").tobytes()
+
+
+def decode(data: bytes) -> np.ndarray:
+    """Return stored sums as int64."""
+    return np.frombuffer(data, dtype="<i4").astype(np.int64)

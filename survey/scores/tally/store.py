@@ -1,0 +1,139 @@
+"""Each process's copy of the tally: reloads only what later folds changed, adds what still waits."""
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from flask import current_app, g, has_request_context
+from sqlalchemy import Connection, Engine, func, select
+
+from survey.db import get_engine, is_writing_request
+from survey.models import Tally, TallyPending, TallyPendingDossier
+from survey.scores import sql
+from survey.scores.tally.counting import aggregate, fetch
+from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
+from survey.scores.tally.fold import fold, versions
+from survey.scores.tally.layout import KEYS, Block, Layout
+
+_lock = threading.Lock()
+
+
+@dataclass
+class Store:
+    """One app's copy of the stored tally and of the sums of the responses still pending."""
+
+    generation: int = -1
+    rows: int = -1
+    stored: dict[tuple[str, int], Block] = field(default_factory=dict)
+    #: Ids of the responses and of the dossiers waiting, whose sums `pending` holds.
+    pending_ids: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+    pending: dict[tuple[str, int], Block] = field(default_factory=dict)
+    #: Code and layout of every stored instrument version.
+    versions: dict[int, tuple[str, Layout]] = field(default_factory=dict)
+
+    def blocks(self, grain: str, instrument_ids: Sequence[int]) -> Iterator[Block]:
+        """Yield the stored and the waiting groups of a grain and some instrument versions."""
+        for instrument_id in instrument_ids:
+            for source in (self.stored, self.pending):
+                block = source.get((grain, instrument_id))
+                if block is not None and len(block.keys):
+                    yield block
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection whose reads all see one moment of the database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, connection.begin():
+            yield connection
+    else:
+        with engine.connect() as connection, connection.begin():
+            yield connection
+
+
+def view() -> Store:
+    """Return this app's tally brought up to date (once per request), folding when many responses wait."""
+    if has_request_context() and "tally_store" in g:
+        return g.tally_store
+    engine = get_engine()
+    with _lock:
+        store = current_app.extensions.get("hailong_tally") or Store()
+        store = refresh(engine, store, fold_at=int(current_app.config["TALLY_FOLD_AT"]))
+        current_app.extensions["hailong_tally"] = store
+    if has_request_context():
+        g.tally_store = store
+    return store
+
+
+def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
+    """Return a store that agrees with the database now."""
+    with snapshot(engine) as connection:
+        waiting = (connection.execute(select(func.count()).select_from(TallyPending)).scalar()
+                   + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar())
+    # A request that holds SQLite's write lock would wait on itself: it reads the queue instead.
+    if waiting > fold_at and not is_writing_request():
+        fold(engine)
+    with snapshot(engine) as connection:
+        known = versions(connection)
+        generation, rows = connection.execute(select(func.coalesce(func.max(Tally.generation), 0), func.count())
+                                              .select_from(Tally)).one()
+        stored = store.stored
+        if (generation, rows) != (store.generation, store.rows):
+            fresh = generation < store.generation or store.rows < 0
+            stored = load(connection, {} if fresh else stored, 0 if fresh else store.generation)
+            if sum(len(block.keys) for block in stored.values()) != rows:
+                stored = load(connection, {}, 0)
+        pending_ids = (frozenset(connection.execute(select(TallyPending.response_id)).scalars().all()),
+                       frozenset(connection.execute(select(TallyPendingDossier.dossier_id)).scalars().all()))
+        pending = store.pending
+        if pending_ids != store.pending_ids:
+            responses, dossiers = sorted(pending_ids[0]), sorted(pending_ids[1])
+            pending = {key: block for key, block in store.pending.items() if key != DOSSIER_BLOCK}
+            if pending_ids[0] >= store.pending_ids[0] and generation == store.generation:
+                # Only responses have joined the queue: add the new ones to the sums already held.
+                pending = combine(pending, aggregate(fetch(connection, sorted(pending_ids[0] - store.pending_ids[0])),
+                                                     known))
+            else:
+                pending = aggregate(fetch(connection, responses), known) if responses else {}
+            # Dossier facts are not additive over parts of a queue (a rating and its dossier may
+            # wait in different parts): they are worked out for the whole queue.
+            changes = dossier_changes(connection, responses=responses, dossiers=dossiers) if any(pending_ids) else None
+            if changes is not None:
+                pending[DOSSIER_BLOCK] = changes
+    return Store(generation, rows, stored, pending_ids, pending, known)
+
+
+def combine(old: dict[tuple[str, int], Block], new: dict[tuple[str, int], Block]) -> dict[tuple[str, int], Block]:
+    """Return the blocks of both (rows of a key side by side: they are summed when read)."""
+    result = dict(old)
+    for key, block in new.items():
+        if key in result:
+            block = Block(pd.concat([result[key].keys, block.keys], ignore_index=True),
+                          np.concatenate([result[key].values, block.values]))
+        result[key] = block
+    return result
+
+
+def load(connection: Connection, stored: dict[tuple[str, int], Block], after: int) -> dict[tuple[str, int], Block]:
+    """Return stored blocks with the rows changed after generation `after` read in (all rows for 0)."""
+    result = dict(stored) if after else {}
+    statement = select(Tally.id, Tally.grain, Tally.instrument_id, *(getattr(Tally, k) for k in KEYS), Tally.sums)
+    if after:
+        statement = statement.where(Tally.generation > after)
+    frame = sql.run(connection, statement.order_by(Tally.id))
+    for (grain, instrument_id), part in frame.groupby(["grain", "instrument_id"], sort=False):
+        # Kept as int32 (as stored): half the memory; sums are taken in int64.
+        values = np.frombuffer(b"".join(part["sums"]), dtype="<i4").reshape(len(part), -1)
+        keys = part[list(KEYS)].reset_index(drop=True).astype({"suspicious": bool})
+        ids = part["id"].to_numpy(dtype=np.int64)
+        old = result.get((grain, int(instrument_id)))
+        if old is not None:
+            changed = np.isin(old.ids, ids)
+            keys = pd.concat([old.keys[~changed], keys], ignore_index=True)
+            values = np.concatenate([old.values[~changed], values])
+            ids = np.concatenate([old.ids[~changed], ids])
+        result[grain, int(instrument_id)] = Block(keys, values, ids)
+    return result

@@ -1,0 +1,21 @@
+"""The web layer: every blueprint, and the only code that reads the request.
+
+`home` (/), `auth` (/login), `respond` (/c/, /r/: the citizen's survey), `kiosk` (/k/), `manage`
+(/manage/: score pages), `admin` (/admin/) and `api` (/api/v1/, JSON). `i18n`, `limits` and
+`filters` set up languages, rate limits and the template filters for all of them.
+"""
+
+from flask import Flask
+
+from survey.web import admin, api, auth, filters, home, i18n, kiosk, limits, manage, respond
+
+
+def init_app(app: Flask) -> None:
+    """Set up languages, sign-in, rate limits and template filters, and attach every blueprint."""
+    i18n.init_app(app)
+    auth.init_app(app)
+    limits.init_app(app)
+    filters.init_app(app)
+    for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(auth.csrf.exempt(api.bp))

@@ -1,0 +1,61 @@
+"""Administration of kiosk tablets: add one to a counter, show its one-time enrolment code, retire it."""
+
+from flask import abort, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.admin import ConfirmForm, KioskForm
+from survey.core import audit, devices
+from survey.db import get_session
+from survey.models import KioskDevice
+from survey.web.admin.blueprint import bp, counter_or_404, toggle_active, validated
+
+
+@bp.route("/counters/<int:counter_id>/kiosks", methods=["POST"])
+def create_kiosk(counter_id: int):
+    """Add a kiosk to a counter and show its enrolment code once."""
+    counter, _unit = counter_or_404(counter_id)
+    form = KioskForm()
+    validated(form, url_for("admin.counter", counter_id=counter.id))
+    device = KioskDevice(counter_id=counter.id, name=form.name.data, min_interval_seconds=form.min_interval_seconds.data)
+    code = devices.issue_enrol_code(device)
+    return show_code(device, code, "create", None)
+
+
+@bp.route("/kiosks/<int:kiosk_id>/code", methods=["POST"])
+def new_enrol_code(kiosk_id: int):
+    """Issue a new enrolment code (for a new tablet or after a reset); the old credential stops."""
+    device = kiosk_or_404(kiosk_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    before = audit.snapshot(device)
+    code = devices.issue_enrol_code(device)
+    device.credential_hash = None
+    return show_code(device, code, "enrol-code", before)
+
+
+def show_code(device: KioskDevice, code: str, action: str, before: dict | None):
+    """Commit the device with its new code, then show the code (never stored, never redirected)."""
+    session = get_session()
+    session.add(device)
+    session.flush()
+    audit.record(session, current_user.id, action, device, before, audit.snapshot(device))
+    session.commit()
+    counter, unit = counter_or_404(device.counter_id)
+    minutes = int(devices.ENROL_VALIDITY.total_seconds() // 60)
+    return render_template("admin/enrol_code.html", device=device, counter=counter, unit=unit, code=code, minutes=minutes)
+
+
+@bp.route("/kiosks/<int:kiosk_id>/active", methods=["POST"])
+def toggle_kiosk(kiosk_id: int):
+    """Retire a kiosk (its credential stops working) or bring it back."""
+    return toggle_active(kiosk_or_404(kiosk_id), reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired."))
+
+
+def kiosk_or_404(kiosk_id: int) -> KioskDevice:
+    """Return a kiosk whose counter is in the user's scope, or 404."""
+    device = get_session().get(KioskDevice, kiosk_id)
+    if device is None:
+        abort(404)
+    counter_or_404(device.counter_id)
+    return device

@@ -1,0 +1,128 @@
+"""The JSON API blueprint at /api/v1/: who is calling (API key or kiosk), JSON errors."""
+
+import json
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
+
+from survey.core import devices
+from survey.db import get_session
+from survey.models import ApiKey, Counter, KioskDevice, Unit, utcnow
+from survey.web.limits import limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+#: The kiosk's cookie (set at enrolment) authenticates it for its own counter only.
+KIOSK_COOKIE = "kiosk"
+
+
+def caller_key() -> str:
+    """Return the rate-limit key of a request: its credential (hashed), else its address."""
+    header = request.headers.get("Authorization", "")
+    credential = header[7:].strip() if header[:7].lower() == "bearer " else request.cookies.get(KIOSK_COOKIE)
+    return "api:" + (devices.digest(credential)[:32] if credential else get_remote_address())
+
+
+#: One budget per credential (RATELIMIT_API), over every endpoint of the API.
+limiter.limit(lambda: current_app.config["RATELIMIT_API"], key_func=caller_key)(bp)
+
+
+@dataclass
+class Caller:
+    """An authenticated API client: an integrator key or an enrolled kiosk."""
+
+    scopes: frozenset[str]
+    #: Root of the subtree the caller may touch.
+    unit: Unit
+    key: ApiKey | None = None
+    device: KioskDevice | None = None
+    counter: Counter | None = None
+
+    def can_see(self, unit: Unit) -> bool:
+        """Tell whether a unit lies in the caller's subtree."""
+        return unit.path.startswith(self.unit.path)
+
+
+def error(status: int, message: str, **extra):
+    """Return a JSON error response."""
+    response = jsonify({"error": {"status": status, "message": message, **extra}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="hailong"'
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    """Answer every HTTP error of the API as JSON with a clear message."""
+    return error(exc.code or 500, exc.description or exc.name)
+
+
+@bp.after_request
+def no_store(response):
+    """Keep API answers out of shared caches."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def authenticate(scope: str) -> Caller:
+    """Return the caller of this request, or abort with 401 (who?) or 403 (not allowed)."""
+    session = get_session()
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    if header and token is None:
+        abort(401, "use the header Authorization: Bearer <key>")
+    caller = None
+    key = devices.api_key_for(session, token)
+    if key is not None and key.unit_id is not None:
+        key.last_used_at = utcnow()
+        caller = Caller(scopes=frozenset(key.scopes.split()), unit=session.get(Unit, key.unit_id), key=key)
+    else:
+        device = devices.device_for(session, token or request.cookies.get(KIOSK_COOKIE))
+        if device is not None:
+            counter = session.get(Counter, device.counter_id)
+            unit = session.get(Unit, counter.unit_id)
+            device.last_seen_at = utcnow()
+            caller = Caller(scopes=frozenset({"responses:write"}), unit=unit, device=device, counter=counter)
+    if caller is None:
+        abort(401, "missing, unknown or revoked credentials")
+    if scope not in caller.scopes:
+        abort(403, f"this credential lacks the scope {scope}")
+    return caller
+
+
+def json_body() -> dict:
+    """Return the request's JSON object (whole-valued numbers such as 3.0 read as 3), or abort with 400."""
+    if not request.is_json:
+        abort(400, "send a JSON body with Content-Type: application/json")
+    try:
+        body = without_nul(json.loads(request.get_data(), parse_float=number))
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        abort(400, "the body must be a JSON object")
+    return body
+
+
+def without_nul(value: object) -> object:
+    """Drop NUL characters from every text of a JSON value (databases cannot store them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
+
+
+def number(text: str) -> int | float:
+    """Read a JSON number with a fraction or exponent: whole values (JSON Schema integers) as int."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(_rest: str):
+    """Answer unknown API paths with a JSON 404."""
+    return error(404, "no such API endpoint; see /api/v1/openapi.json")

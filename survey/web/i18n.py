@@ -1,0 +1,45 @@
+"""Interface language: Vietnamese by default, English on request (?lang=en, then a cookie).
+
+The catalogues are compiled when the package is built (setup.py; `make` does it for a checkout),
+never at start: the app runs from a read-only install.
+"""
+
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_babel import Babel, get_locale
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def select_locale() -> str:
+    """Pick the language from ?lang=, then the lang cookie, then the default."""
+    languages = current_app.config["LANGUAGES"]
+    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+        if candidate in languages:
+            return candidate
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def check_compiled(folder: Path) -> None:
+    """Refuse to start without compiled catalogues: the pages would silently fall back to English."""
+    missing = [str(path.parent) for path in folder.glob("*/LC_MESSAGES/*.po")
+               if not (path.parent / "messages.mo").exists()]
+    if missing:
+        raise RuntimeError(f"translations are not compiled in {sorted(set(missing))}: "
+                           "run `make` (a checkout) or install the package built by setup.py")
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel and the template helpers."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    check_compiled(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"] and request.cookies.get("lang") != chosen:
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        return response

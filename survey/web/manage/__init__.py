@@ -1,0 +1,5 @@
+"""Manager pages: scores of the user's units with intervals, verdicts, charts and exports."""
+
+from survey.web.manage.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,177 @@
+"""Score pages of managers: the overview of their scope, unit pages, charts, exports, printable reports."""
+
+from dataclasses import replace
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from survey import scores
+from survey.db import get_session
+from survey.models import Role, Unit
+from survey.web.auth import roles_required
+from survey.web.manage import charts, exports
+from survey.web.manage.context import CHANNEL_LABELS, Page, read_page
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+signed_in = roles_required(Role.PROVINCE_ADMIN, Role.UNIT_MANAGER, Role.VIEWER)
+
+
+@bp.context_processor
+def instrument_texts() -> dict:
+    """Give templates the SIPAS factor titles and item texts in the interface language."""
+    instrument = scores.sipas_instrument()
+    language = str(get_locale())
+    return {
+        "factor_titles": {f["code"]: f["title"].get(language, f["title"]["vi"]) for f in instrument.factors},
+        "item_texts": {i.code: i.text.get(language, i.text["vi"]) for i in instrument.items},
+    }
+
+
+def breadcrumbs(unit: Unit) -> list[Unit]:
+    """Return the unit's ancestors the user may see, from the scope root down to the unit."""
+    ids = [int(part) for part in unit.path.strip("/").split("/")]
+    units = {u.id: u for u in get_session().exec(select(Unit).where(Unit.id.in_(ids))).all()}
+    return [units[i] for i in ids if i in units and current_user.can_see(units[i])]
+
+
+def table_of(page: Page) -> scores.ScoreTable:
+    """Return the scores of the page's unit and its children (cached per filters and data version)."""
+    table = scores.cached_score_scope(get_session(), level="children", **page.score_options())
+    return replace(table, rows=scores.sort_rows(table.rows, page.sort))
+
+
+def section(page: Page, name: str, *extra):
+    """Return a section of the unit page, cached per unit, filters, settings and data version."""
+    session = get_session()
+    compute = {
+        "trend": lambda: scores.trend(session, page.units, page.filters, page.settings),
+        "counters": lambda: scores.counters(session, page.unit, page.filters, page.settings),
+        "services": lambda: scores.services(session, page.units, page.filters, page.settings),
+        "ratings": lambda: scores.ratings(session, page.units, page.filters, page.settings),
+        "dossiers": lambda: scores.dossiers(session, page.units, page.filters),
+        "channels": lambda: scores.channels(session, page.units, page.filters),
+        "comments": lambda: scores.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
+    }[name]
+    return scores.cached(page_key(page, name, *extra), compute)
+
+
+def page_key(page: Page, name: str, *extra) -> tuple:
+    """Return the cache key of a piece of a page: unit, filters, settings, data version and more."""
+    return (name, page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
+            scores.data_version(get_session()), *extra)
+
+
+def trend_of(page: Page) -> list[dict]:
+    """Return the monthly trend of the page's unit (cached)."""
+    return section(page, "trend")
+
+
+@bp.get("/")
+@signed_in
+def overview():
+    """Show the scope's index, one row per child unit with interval and verdict, a funnel plot and the trend."""
+    page = read_page()
+    return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
+                           crumbs=breadcrumbs(page.unit))
+
+
+@bp.get("/unit/<code>")
+@signed_in
+def unit(code: str):
+    """Show a unit: factors and items, trend, sub-units, counters, services, ratings, dossiers, comments."""
+    page = read_page(code)
+    search = request.args.get("q", "").strip()[:100]
+    number = request.args.get("page", "1")
+    number = int(number) if number.isdigit() and int(number) > 0 else 1
+    return render_template(
+        "manage/unit.html",
+        page=page,
+        table=table_of(page),
+        trend=trend_of(page),
+        crumbs=breadcrumbs(page.unit),
+        counters=section(page, "counters"),
+        services=section(page, "services"),
+        ratings=section(page, "ratings"),
+        dossiers=section(page, "dossiers"),
+        channels=section(page, "channels"),
+        comments=section(page, "comments", search, number),
+        search=search,
+        channel_labels=CHANNEL_LABELS,
+    )
+
+
+@bp.get("/unit/<code>/report")
+@signed_in
+def report(code: str):
+    """Show a printable A4 report of a unit and period (charts included)."""
+    page = read_page(code)
+    return render_template(
+        "manage/report.html",
+        page=page,
+        table=table_of(page),
+        trend=trend_of(page),
+        counters=section(page, "counters"),
+        ratings=section(page, "ratings"),
+        dossiers=section(page, "dossiers"),
+    )
+
+
+def chart_labels() -> dict:
+    """Return the translated texts of the charts."""
+    return {
+        "0.95": _("95% limits"), "0.998": _("99.8% limits"), "target": _("Target"),
+        "x": _("Effective number of responses (log scale)"), "y": _("SIPAS index"),
+        "interval": _("95% interval"), "index": _("SIPAS index"), "centre": _("Centre line"),
+        "limits": _("Control limits (3σ)"), "signal": _("Outside the limits"), "decimal": _("."),
+        "thousands": _(","),
+    }
+
+
+def svg(text: str) -> Response:
+    """Return an SVG document response."""
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + text, mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+def chart(page: Page, name: str, draw) -> Response:
+    """Return a chart of the page as SVG, drawn once per page key and language."""
+    key = page_key(page, name, str(get_locale()))
+    return svg(scores.cached(key, lambda: draw(target=page.settings.target, labels=chart_labels())))
+
+
+@bp.get("/unit/<code>/funnel.svg")
+@signed_in
+def funnel_chart(code: str):
+    """Draw the funnel plot of a unit's children around the target."""
+    page = read_page(code)
+    rows = table_of(page).rows
+    return chart(page, "funnel.svg", lambda **options: charts.funnel(rows, **options))
+
+
+@bp.get("/unit/<code>/trend.svg")
+@signed_in
+def trend_chart(code: str):
+    """Draw the monthly trend of a unit with p-chart limits."""
+    page = read_page(code)
+    rows = trend_of(page)
+    return chart(page, "trend.svg", lambda **options: charts.trend(rows, **options))
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@signed_in
+def export_overview(fmt: str):
+    """Download the overview table of the user's scope as CSV or XLSX."""
+    page = read_page()
+    return exports.download(page, table_of(page), fmt=fmt)
+
+
+@bp.get("/unit/<code>/export.<any(csv, xlsx):fmt>")
+@signed_in
+def export_unit(code: str, fmt: str):
+    """Download a unit's tables (its score, sub-units, factors and items, counters, services) as CSV or XLSX."""
+    page = read_page(code)
+    extra = {"counters": section(page, "counters"), "services": section(page, "services")}
+    return exports.download(page, table_of(page), fmt=fmt, extra=extra)

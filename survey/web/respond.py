@@ -1,0 +1,151 @@
+"""The citizen's survey: /c/<counter token> from the QR poster, /r/<receipt token> from the slip."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from survey.core.receipts import (
+    ReceiptExpired,
+    ReceiptInvalid,
+    read_receipt,
+)
+from survey.core.responses import DossierAlreadyRated, by_dossier, by_key
+from survey.db import get_session
+from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
+from survey.web.auth import csrf
+from survey.web.limits import counter_key, limiter
+from survey.web.submission import build_form, make_ticket, read_ticket, save
+
+bp = Blueprint("respond", __name__)
+#: The survey forms carry their own CSRF token with a long time limit (see forms.survey).
+csrf.exempt(bp)
+#: Instrument of the receipt survey (TT 01/2018 per-dossier evaluation).
+RECEIPT_INSTRUMENT = "tt01-dossier"
+
+
+def client_limit() -> str:
+    """Return the per-client limit of survey submissions (a setting)."""
+    return current_app.config["RATELIMIT_SURVEY_CLIENT"]
+
+
+def counter_limit() -> str:
+    """Return the per-counter limit of survey submissions (a setting)."""
+    return current_app.config["RATELIMIT_SURVEY_COUNTER"]
+
+
+@bp.route("/c/<token>", methods=["GET", "POST"])
+@limiter.limit(client_limit, methods=["POST"])
+@limiter.limit(counter_limit, key_func=counter_key, methods=["POST"])
+def counter_survey(token: str):
+    """Show a counter's survey; store an answered form once, then 303 to the thank-you page."""
+    return counter_page(token, accept=True)
+
+
+def counter_page(token: str, *, accept: bool, status: int | None = None):
+    """Render (and when accept is true, store) the survey of the counter with this token."""
+    session = get_session()
+    rows = session.exec(
+        select(Counter, Unit, Service.id, Service.name)  # one round trip for the counter and its procedures
+        .join(Unit, Counter.unit_id == Unit.id)
+        .outerjoin(UnitService, UnitService.unit_id == Unit.id)
+        .outerjoin(Service, Service.id == UnitService.service_id)
+        .where(Counter.token == token)
+        .order_by(Service.name)
+    ).all()
+    if not rows:
+        return render_template("respond/unknown.html"), 404
+    counter, unit = rows[0][:2]
+    if not (counter.active and unit.active):
+        return render_template("respond/closed.html", unit=unit, counter=counter)
+    form = build_form(counter.instrument_code, [(id_, name) for *_, id_, name in rows if id_ is not None])
+    ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
+    thanks = redirect(url_for(".counter_thanks", token=token), 303)
+    if accept and ticket and form.validate_on_submit():
+        service_id = int(form["service"].data) if form["service"].data else None
+        save(session, form, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR, counter_id=counter.id, service_id=service_id)
+        session.commit()  # a known key writes nothing and lands here too
+        return thanks
+    if ticket and by_key(session, ticket.key):
+        return thanks
+    return survey_page(form, ticket, place=f"{unit.name} · {counter.name}", status=status)
+
+
+@bp.get("/c/<token>/thanks")
+def counter_thanks(token: str):
+    """Thank the citizen (also where retries of a stored response land)."""
+    counter = get_session().exec(select(Counter).where(Counter.token == token)).first()
+    if counter is None:
+        return render_template("respond/unknown.html"), 404
+    return render_template("respond/thanks.html")
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@limiter.limit(client_limit, methods=["POST"])
+def receipt_survey(token: str):
+    """Show a dossier's rating form once; store it once, then 303 to the thank-you page."""
+    return receipt_page(token, accept=True)
+
+
+def receipt_page(token: str, *, accept: bool, status: int | None = None):
+    """Render (and when accept is true, store) the rating of the dossier on a receipt."""
+    session = get_session()
+    try:
+        claims = read_receipt(token)
+    except ReceiptExpired as expired:
+        return render_template("respond/receipt_expired.html", expired=expired), 410
+    except ReceiptInvalid:
+        return render_template("respond/unknown.html", receipt=True), 404
+    dossier = session.get(Dossier, claims.dossier_id)
+    unit = session.get(Unit, claims.unit_id)
+    if dossier is None or unit is None:
+        return render_template("respond/unknown.html", receipt=True), 404
+    form = build_form(RECEIPT_INSTRUMENT)
+    ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
+    thanks = redirect(url_for(".receipt_thanks", token=token), 303)
+    rated = by_dossier(session, dossier.dossier_hash)
+    if rated:  # the retry of the stored rating gets its thanks; anything else is told "rated"
+        return thanks if ticket and ticket.key == rated.idempotency_key else render_template("respond/rated.html")
+    if accept and ticket and form.validate_on_submit():
+        try:
+            where = {"service_id": claims.service_id, "dossier_hash": dossier.dossier_hash}
+            save(session, form, ticket, unit_id=unit.id, channel=Channel.RECEIPT, **where)
+        except DossierAlreadyRated:
+            return render_template("respond/rated.html")
+        session.commit()
+        return thanks
+    return survey_page(form, ticket, place=unit.name, status=status)
+
+
+@bp.get("/r/<token>/thanks")
+def receipt_thanks(token: str):
+    """Thank the citizen for rating the dossier."""
+    try:
+        read_receipt(token)
+    except ReceiptInvalid:
+        return render_template("respond/unknown.html", receipt=True), 404
+    except ReceiptExpired:
+        pass
+    return render_template("respond/thanks.html")
+
+
+@bp.errorhandler(429)
+def too_many(_error):
+    """Keep the answers on a rate limit: show the form again, asking to send it in a minute."""
+    page = counter_page if request.endpoint == "respond.counter_survey" else receipt_page
+    response = current_app.make_response(page(**request.view_args, accept=False, status=429))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def survey_page(form, ticket, *, place: str, status: int | None):
+    """Render the survey; a re-shown form keeps its answers and its idempotency key."""
+    notice = None
+    if status == 429:
+        notice = _("Many answers are arriving right now. Your answers are kept: please press Send again in a minute.")
+    elif form.is_submitted() and (ticket is None or "csrf_token" in form.errors):
+        # The page was open very long, or its cookie was lost: the same answers, a valid ticket.
+        notice = _("This page was open for a long time. Your answers are kept: please press Send again.")
+        if ticket is None:
+            form.ticket.data = make_ticket()
+    status = status or (422 if form.is_submitted() else 200)
+    return render_template("respond/survey.html", form=form, place=place, notice=notice), status

@@ -1,0 +1,93 @@
+"""From a survey form to a stored response: signed tickets, abuse flags, one write."""
+
+import time
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import current_app
+from flask_babel import get_locale
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session
+
+from forms.survey import SurveyForm, survey_form_class
+from survey import instruments
+from survey.core.responses import record_response
+from survey.instruments.catalogue import row_for
+from survey.models import Response
+from survey.web.limits import client_hash
+
+#: Salt of the form tickets: a ticket is never mistaken for any other signed value.
+SALT = "hailong-survey-ticket-v1"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What the survey page was given when it was rendered."""
+
+    #: The idempotency key of the response this page will create (a UUID).
+    key: str
+    #: Unix time the page was rendered.
+    rendered_at: float
+
+
+def make_ticket(key: str | None = None, rendered_at: float | None = None) -> str:
+    """Sign a new idempotency key with the render time, for the form's hidden field."""
+    payload = [key or str(uuid.uuid4()), int(time.time() if rendered_at is None else rendered_at)]
+    return URLSafeSerializer(current_app.secret_key, salt=SALT).dumps(payload)
+
+
+def read_ticket(value: str | None) -> Ticket | None:
+    """Return the ticket of a submitted form, or None when missing or not signed here."""
+    try:
+        key, rendered_at = URLSafeSerializer(current_app.secret_key, salt=SALT).loads(value or "")
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return Ticket(str(key)[:64], float(rendered_at))
+
+
+def build_form(code: str, services: list[tuple[int, str]] | None = None) -> SurveyForm:
+    """Return the survey form of an instrument in the request's language (bound to its data)."""
+    form = form_class(code, str(get_locale()), None if services is None else tuple(services))()
+    if not form.is_submitted():
+        form.ticket.data = make_ticket()
+    return form
+
+
+@lru_cache(maxsize=1024)
+def form_class(code: str, language: str, services: tuple[tuple[int, str], ...] | None) -> type[SurveyForm]:
+    """Return the form class of an instrument, language and list of procedures (built once)."""
+    return survey_form_class(
+        instruments.load(code), language=language, services=None if services is None else list(services)
+    )
+
+
+def suspicion(form: SurveyForm, ticket: Ticket) -> tuple[str | None, int]:
+    """Return (why the response looks automated or None, seconds spent answering)."""
+    seconds = max(0, int(time.time() - ticket.rendered_at))
+    minimum = current_app.config["SURVEY_MIN_SECONDS_PER_ITEM"] * len(form.instrument.items)
+    reasons = []
+    if form.website.data:
+        reasons.append("honeypot field filled")
+    if seconds < minimum:
+        reasons.append(f"answered in {seconds} s, under the {minimum:g} s minimum")
+    return "; ".join(reasons) or None, seconds
+
+
+def save(session: Session, form: SurveyForm, ticket: Ticket, **where) -> tuple[Response, bool]:
+    """Store a validated form once under its ticket's key (flush only; the view commits)."""
+    reason, seconds = suspicion(form, ticket)
+    comment = (form["comment"].data or "").strip() if "comment" in form else None
+    return record_response(
+        session,
+        instrument_row=row_for(session, form.instrument.code),
+        values=form.item_values(),
+        idempotency_key=ticket.key,
+        language=form.language,
+        comment=comment,
+        facts=form.fact_values(),
+        fill_seconds=seconds,
+        suspicious_reason=reason,
+        client_hash=client_hash(),
+        **where,
+    )
