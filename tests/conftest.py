@@ -1,27 +1,17 @@
 """Fixtures: an app on a fresh database per test (SQLite, or PostgreSQL via TEST_DATABASE_URL)."""
 
-import os
-
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from survey import create_app
+from survey.core import passwords
 from survey.db import get_engine
 from tests import factories
+from tests.helpers import postgres_url, worker_schema_url
 
 TEST_SECRET = "test-secret-key-not-for-production"
-
-
-def postgres_url() -> str | None:
-    """Return the PostgreSQL URL of this test run, if any."""
-    return os.environ.get("TEST_DATABASE_URL")
-
-
-def worker_schema_url(url: str, worker: str) -> str:
-    """Give each pytest-xdist worker its own PostgreSQL schema."""
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3Dtest_{worker}"
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +63,12 @@ def app(tmp_path, database_url):
     reset(engine)
     yield app
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    """Hash test passwords with minimal argon2 cost: tests sign in many times, they do not test argon2."""
+    monkeypatch.setattr(passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

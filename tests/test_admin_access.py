@@ -2,13 +2,7 @@
 
 import pytest
 
-from tests.factories import PASSWORD
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-
-
-def sign_in(client, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 303
+from tests.helpers import sign_in
 
 
 def pages(province) -> list[str]:

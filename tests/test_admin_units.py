@@ -4,14 +4,8 @@ import json
 
 from sqlmodel import select
 
-from survey.models import AuditEvent, Counter, Service, Unit, UnitService
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-from tests.test_admin_access import sign_in
-
-
-def events(session, action: str, entity: str) -> list[AuditEvent]:
-    session.commit()  # end the read snapshot (objects stay loaded): the app committed elsewhere
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.entity == entity)).all())
+from survey.models import Counter, Service, Unit, UnitService
+from tests.helpers import events, sign_in
 
 
 def test_admin_creates_a_unit_under_a_parent(client, province, session):

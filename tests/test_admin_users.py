@@ -11,9 +11,7 @@ from survey.core.devices import digest
 from survey.core.passwords import verify_password
 from survey.models import ApiKey, AuditEvent, Role, User
 from tests.factories import PASSWORD
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-from tests.test_admin_access import sign_in
-from tests.test_admin_units import events
+from tests.helpers import events, sign_in
 
 NEW_PASSWORD = "a new long password"
 

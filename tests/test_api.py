@@ -8,34 +8,11 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from survey import create_app
-from survey.core import devices
 from survey.core.receipts import read_receipt
 from survey.db import get_engine
-from survey.models import ApiKey, KioskDevice, Response, utcnow
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-from tests.score_data import add_sipas
-
-ALL_SCOPES = "receipts:write responses:write scores:read"
-
-
-def make_key(session, unit, scopes: str = ALL_SCOPES) -> str:
-    """Store an integrator key for a unit subtree; return the secret."""
-    secret, prefix, key_hash = devices.new_api_key()
-    session.add(ApiKey(name="Một cửa", prefix=prefix, key_hash=key_hash, scopes=scopes, unit_id=unit.id))
-    session.commit()
-    return secret
-
-
-def make_kiosk(session, counter) -> str:
-    """Store an enrolled kiosk at a counter; return its credential."""
-    credential = "kiosk-credential-" + uuid.uuid4().hex
-    session.add(KioskDevice(counter_id=counter.id, name="Tab", credential_hash=devices.digest(credential), min_interval_seconds=0))
-    session.commit()
-    return credential
-
-
-def bearer(secret: str) -> dict:
-    return {"Authorization": f"Bearer {secret}"}
+from survey.models import ApiKey, Response, utcnow
+from tests.factories import add_sipas
+from tests.helpers import bearer, make_key, make_kiosk
 
 
 def paper(**fields) -> dict:

@@ -5,8 +5,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-from tests.test_api import bearer, make_key
+from tests.helpers import bearer, make_key
 
 #: Examples per operation: enough to reach the validation branches, small enough for seconds.
 EXAMPLES = 60

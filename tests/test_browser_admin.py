@@ -9,8 +9,7 @@ from sqlmodel import func, select
 from survey.models import Counter, Response
 from tests.browser import screenshot
 from tests.factories import PASSWORD
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-from tests.test_api import make_kiosk
+from tests.helpers import make_kiosk
 
 pytestmark = pytest.mark.browser
 

@@ -2,11 +2,8 @@
 
 import pytest
 
-from tests.browser import screenshot
-from tests.factories import PASSWORD
-from tests.manage_helpers import cheap_hashing  # noqa: F401
-from tests.score_data import verdict_mix
-from tests.test_browser_respond import axe_violations
+from tests.browser import axe_violations, screenshot
+from tests.factories import PASSWORD, verdict_mix
 
 pytestmark = pytest.mark.browser
 

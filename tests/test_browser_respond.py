@@ -1,30 +1,16 @@
 """The citizen survey in real Chromium on a phone: fill, send, stored; axe-core finds nothing."""
 
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from survey.models import Response
-from tests.browser import PHONE, screenshot
-from tests.respond_helpers import D1
+from tests.browser import PHONE, axe_violations, screenshot
+from tests.helpers import D1
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 NARROW = {"width": 320, "height": 640}
-
-
-def axe_violations(page) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A and AA rules, plus best practices) on the page."""
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci --prefix tests` (make test does)")
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async () => (await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations"""
-    )
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in found]
 
 
 def open_page(browser, live_server, viewport=PHONE):

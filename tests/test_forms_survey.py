@@ -5,7 +5,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.survey import survey_form_class
 from survey import instruments
-from tests.respond_helpers import answers
+from tests.helpers import answers
 
 SERVICES = [(7, "Đăng ký khai sinh")]
 

@@ -8,9 +8,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from survey.models import KioskDevice, Response, utcnow
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-from tests.test_admin_access import sign_in
-from tests.test_api import bearer, make_key, make_kiosk
+from tests.helpers import bearer, make_key, make_kiosk, sign_in
 
 OPEN_ALL_DAY = {"SIGNALS_OPENING_HOURS": "00:00-24:00", "SIGNALS_OPEN_DAYS": "Mon-Sun"}
 

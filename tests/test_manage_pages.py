@@ -7,8 +7,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.manage_helpers import cheap_hashing, sign_in  # noqa: F401
-from tests.score_data import JULY, add_rated, add_sipas_items, verdict_mix
+from tests.factories import JULY, add_rated, add_sipas_items, verdict_mix
+from tests.helpers import sign_in
 
 JULY_ARGS = "?period=2026-07"
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from survey.commands import migrate
-from tests.conftest import postgres_url, worker_schema_url
+from tests.helpers import postgres_url, worker_schema_url
 
 
 def upgrade_and_check(engine) -> None:

@@ -7,8 +7,7 @@ import qrcode
 from PIL import Image
 
 from survey.core import qr
-from tests.manage_helpers import cheap_hashing  # noqa: F401 - argon2 at minimal cost in these tests
-from tests.test_admin_access import sign_in
+from tests.helpers import sign_in
 
 URL = "http://survey.test/c/token-h-01-0123456789"
 

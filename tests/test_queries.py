@@ -7,8 +7,7 @@ import pytest
 from survey.models import Answer, Dossier, Instrument, Response
 from survey.periods import parse
 from survey.scores import Filters, live
-from tests.manage_helpers import cheap_hashing  # noqa: F401
-from tests.score_data import JULY, add_rated, add_sipas, verdict_mix
+from tests.factories import JULY, add_rated, add_sipas, verdict_mix
 
 ALL_BITS = (1 << 17) - 1
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 from survey.core import receipts
 from survey.core.receipts import dossier_hash, issue_receipt
 from survey.models import Dossier, Response
-from tests.respond_helpers import aged_ticket, answers, hidden
+from tests.helpers import aged_ticket, answers, hidden
 
 CODE = "H56.22-261122-0007"
 

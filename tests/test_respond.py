@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from survey.models import Answer, Counter, Response, Unit
-from tests.respond_helpers import D1, aged_ticket, answers, checked, hidden
+from tests.helpers import D1, aged_ticket, answers, checked, hidden
 
 
 def responses(session) -> list[Response]:

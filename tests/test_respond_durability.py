@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from survey.models import Response
 from survey.web.submission import read_ticket
-from tests.respond_helpers import D1, aged_ticket, answers
+from tests.helpers import D1, aged_ticket, answers
 from tests.server import free_port, gunicorn, kill, request
 
 #: Server lives in the test: each ends with a SIGKILL while submissions are in flight.

@@ -9,7 +9,7 @@ from sqlmodel import select
 from survey import create_app
 from survey.db import get_engine
 from survey.models import Response
-from tests.respond_helpers import D1, aged_ticket, answers, checked, hidden
+from tests.helpers import D1, aged_ticket, answers, checked, hidden
 
 
 def count(session) -> int:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.respond_helpers import D1
+from tests.helpers import D1
 
 BUDGET = 30 * 1024
 

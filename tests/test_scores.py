@@ -9,8 +9,7 @@ import scoring
 from survey import scores
 from survey.scores import cache
 from survey.scores.settings import structure_of
-from tests.manage_helpers import cheap_hashing  # noqa: F401
-from tests.score_data import add_sipas, verdict_mix
+from tests.factories import add_sipas, verdict_mix
 
 
 @pytest.fixture

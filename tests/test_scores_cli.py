@@ -4,8 +4,7 @@ import csv
 import io
 import json
 
-from tests.manage_helpers import cheap_hashing  # noqa: F401
-from tests.score_data import verdict_mix
+from tests.factories import verdict_mix
 
 
 def test_json_is_the_score_table(runner, session, province):

@@ -13,8 +13,7 @@ from survey.db import get_engine
 from survey.models import Dossier, Response, Tally, TallyPending
 from survey.periods import parse
 from survey.scores import Filters, service, tally
-from tests.manage_helpers import cheap_hashing  # noqa: F401
-from tests.score_data import JULY, add_rated, add_sipas, verdict_mix
+from tests.factories import JULY, add_rated, add_sipas, verdict_mix
 
 AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
 

@@ -1,0 +1,111 @@
+"""Helpers shared by the test modules (no test module imports another): sign-in, manager routes,
+survey forms, API credentials, the audit log and the PostgreSQL pass."""
+
+import os
+import re
+import time
+import uuid
+
+from sqlmodel import select
+
+from survey import instruments
+from survey.core import devices
+from survey.models import ApiKey, AuditEvent, KioskDevice
+from survey.web.submission import make_ticket
+from tests.factories import PASSWORD
+
+
+def sign_in(client, username: str) -> None:
+    """Sign a test user in (CSRF is off in the test config)."""
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 303, response.data
+
+
+#: Every manager route that names a unit; "{code}" is replaced by a unit code.
+UNIT_ROUTES = [
+    "/manage/unit/{code}",
+    "/manage/unit/{code}/report",
+    "/manage/unit/{code}/funnel.svg",
+    "/manage/unit/{code}/trend.svg",
+    "/manage/unit/{code}/export.csv",
+    "/manage/unit/{code}/export.xlsx",
+]
+#: Manager routes of the user's own scope (they take no unit).
+SCOPE_ROUTES = ["/manage/", "/manage/export.csv", "/manage/export.xlsx"]
+
+#: The counter survey of unit D1 in the small province (tests/factories.py).
+D1 = "/c/token-d1-0123456789"
+
+
+def answers(code: str = "sipas-service", value: int | None = None) -> dict[str, str]:
+    """Return form data answering every item: ratings with one level (the top by default)."""
+    instrument = instruments.load(code)
+    data = {}
+    for item in instrument.items:
+        if item.kind == "rating":
+            data[item.code] = str(instrument.levels[0].value if value is None else value)
+        elif item.kind == "points":
+            data[item.code] = str(item.options[0].value)
+    return data
+
+
+def hidden(html: str, name: str) -> str:
+    """Return the value of a hidden input in a page."""
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
+    assert match, f"no hidden field {name!r}"
+    return match.group(1)
+
+
+def aged_ticket(app, seconds: float = 120, key: str | None = None) -> str:
+    """Return a ticket as if the page had been rendered `seconds` ago."""
+    with app.test_request_context():
+        return make_ticket(key, time.time() - seconds)
+
+
+def checked(html: str, name: str) -> str | None:
+    """Return the value of the checked radio of a group, if any."""
+    for tag in re.findall(rf'<input[^>]*name="{name}"[^>]*>', html):
+        if " checked" in tag:
+            return re.search(r'value="([^"]*)"', tag).group(1)
+    return None
+
+
+#: Every scope an integrator key can have.
+ALL_SCOPES = "receipts:write responses:write scores:read"
+
+
+def make_key(session, unit, scopes: str = ALL_SCOPES) -> str:
+    """Store an integrator key for a unit subtree; return the secret."""
+    secret, prefix, key_hash = devices.new_api_key()
+    session.add(ApiKey(name="Một cửa", prefix=prefix, key_hash=key_hash, scopes=scopes, unit_id=unit.id))
+    session.commit()
+    return secret
+
+
+def make_kiosk(session, counter) -> str:
+    """Store an enrolled kiosk at a counter; return its credential."""
+    credential = "kiosk-credential-" + uuid.uuid4().hex
+    session.add(KioskDevice(counter_id=counter.id, name="Tab", credential_hash=devices.digest(credential), min_interval_seconds=0))
+    session.commit()
+    return credential
+
+
+def bearer(secret: str) -> dict:
+    """Return the Authorization header of an API key or kiosk credential."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def events(session, action: str, entity: str) -> list[AuditEvent]:
+    session.commit()  # end the read snapshot (objects stay loaded): the app committed elsewhere
+    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.entity == entity)).all())
+
+
+def postgres_url() -> str | None:
+    """Return the PostgreSQL URL of this test run, if any."""
+    return os.environ.get("TEST_DATABASE_URL")
+
+
+def worker_schema_url(url: str, worker: str) -> str:
+    """Give each pytest-xdist worker its own PostgreSQL schema."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3Dtest_{worker}"
