@@ -22,7 +22,7 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(
     *, database_url: str, secret_key: str, port: int, workers: int = 2, env: dict | None = None,
-    app: str = "survey:create_app()",
+    app: str = "survey:create_app()", python: str = sys.executable, cwd: str | None = None,
 ) -> Iterator[subprocess.Popen]:
     """Run gunicorn in its own process group; yield once it answers; SIGKILL the group at exit.
 
@@ -35,10 +35,10 @@ def gunicorn(
         "FLASK_WTF_CSRF_ENABLED": "false",
     } | (env or {})
     command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--log-level", "warning", "--preload", app,
     ]
-    process = subprocess.Popen(command, env=environment, start_new_session=True)
+    process = subprocess.Popen(command, env=environment, cwd=cwd, start_new_session=True)
     try:
         wait_until_up(port, process)
         yield process
@@ -77,5 +77,16 @@ def request(port: int, method: str, path: str, form: dict | None = None, timeout
         response = connection.getresponse()
         response.read()
         return response.status, response.getheader("Location", "")
+    finally:
+        connection.close()
+
+
+def fetch(port: int, path: str, timeout: float = 10) -> tuple[int, str]:
+    """GET a page; return (status, body text)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
     finally:
         connection.close()

@@ -11,7 +11,7 @@ from tests.browser import screenshot
 from tests.factories import PASSWORD
 from tests.helpers import make_kiosk
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DESKTOP = {"width": 1280, "height": 900}
 TABLET = {"width": 1024, "height": 768}

@@ -5,7 +5,7 @@ import pytest
 from tests.browser import PHONE, screenshot
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_landing_page_and_sign_in_in_chromium(browser, live_server, province):

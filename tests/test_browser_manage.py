@@ -5,7 +5,7 @@ import pytest
 from tests.browser import axe_violations, screenshot
 from tests.factories import PASSWORD, verdict_mix
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_manager_reads_the_overview_drills_down_and_downloads(browser, live_server, session, province, tmp_path):

@@ -8,7 +8,7 @@ from survey.models import Response
 from tests.browser import PHONE, axe_violations, screenshot
 from tests.helpers import D1
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NARROW = {"width": 320, "height": 640}
 

@@ -4,12 +4,15 @@ import http.client
 import threading
 import time
 
+import pytest
 from sqlmodel import select
 
 from survey.models import Response
 from survey.web.submission import read_ticket
 from tests.helpers import D1, aged_ticket, answers
 from tests.server import free_port, gunicorn, kill, request
+
+pytestmark = pytest.mark.slow
 
 #: Server lives in the test: each ends with a SIGKILL while submissions are in flight.
 LIVES = 2
