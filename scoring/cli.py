@@ -36,15 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
                     "or empty for no opinion) per group: items, factors, index, intervals and verdicts.",
     )
     parser.add_argument("file", metavar="FILE.csv")
-    parser.add_argument("--by", action="append", default=[], metavar="COLUMN", help="grouping column (repeatable)")
-    parser.add_argument("--instrument", default="sipas-service", help="'sipas-service' or a YAML/JSON instrument file")
-    parser.add_argument("--method", default="wilson", choices=METHODS, help="interval method (default wilson)")
+    parser.add_argument("--by", action="append", default=[], metavar="COLUMN",
+                        help="grouping column (repeatable)")
+    parser.add_argument("--instrument", default="sipas-service",
+                        help="'sipas-service' or a YAML/JSON instrument file")
+    parser.add_argument("--method", default="wilson", choices=METHODS,
+                        help="interval method (default wilson)")
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
     parser.add_argument("--target", type=float, default=0.90, help="target share (default 0.90)")
-    parser.add_argument("--sides", default="one-sided", choices=SIDES, help="verdict sidedness (default one-sided)")
+    parser.add_argument("--sides", default="one-sided", choices=SIDES,
+                        help="verdict sidedness (default one-sided)")
     parser.add_argument("--min-n", type=int, default=30, help="respondents needed for a verdict (default 30)")
     parser.add_argument("--adjust", choices=ADJUSTMENTS, help="adjust verdicts across groups (Holm or BH)")
-    parser.add_argument("--format", default="json", choices=("json", "csv"), help="output format (default json)")
+    parser.add_argument("--format", default="json", choices=("json", "csv"),
+                        help="output format (default json)")
     return parser
 
 
@@ -56,13 +61,15 @@ def main(argv: list[str] | None = None) -> int:
         responses = read_responses(Path(args.file), by=args.by, structure=structure)
         patterns = patterns_from_responses(responses, by=args.by, structure=structure)
         moments = moments_from_patterns(patterns, by=args.by, structure=structure)
-        scores = score_groups(moments, structure=structure, method=args.method, confidence_level=args.confidence,
-                              target=args.target, sides=args.sides, min_n=args.min_n, adjust=args.adjust)
+        scores = score_groups(moments, structure=structure, method=args.method,
+                              confidence_level=args.confidence, target=args.target, sides=args.sides,
+                              min_n=args.min_n, adjust=args.adjust)
     except (InputError, ValueError) as error:
         print(f"hailong-score: error: {error}", file=sys.stderr)
         return 2
     if args.format == "json":
-        json.dump([score.to_dict() for score in scores], sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
+        json.dump([score.to_dict() for score in scores], sys.stdout,
+                  ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
         scores_frame(scores).to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -118,7 +125,8 @@ def read_responses(path: Path, *, by: list[str], structure: Structure) -> pd.Dat
         if not "".join(row).strip():
             continue
         if len(row) != len(header):
-            raise InputError(f"{path} line {reader.line_num}: {len(row)} fields, the header has {len(header)}")
+            raise InputError(f"{path} line {reader.line_num}: {len(row)} fields, "
+                             f"the header has {len(header)}")
         rows.append(row)
         lines.append(reader.line_num)
     if not rows:
@@ -136,7 +144,8 @@ def _check_header(path: Path, header: list[str], by: list[str], structure: Struc
         raise InputError(f"{path} line 1: column {duplicated[0]!r} appears twice")
     for column in by:
         if column not in header:
-            raise InputError(f"{path} line 1: grouping column {column!r} not found; columns are {', '.join(header)}")
+            raise InputError(f"{path} line 1: grouping column {column!r} not found; "
+                             f"columns are {', '.join(header)}")
     for column in header:
         if column not in structure.codes and column not in by and LOOKS_LIKE_ITEM.match(column):
             raise InputError(f"{path} line 1: column {column!r} looks like an item code but is not in the "
@@ -145,7 +154,9 @@ def _check_header(path: Path, header: list[str], by: list[str], structure: Struc
         raise InputError(f"{path} line 1: no item columns; expected some of {' '.join(structure.codes)}")
 
 
-def _parse_item(path: Path, values: pd.Series, code: str, lines: list[int], structure: Structure) -> np.ndarray:
+def _parse_item(
+    path: Path, values: pd.Series, code: str, lines: list[int], structure: Structure
+) -> np.ndarray:
     stripped = values.str.strip()
     allowed = {str(level): level for level in structure.levels}
     bad = np.flatnonzero(((stripped != "") & ~stripped.isin(list(allowed))).to_numpy())

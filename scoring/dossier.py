@@ -21,7 +21,9 @@ __all__ = ["CIVIL_SERVANT_INDICATORS", "AGENCY_INDICATORS", "TT01Score", "tt01_s
 CIVIL_SERVANT_INDICATORS = (1, 2, 3, 4, 7)
 AGENCY_INDICATORS = (5, 6, 8, 9)
 ROUNDING = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN}
-GRADE_LABELS_VI = {"excellent": "xuất sắc", "good": "tốt", "fair": "khá", "average": "trung bình", "weak": "yếu"}
+GRADE_LABELS_VI = {
+    "excellent": "xuất sắc", "good": "tốt", "fair": "khá", "average": "trung bình", "weak": "yếu",
+}
 _GRADES = ((Decimal(15), "excellent"), (Decimal(12), "good"), (Decimal(9), "fair"), (Decimal(6), "average"))
 
 
@@ -54,7 +56,8 @@ def tt01_sums(dossiers: pd.DataFrame, *, by=()) -> pd.DataFrame:
         points = pd.to_numeric(dossiers[column], errors="coerce")
         bad = (dossiers[column].notna() & ~points.isin([0, 1, 2])).to_numpy()
         if bad.any():
-            raise ValueError(f"indicator {i} points must be 0, 1 or 2; got {echo(dossiers[column].to_numpy()[bad][0])}")
+            first_bad = dossiers[column].to_numpy()[bad][0]
+            raise ValueError(f"indicator {i} points must be 0, 1 or 2; got {echo(first_bad)}")
         frame[f"sum_{i}"] = points.fillna(0).astype(int)
         frame[f"count_{i}"] = points.notna().astype(int)
     if not by:
@@ -91,7 +94,8 @@ def tt01_scores(sums: Mapping, counts: Mapping, *, agency_points: Mapping | None
     mode = ROUNDING[check_choice("rounding", rounding, tuple(ROUNDING))]
     means = {i: _rounded_mean(sums.get(i, 0), counts.get(i, 0), mode) for i in CIVIL_SERVANT_INDICATORS}
     total = None if any(v is None for v in means.values()) else sum(means.values(), Decimal(0))
-    band = None if total is None else "100%" if total >= 5 else "70% to <100%" if total >= Decimal("3.5") else "below 70%"
+    band = (None if total is None else "100%" if total >= 5
+            else "70% to <100%" if total >= Decimal("3.5") else "below 70%")
     if agency_points is None or total is None:
         return TT01Score(means, total, band)
     extra = {}
@@ -111,7 +115,8 @@ def _rounded_mean(total, count, mode) -> Decimal | None:
     if count != int(count) or count < 0:
         raise ValueError(f"counts must be whole numbers >= 0; got {echo(count)}")
     if not 0 <= total <= 2 * count:
-        raise ValueError(f"a sum of points must be in [0, 2 × count]; got {echo(total)} with count {echo(count)}")
+        raise ValueError(f"a sum of points must be in [0, 2 × count]; "
+                         f"got {echo(total)} with count {echo(count)}")
     if count == 0:
         return None
     return (Decimal(str(total)) / Decimal(int(count))).quantize(Decimal("0.1"), rounding=mode)
@@ -126,7 +131,9 @@ class QD766Ratio:
     ratio: float
 
 
-def qd766_ratio(flags: pd.DataFrame | None = None, *, total: int | None = None, bad: int | None = None) -> QD766Ratio:
+def qd766_ratio(
+    flags: pd.DataFrame | None = None, *, total: int | None = None, bad: int | None = None
+) -> QD766Ratio:
     """QĐ 766 ratio, each dossier counted once.
 
     Give either `flags`, one row per dossier with boolean columns (e.g. dissatisfied,

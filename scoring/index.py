@@ -43,7 +43,9 @@ class Estimates:
     index_respondents: np.ndarray
 
 
-def index_coefficients(answered: np.ndarray, structure: Structure, *, factor: str | None = None) -> np.ndarray:
+def index_coefficients(
+    answered: np.ndarray, structure: Structure, *, factor: str | None = None
+) -> np.ndarray:
     """Coefficients c_j (G, m) of I = Σ c_j P_j, over items with answers (A_j > 0).
 
     With `factor`, the coefficients of that factor's F_k instead. Rows with no answered

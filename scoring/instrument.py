@@ -44,7 +44,8 @@ class Structure:
             if not weight > 0:
                 raise ValueError(f"factor weights must be > 0; got {weight!r} for {code!r}")
         if not set(self.satisfied_levels) <= set(self.levels):
-            raise ValueError(f"satisfied_levels must be among {self.levels}; got {sorted(self.satisfied_levels)}")
+            raise ValueError(f"satisfied_levels must be among {self.levels}; "
+                             f"got {sorted(self.satisfied_levels)}")
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -80,7 +81,8 @@ def structure_from_mapping(data: Mapping) -> Structure:
         if not isinstance(entry, Mapping) or "code" not in entry:
             raise ValueError(f"item {i} needs a 'code'; got {entry!r}")
         factor = entry.get("factor")
-        items.append(Item(str(entry["code"]), None if factor is None else str(factor), float(entry.get("weight", 1))))
+        items.append(Item(str(entry["code"]), None if factor is None else str(factor),
+                          float(entry.get("weight", 1))))
     scale = data.get("scale") or {}
     satisfied = data.get("satisfied_levels", scale.get("satisfied", (4, 5)))
     levels = scale.get("levels", (1, 2, 3, 4, 5))
@@ -104,7 +106,9 @@ def _factor_weights(factors) -> dict[str, float]:
 SIPAS_SERVICE = Structure(
     items=tuple(
         Item(code, code[0])
-        for code in ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "C1", "C2", "C3", "D1", "D2", "D3", "E1", "E2", "E3"]
+        for code in [
+            "A1", "A2", "A3", "B1", "B2", "B3", "B4", "C1", "C2", "C3", "D1", "D2", "D3", "E1", "E2", "E3",
+        ]
     )
     + (Item("OVERALL", None),),
 )

@@ -15,7 +15,9 @@ from scipy import stats
 
 from ._checks import METHODS, check_choice, check_confidence_level, check_counts
 
-__all__ = ["METHODS", "Interval", "proportion_ci", "proportion_interval", "t_interval", "interval_at_effective_n"]
+__all__ = [
+    "METHODS", "Interval", "proportion_ci", "proportion_interval", "t_interval", "interval_at_effective_n",
+]
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ def proportion_ci(x, n, *, method: str = "wilson", confidence_level: float = 0.9
     )
 
 
-def proportion_interval(x: int, n: int, *, method: str = "wilson", confidence_level: float = 0.95) -> Interval:
+def proportion_interval(
+    x: int, n: int, *, method: str = "wilson", confidence_level: float = 0.95
+) -> Interval:
     """Interval for one proportion ``x / n``; see :func:`proportion_ci`.
 
     Examples

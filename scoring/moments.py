@@ -86,7 +86,8 @@ class Moments:
         >>> import pandas as pd
         >>> from scoring.instrument import Item, Structure
         >>> s = Structure(items=(Item("Q1", "A"),))
-        >>> h = pd.DataFrame({"unit": ["u1", "u2"], "answered_mask": [1, 1], "satisfied_mask": [1, 0], "n": [3, 2]})
+        >>> h = pd.DataFrame({"unit": ["u1", "u2"], "answered_mask": [1, 1],
+        ...                   "satisfied_mask": [1, 0], "n": [3, 2]})
         >>> moments_from_patterns(h, by=["unit"], structure=s).regroup([]).n
         array([5.])
         """
@@ -173,7 +174,8 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
     # however many patterns there are.
     first_group = 0
     while first_group < size:
-        end_group = max(first_group + 1, int(np.searchsorted(starts, starts[first_group] + _BLOCK_ROWS, "right")) - 1)
+        block_end = int(np.searchsorted(starts, starts[first_group] + _BLOCK_ROWS, "right"))
+        end_group = max(first_group + 1, block_end - 1)
         end_group = min(end_group, size)
         lo, hi = starts[first_group], starts[end_group]
         x = np.hstack([_indicators(satisfied[lo:hi], m), _indicators(answered[lo:hi], m)])
@@ -208,13 +210,15 @@ def _check_patterns(patterns: pd.DataFrame, by: list[str], m: int) -> None:
         if column != "n":
             bad |= values >= 2**m
         if bad.any():
-            raise ValueError(f"{column} must be whole numbers in range; got {echo(patterns[column].to_numpy()[bad][0])}")
+            first_bad = patterns[column].to_numpy()[bad][0]
+            raise ValueError(f"{column} must be whole numbers in range; got {echo(first_bad)}")
     answered = patterns["answered_mask"].to_numpy(dtype=np.int64)
     satisfied = patterns["satisfied_mask"].to_numpy(dtype=np.int64)
     outside = (satisfied & ~answered) != 0
     if outside.any():
         i = np.flatnonzero(outside)[0]
-        raise ValueError(f"satisfied_mask must be a subset of answered_mask; got {satisfied[i]} with {answered[i]}")
+        raise ValueError(f"satisfied_mask must be a subset of answered_mask; "
+                         f"got {satisfied[i]} with {answered[i]}")
 
 
 def patterns_from_responses(
@@ -247,7 +251,8 @@ def patterns_from_responses(
         bad = given & ~np.isin(values, structure.levels)
         if bad.any() or (responses[code].notna().to_numpy() & ~given).any():
             raw = responses[code].to_numpy()[bad | (responses[code].notna().to_numpy() & ~given)][0]
-            raise ValueError(f"item {code!r} values must be in {structure.levels} or missing; got {echo(raw)}")
+            raise ValueError(f"item {code!r} values must be in {structure.levels} or missing; "
+                             f"got {echo(raw)}")
         answered |= given.astype(np.int64) << j
         satisfied |= np.isin(values, sorted(structure.satisfied_levels)).astype(np.int64) << j
     frame = responses[by].copy() if by else pd.DataFrame(index=responses.index)

@@ -21,7 +21,9 @@ from .intervals import bounds, interval_at_effective_n
 from .moments import Moments
 from .targets import Verdict, verdict_from_row, verdicts
 
-__all__ = ["ItemScore", "FactorScore", "IndexScore", "GroupScore", "score_groups", "score_rollup", "scores_frame"]
+__all__ = [
+    "ItemScore", "FactorScore", "IndexScore", "GroupScore", "score_groups", "score_rollup", "scores_frame",
+]
 COMBINE = ("mean-of-units", "pooled")
 
 
@@ -71,13 +73,18 @@ class GroupScore:
 
     def to_dict(self) -> dict:
         """The JSON shape of ``hailong-score``: plain values, NaN as None."""
+        index_fields = ("estimate", "ci_low", "ci_high", "se", "deff", "n_eff")
+        factor_fields = ("estimate", "ci_low", "ci_high")
+        item_fields = ("n", "satisfied", "estimate", "ci_low", "ci_high")
         return {
             "group": dict(self.group),
             "n": self.n,
-            "index": {k: _plain(getattr(self.index, k)) for k in ("estimate", "ci_low", "ci_high", "se", "deff", "n_eff")},
+            "index": {k: _plain(getattr(self.index, k)) for k in index_fields},
             "verdict": self.verdict.status,
-            "factors": {c: {k: _plain(getattr(f, k)) for k in ("estimate", "ci_low", "ci_high")} for c, f in self.factors.items()},
-            "items": {c: {k: _plain(getattr(i, k)) for k in ("n", "satisfied", "estimate", "ci_low", "ci_high")} for c, i in self.items.items()},
+            "factors": {c: {k: _plain(getattr(f, k)) for k in factor_fields}
+                        for c, f in self.factors.items()},
+            "items": {c: {k: _plain(getattr(i, k)) for k in item_fields}
+                      for c, i in self.items.items()},
         }
 
 
@@ -126,7 +133,9 @@ def score_groups(
                      sides=sides, min_n=min_n, adjust=adjust)
 
 
-def score_rollup(moments: Moments, *, by, structure: Structure, combine: str = "mean-of-units", **options) -> list[GroupScore]:
+def score_rollup(
+    moments: Moments, *, by, structure: Structure, combine: str = "mean-of-units", **options
+) -> list[GroupScore]:
     """Score parents of the groups of `moments` (see :meth:`Moments.regroup` for `by`).
 
     ``combine="mean-of-units"`` (default, as published): each estimate of a parent is the
@@ -172,10 +181,12 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
         return _nanmean_var(values, variances, codes, size)
 
     item, item_var = mean(child.item, child.item_var)
-    factor, factor_var = mean(child.factor, _fallback_var(child.factor, child.factor_var, child.factor_respondents))
+    factor, factor_var = mean(child.factor,
+                              _fallback_var(child.factor, child.factor_var, child.factor_respondents))
     index, index_var = mean(child.index, _fallback_var(child.index, child.index_var, child.index_respondents))
     return Estimates(
-        n, summed(child.satisfied), summed(child.answered), item, item_var, factor, factor_var, index, index_var,
+        n, summed(child.satisfied), summed(child.answered), item, item_var, factor, factor_var,
+        index, index_var,
         index_var_binomial=mean(child.index, child.index_var_binomial)[1],
         factor_var_binomial=mean(child.factor, child.factor_var_binomial)[1],
         factor_respondents=summed(child.factor_respondents),
@@ -192,10 +203,12 @@ def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", 
     else:
         item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, fallback_n=est.answered,
                                                          method=method, confidence_level=level)
-    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var, method=method, confidence_level=level,
+    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var,
+                                                         method=method, confidence_level=level,
                                                          variance_independent=est.factor_var_binomial,
                                                          fallback_n=est.factor_respondents)
-    low, high, n_eff = interval_at_effective_n(est.index, est.index_var, method=method, confidence_level=level,
+    low, high, n_eff = interval_at_effective_n(est.index, est.index_var,
+                                               method=method, confidence_level=level,
                                                variance_independent=est.index_var_binomial,
                                                fallback_n=est.index_respondents)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -209,7 +222,8 @@ def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", 
         scores.append(GroupScore(
             group={} if names == [None] else {name: _plain(v) for name, v in zip(names, key, strict=True)},
             n=int(est.n[g]),
-            index=IndexScore(*map(float, (est.index[g], low[g], high[g], math.sqrt(est.index_var[g]), deff[g], n_eff[g]))),
+            index=IndexScore(*map(float, (est.index[g], low[g], high[g], math.sqrt(est.index_var[g]),
+                                          deff[g], n_eff[g]))),
             verdict=verdict_from_row(judged.iloc[g]),
             factors={k: FactorScore(*map(float, (est.factor[g, i], factor_low[g, i], factor_high[g, i],
                                                  math.sqrt(est.factor_var[g, i]))))
