@@ -6,7 +6,8 @@ from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Use letters, digits, dots, dashes or underscores."))
+CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+              message=_l("Use letters, digits, dots, dashes or underscores."))
 #: Unit kinds a unit may be created as (the province root comes from the set-up).
 UNIT_KINDS = ("centre", "department", "district", "commune")
 API_SCOPES = ("receipts:write", "responses:write", "scores:read")
@@ -64,7 +65,9 @@ class UserForm(FlaskForm):
 
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(), Length(min=3, max=80), Regexp(r"^[a-z0-9._-]+$", message=_l("Use lower-case letters, digits, dots, dashes or underscores."))],
+        validators=[DataRequired(), Length(min=3, max=80),
+                    Regexp(r"^[a-z0-9._-]+$",
+                           message=_l("Use lower-case letters, digits, dots, dashes or underscores."))],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
     role = SelectField(_l("Role"))

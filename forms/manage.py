@@ -18,7 +18,8 @@ class ScoreFilterForm(FlaskForm):
     period = StringField(
         _l("Period"),
         validators=[Optional(), Length(max=40),
-                    Regexp(PERIOD_PATTERN, message=_l("Use 2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30."))],
+                    Regexp(PERIOD_PATTERN,
+                           message=_l("Use 2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30."))],
     )
     service = StringField(_l("Service"), validators=[Optional(), Length(max=32)])
     channel = StringField(_l("Channel"), validators=[Optional(), Length(max=16)])

@@ -92,13 +92,15 @@ def survey_form_class(
     if services is not None:
         fields["service"] = SelectField(
             _l("Procedure (optional)"),
-            choices=[SelectChoice("", _l("— Not chosen —"))] + [SelectChoice(str(i), name) for i, name in services],
+            choices=[SelectChoice("", _l("— Not chosen —"))]
+            + [SelectChoice(str(i), name) for i, name in services],
             validators=[Optional()],
         )
     for fact in instrument.facts:
         fields[fact["code"]] = SelectField(
             fact["label"][language],
-            choices=[SelectChoice("", "—")] + [SelectChoice(o["value"], o["label"][language]) for o in fact["options"]],
+            choices=[SelectChoice("", "—")]
+            + [SelectChoice(o["value"], o["label"][language]) for o in fact["options"]],
             validators=[Optional()],
         )
     return type(f"{instrument.code.title()}Form", (SurveyForm,), fields)

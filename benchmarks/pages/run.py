@@ -56,7 +56,9 @@ def urls(app) -> tuple[list[str], list[str]]:
     for unit in units:
         picked.setdefault(unit.kind, []).append(unit.code)
     sample = [code for codes in picked.values() for code in codes[:3]]
-    overview = [f"/manage/?period={p}" for p in PERIODS] + ["/manage/?channel=paper", "/manage/?flagged=exclude&period=2026"]
+    overview = [f"/manage/?period={p}" for p in PERIODS] + [
+        "/manage/?channel=paper", "/manage/?flagged=exclude&period=2026",
+    ]
     unit_pages = [f"/manage/unit/{code}?period={p}" for code in sample for p in ("", "2026-Q3")]
     return overview, unit_pages
 
@@ -76,12 +78,15 @@ def add_responses(app, n: int, rng: random.Random) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("database_url")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--slowest", type=int, default=0, help="Also list the slowest new-filter and new-data requests.")
+    parser.add_argument("--slowest", type=int, default=0,
+                        help="Also list the slowest new-filter and new-data requests.")
     args = parser.parse_args()
-    app = create_app({"DATABASE_URL": args.database_url, "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE_URL": args.database_url, "SESSION_COOKIE_SECURE": False,
+                      "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     if client.post("/login", data={"username": "manager", "password": "hailong-demo"}).status_code != 303:
         sys.exit("cannot sign in as the demo manager (run `flask demo` first)")
@@ -108,8 +113,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for kind in ("overview", "unit"):
         f, c, r = fresh[kind], changed[kind], repeat[kind]
-        print(f"| {dialect} | {kind} | {cold[kind]:.0f} | {statistics.median(f):.0f} / {percentile(f, 0.95):.0f} / "
-              f"{max(f):.0f} | {statistics.median(c):.0f} / {percentile(c, 0.95):.0f} / {max(c):.0f} "
+        print(f"| {dialect} | {kind} | {cold[kind]:.0f} "
+              f"| {statistics.median(f):.0f} / {percentile(f, 0.95):.0f} / {max(f):.0f} "
+              f"| {statistics.median(c):.0f} / {percentile(c, 0.95):.0f} / {max(c):.0f} "
               f"| {statistics.median(r):.0f} / {percentile(r, 0.95):.0f} | {len(f) + len(c) + len(r)} |")
     for ms, kind, url in sorted(slow, reverse=True)[:args.slowest]:
         print(f"{ms:8.0f} ms  {kind:12} {url}")

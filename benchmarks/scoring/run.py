@@ -45,7 +45,9 @@ def additive(session: Session, period: Period) -> int:
 
 
 def from_tally(session: Session, period: Period) -> int:
-    """Score every leaf unit from the stored tally (read in by this fresh process); return the units scored."""
+    """Score every leaf unit from the stored tally (read in by this fresh process);
+    return the units scored.
+    """
     structure = structure_of(sipas_instrument())
     unit_ids = session.connection().execute(select(Unit.id)).scalars().all()
     summed = tally.sums("sipas-service", unit_ids=unit_ids, filters=Filters(period), by=["unit_id"])

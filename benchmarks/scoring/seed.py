@@ -27,7 +27,8 @@ def build_large(session: Session, rng: np.random.Generator, password: str) -> No
     session.add_all(services)
     session.flush()
     province = add_unit(session, "BIG", "Tỉnh lớn (benchmark)", UnitKind.PROVINCE, None)
-    parents = [add_unit(session, code, name, UnitKind.DEPARTMENT, province) for code, name, _ in demo_data.DEPARTMENTS]
+    parents = [add_unit(session, code, name, UnitKind.DEPARTMENT, province)
+               for code, name, _ in demo_data.DEPARTMENTS]
     for district in range(25):
         parent = add_unit(session, f"D{district:02d}", f"Huyện {district}", UnitKind.DISTRICT, province)
         parents.append(parent)

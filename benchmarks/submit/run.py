@@ -127,8 +127,9 @@ def load(options: argparse.Namespace, workdir: Path, *, url: str | None) -> dict
 def wrk(options: argparse.Namespace, workdir: Path, port: int, *, seconds: int) -> str:
     """Run wrk against the counter URL; return its report."""
     command = [
-        "wrk", "-t2", f"-c{options.connections}", f"-d{seconds}s", "--latency", "-s", str(HERE / "post.lua"),
-        f"http://127.0.0.1:{port}/c/{TOKEN}", "--", str(workdir / "tickets.txt"), "2", str(workdir / "body.txt"),
+        "wrk", "-t2", f"-c{options.connections}", f"-d{seconds}s", "--latency",
+        "-s", str(HERE / "post.lua"), f"http://127.0.0.1:{port}/c/{TOKEN}",
+        "--", str(workdir / "tickets.txt"), "2", str(workdir / "body.txt"),
     ]
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
