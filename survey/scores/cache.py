@@ -22,7 +22,9 @@ def data_version(session: Session) -> tuple[int, int, int]:
         return g.data_version
     connection = session.connection()
     newest = connection.execute(select(func.max(Response.id))).scalar() or 0
-    flagged = connection.execute(select(func.count()).select_from(Response).where(Response.suspicious.is_(True))).scalar()
+    flagged = connection.execute(
+        select(func.count()).select_from(Response).where(Response.suspicious.is_(True))
+    ).scalar()
     dossier = connection.execute(select(func.max(Dossier.id))).scalar() or 0
     version = int(newest), int(flagged or 0), int(dossier)
     if has_request_context():

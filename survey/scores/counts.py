@@ -38,8 +38,8 @@ def value_counts(session: Session, code: str, units: list[Unit], filters: Filter
         counts = summed.counts(item.code).sum()
         return {int(value): int(count) for value, count in counts.items() if count}
     _, values = tally.Layout.of(instruments.load(code)).counts_at(item.code)
-    frames = [live.level_counts(session, path=units[0].path, filters=filters, instrument=version, slot=item.slot,
-                                levels=values)
+    frames = [live.level_counts(session, path=units[0].path, filters=filters, instrument=version,
+                                slot=item.slot, levels=values)
               for version in live.instrument_ids(session, code)]
     counts = pd.concat(frames) if frames else pd.DataFrame()
     totals = {v: int(counts[f"level_{v}"].sum()) for v in values} if len(counts) else {}
@@ -56,15 +56,19 @@ def dossier_facts(session: Session, units: list[Unit], filters: Filters, *, rati
     if totals is None:
         instrument = instruments.load(rating)
         versions = live.instrument_ids(session, rating)
-        dissatisfied = min(level.value for level in instrument.levels if level.value not in instrument.satisfied)
-        facts = live.dossier_facts(session, path=units[0].path, filters=filters,
-                                   rating=(versions, instrument.item("RATING").slot, dissatisfied) if versions else None)
+        dissatisfied = min(level.value for level in instrument.levels
+                           if level.value not in instrument.satisfied)
+        rated_by = (versions, instrument.item("RATING").slot, dissatisfied) if versions else None
+        facts = live.dossier_facts(session, path=units[0].path, filters=filters, rating=rated_by)
         totals = {name: int(facts[name].sum()) for name in dossier_rules.FACTS} if len(facts) else {}
     return totals if totals.get("dossiers") else {}
 
 
 def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dict[str, int]:
-    """Count the responses of every instrument per channel over a subtree (the channel filter does not apply)."""
+    """Count the responses of every instrument per channel over a subtree.
+
+    The channel filter does not apply.
+    """
     filters = filters.but(channel=None)
     counts: dict[str, int] = {}
     for code in instruments.available():

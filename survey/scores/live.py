@@ -46,14 +46,17 @@ def instrument_ids(session: Session, code: str) -> list[int]:
     return [row[0] for row in rows]
 
 
-def response_conditions(session: Session, path: str, filters: Filters, instruments: Sequence[int] | None) -> list:
+def response_conditions(
+    session: Session, path: str, filters: Filters, instruments: Sequence[int] | None
+) -> list:
     """Return the WHERE conditions shared by every response query (instruments None: all of them)."""
     units = [filters.unit_id] if filters.unit_id is not None else subtree_ids(session, path)
     conditions = in_units(Response.unit_id, units)
     if instruments is not None:
         conditions.append(Response.instrument_id.in_(list(instruments)))
     if filters.period is not None:
-        conditions += [Response.submitted_at >= filters.period.start_utc, Response.submitted_at < filters.period.end_utc]
+        conditions += [Response.submitted_at >= filters.period.start_utc,
+                       Response.submitted_at < filters.period.end_utc]
     if filters.after_id:
         conditions.append(Response.id > filters.after_id)
     if filters.upto_id is not None:
@@ -81,11 +84,17 @@ def group_columns(session: Session, by: Sequence[str]) -> list:
         "channel": Response.channel,
         "suspicious": Response.suspicious,
     }
-    return [local_month(session).label("month") if name == "month" else columns[name].label(name) for name in by]
+    return [local_month(session).label("month") if name == "month" else columns[name].label(name)
+            for name in by]
 
 
 def pattern_histogram(
-    session: Session, *, path: str, filters: Filters, instruments: Sequence[int], by: Sequence[str] = ("unit_id",)
+    session: Session,
+    *,
+    path: str,
+    filters: Filters,
+    instruments: Sequence[int],
+    by: Sequence[str] = ("unit_id",),
 ) -> pd.DataFrame:
     """Count respondents per group and (answered_mask, satisfied_mask) pattern: the scoring input."""
     keys = group_columns(session, by)
@@ -97,7 +106,8 @@ def pattern_histogram(
     )
     frame = run_copy(session, statement) if dialect(session) == "postgresql" else run(session, statement)
     if frame.empty:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in [*by, "answered_mask", "satisfied_mask", "n"]})
+        columns = [*by, "answered_mask", "satisfied_mask", "n"]
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     return frame
 
 
@@ -142,8 +152,9 @@ def dossier_facts(
     where = [*in_units(Dossier.unit_id, subtree_ids(session, path)), received_in(filters.period)]
     if filters.service_id is not None:
         where.append(Dossier.service_id == filters.service_id)
+    sums = [func.sum(case((rule, 1), else_=0)).label(name) for name, rule in rules.items()]
     statement = (
-        select(Dossier.unit_id, *(func.sum(case((rule, 1), else_=0)).label(name) for name, rule in rules.items()))
+        select(Dossier.unit_id, *sums)
         .select_from(dossiers)
         .where(*where)
         .group_by(Dossier.unit_id)
@@ -181,7 +192,8 @@ def rated_dossiers(filters: Filters, rating: tuple[Sequence[int], int, int] | No
     instruments, slot, value = rating
     found = []
     for n, instrument in enumerate(sorted(set(instruments))):
-        response, answer = Response.__table__.alias(f"rating_{n}"), Answer.__table__.alias(f"rating_answer_{n}")
+        response = Response.__table__.alias(f"rating_{n}")
+        answer = Answer.__table__.alias(f"rating_answer_{n}")
         on = [response.c.dossier_hash == Dossier.dossier_hash, response.c.instrument_id == instrument]
         if not filters.include_flagged:
             on.append(response.c.suspicious.is_(False))
@@ -192,7 +204,9 @@ def rated_dossiers(filters: Filters, rating: tuple[Sequence[int], int, int] | No
     return dossiers, or_(*found)
 
 
-def channel_counts(session: Session, *, path: str, filters: Filters, instruments: Sequence[int]) -> pd.DataFrame:
+def channel_counts(
+    session: Session, *, path: str, filters: Filters, instruments: Sequence[int]
+) -> pd.DataFrame:
     """Count responses per channel (all instruments given): columns channel, n."""
     statement = (
         select(Response.channel, func.count().label("n"))

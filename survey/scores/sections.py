@@ -38,8 +38,8 @@ def trend(session: Session, units: list[Unit], filters: Filters, settings: Setti
         x = np.round(np.array([row["index"]["estimate"] for row in with_data]) * n_eff)
         chart = scoring.p_chart(x, np.round(n_eff))
         for row, limits in zip(with_data, chart.itertuples(), strict=True):
-            row["p_chart"] = {"centre": plain(limits.centre), "lcl": plain(limits.lcl), "ucl": plain(limits.ucl),
-                              "signal": limits.signal}
+            row["p_chart"] = {"centre": plain(limits.centre), "lcl": plain(limits.lcl),
+                              "ucl": plain(limits.ucl), "signal": limits.signal}
     return rows
 
 
@@ -50,8 +50,10 @@ def counters(session: Session, unit: Unit, filters: Filters, settings: Settings)
     moments, _ = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
     scored = {}
     if len(moments):
-        scored = {s.group["counter_id"]: s for s in scoring.score_groups(moments, structure=structure, **settings.options())}
-    return [{"counter": c.name, "counter_id": c.id, "active": c.active, **score_dict(scored.get(c.id), settings)}
+        scored = {s.group["counter_id"]: s
+                  for s in scoring.score_groups(moments, structure=structure, **settings.options())}
+    return [{"counter": c.name, "counter_id": c.id, "active": c.active,
+             **score_dict(scored.get(c.id), settings)}
             for c in own]
 
 
@@ -71,7 +73,8 @@ def services(session: Session, units: list[Unit], filters: Filters, settings: Se
     scores = scoring.score_rollup(moments, by=["service_id"], structure=structure, combine=settings.combine,
                                   **settings.options())
     names = {s.id: s for s in session.exec(select(Service)).all()}
-    rows = [{"service": names[int(s.group["service_id"])].code, "name": names[int(s.group["service_id"])].name,
+    rows = [{"service": names[int(s.group["service_id"])].code,
+             "name": names[int(s.group["service_id"])].name,
              **score_dict(s, settings)} for s in scores]
     return sorted(rows, key=lambda row: -row["n"])
 
@@ -122,9 +125,11 @@ def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
             count[2] = totals["returned"]
         score = scoring.tt01_scores(total, count)
         result["tt01"] = {
-            "indicators": {str(i): (None if v is None else float(v)) for i, v in sorted(score.indicators.items())},
+            "indicators": {str(i): (None if v is None else float(v))
+                           for i, v in sorted(score.indicators.items())},
             "counts": {str(i): count.get(i, 0) for i in sorted(score.indicators)},
-            "civil_servant_total": None if score.civil_servant_total is None else float(score.civil_servant_total),
+            "civil_servant_total": (None if score.civil_servant_total is None
+                                    else float(score.civil_servant_total)),
             "civil_servant_band": score.civil_servant_band,
         }
     return result
@@ -137,7 +142,9 @@ def channels(session: Session, units: list[Unit], filters: Filters) -> list[dict
     return [{"channel": channel, "n": n} for n, channel in ordered]
 
 
-def comments(session: Session, unit: Unit, filters: Filters, *, search: str, page: int, per_page: int = 20) -> dict:
+def comments(
+    session: Session, unit: Unit, filters: Filters, *, search: str, page: int, per_page: int = 20
+) -> dict:
     """Return one page of comments (newest first) and paging facts."""
     # Comments of every instrument: no instrument condition (SQLite would pick its index over time order).
     frame, more = live.recent_comments(session, path=unit.path, filters=filters, search=search, page=page,

@@ -1,9 +1,9 @@
 """Scores of a unit scope as plain tables: queries count, scoring computes, pages and APIs display.
 
 `score_scope` is the one entry point the pages, the CLI and the JSON API share. Leaf units are
-counted by survey.scores.counts (the tally, or SQL); a unit's score pools its whole subtree by the SCORING_COMBINE
-setting (mean of the subtree's units with data, or pooled respondents). Results are cached per
-scope, period, filters, settings and data version (the newest response id).
+counted by survey.scores.counts (the tally, or SQL); a unit's score pools its whole subtree by
+the SCORING_COMBINE setting (mean of the subtree's units with data, or pooled respondents).
+Results are cached per scope, period, filters, settings and data version (the newest response id).
 """
 
 from collections.abc import Sequence
@@ -48,7 +48,9 @@ class ScoreTable:
         return asdict(self)
 
 
-def expand_to_ancestors(moments: scoring.Moments, leaf_paths: Sequence[str], targets: Sequence[tuple]) -> tuple:
+def expand_to_ancestors(
+    moments: scoring.Moments, leaf_paths: Sequence[str], targets: Sequence[tuple]
+) -> tuple:
     """Repeat each leaf group once per target whose subtree holds it; return (moments, labels).
 
     `targets` are tuples whose first element is a path prefix and the rest the output label.
@@ -66,7 +68,8 @@ def expand_to_ancestors(moments: scoring.Moments, leaf_paths: Sequence[str], tar
 
 
 def rollup(moments: scoring.Moments, leaf_paths: Sequence[str], targets: Sequence[tuple], *,
-           names: Sequence[str], structure: scoring.Structure, settings: Settings) -> dict[tuple, scoring.GroupScore]:
+           names: Sequence[str], structure: scoring.Structure,
+           settings: Settings) -> dict[tuple, scoring.GroupScore]:
     """Score each target over the leaf groups in its subtree; return {label tuple: GroupScore}."""
     expanded, labels = expand_to_ancestors(moments, leaf_paths, targets)
     if not labels:
@@ -87,8 +90,12 @@ def subtree_units(session: Session, unit: Unit) -> list[Unit]:
 
 
 def make_filters(session: Session, period: Period | str | None, *, service: str | None = None,
-                 channel: str | None = None, counter_id: int | None = None, include_flagged: bool = True) -> Filters:
-    """Build query filters; a service is named by its national code (an unknown code raises UnknownService)."""
+                 channel: str | None = None, counter_id: int | None = None,
+                 include_flagged: bool = True) -> Filters:
+    """Build query filters; a service is named by its national code.
+
+    An unknown code raises UnknownService.
+    """
     if not isinstance(period, Period):
         period = parse_period(period)
     service_id = None
@@ -101,7 +108,10 @@ def make_filters(session: Session, period: Period | str | None, *, service: str 
 
 
 def leaf_moments(session: Session, units: list[Unit], filters: Filters, *, by=("unit_id",)):
-    """Count the SIPAS responses of a subtree (root first) per leaf unit and `by`; return (moments, structure)."""
+    """Count the SIPAS responses of a subtree (root first) per leaf unit and `by`.
+
+    Return (moments, structure).
+    """
     structure = structure_of(sipas_instrument())
     return counts.moments(session, SIPAS, units, filters, by=by, structure=structure), structure
 
@@ -137,7 +147,8 @@ def score_scope(
     moments, structure = leaf_moments(session, units, filters)
     paths = {u.id: u.path for u in units}
     leaf_paths = [paths[unit_id] for unit_id in moments.index]
-    scored = rollup(moments, leaf_paths, [(u.path, u.code) for u in {u.id: u for u in (unit, *targets)}.values()],
+    labelled_targets = [(u.path, u.code) for u in {u.id: u for u in (unit, *targets)}.values()]
+    scored = rollup(moments, leaf_paths, labelled_targets,
                     names=["unit"], structure=structure, settings=settings)
     return ScoreTable(
         unit={"code": unit.code, "name": unit.name, "kind": unit.kind},

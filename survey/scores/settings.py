@@ -80,7 +80,8 @@ def score_dict(score: scoring.GroupScore | None, settings: Settings) -> dict:
         data = score.to_dict()
         data.pop("group", None)
         v = score.verdict
-        verdict = {"status": v.status, "more_needed": v.more_needed, "ci_low": plain(v.ci_low), "ci_high": plain(v.ci_high)}
+        verdict = {"status": v.status, "more_needed": v.more_needed,
+                   "ci_low": plain(v.ci_low), "ci_high": plain(v.ci_high)}
     verdict.update(target=settings.target, confidence_level=settings.confidence_level, sides=settings.sides,
                    min_n=settings.min_n, method=settings.method)
     data["verdict"] = verdict

@@ -43,7 +43,8 @@ def local_text(session: Session, column, *, sqlite_format: str, postgres_format:
     hours = int(LOCAL_OFFSET.total_seconds() // 3600)
     if dialect(session) == "sqlite":
         return func.strftime(sqlite_format, column, f"{hours:+d} hours")
-    return func.to_char(func.timezone("UTC", column) + literal_column(f"interval '{hours} hours'"), postgres_format)
+    local_time = func.timezone("UTC", column) + literal_column(f"interval '{hours} hours'")
+    return func.to_char(local_time, postgres_format)
 
 
 def run_copy(session: Session | Connection, statement) -> pd.DataFrame:

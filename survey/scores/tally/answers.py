@@ -1,4 +1,7 @@
-"""Answering the pages' queries from the tally, or saying it cannot (then survey.scores.counts counts live)."""
+"""Answering the pages' queries from the tally, or saying it cannot.
+
+When it cannot, survey.scores.counts counts live.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,13 +48,14 @@ class Sums:
             index = pd.Index(self.keys[columns[0]], name=columns[0])
         else:
             index = pd.Index(["all"] * size)
-        return scoring.Moments(index, tuple(items), self.values[:, 0].astype(float),
-                               self.values[:, self.layout.totals_at:self.layout.cross_at].astype(float), cross)
+        totals = self.values[:, self.layout.totals_at:self.layout.cross_at].astype(float)
+        return scoring.Moments(index, tuple(items), self.values[:, 0].astype(float), totals, cross)
 
     def counts(self, code: str) -> pd.DataFrame:
         """Return the count of each value of an item per group (columns: the values)."""
         at, options = self.layout.counts_at(code)
-        return pd.DataFrame(self.values[:, at:at + len(options)], columns=list(options), index=self.keys.index)
+        return pd.DataFrame(self.values[:, at:at + len(options)], columns=list(options),
+                            index=self.keys.index)
 
     @property
     def n(self) -> np.ndarray:
@@ -66,7 +70,8 @@ def month_aligned(period: Period) -> bool:
 
 def grain_for(filters: Filters, by: Sequence[str]) -> str | None:
     """Return the grain that answers a query, or None when only counting responses can."""
-    if filters.period is None or not month_aligned(filters.period) or filters.after_id or filters.upto_id is not None:
+    if (filters.period is None or not month_aligned(filters.period)
+            or filters.after_id or filters.upto_id is not None):
         return None
     if filters.service_id is not None or "service_id" in by:
         both = filters.channel or "channel" in by or filters.counter_id is not None or "counter_id" in by
@@ -88,8 +93,8 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[s
     pooled = [i for i, version in store.versions.items() if version == (code, layout)]
     unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
     part = filters.counter_id if grain == "counter" else filters.service_id
-    keys, totals = select_groups(store, grain, pooled, unit_ids=unit_ids, filters=filters, part=part, by=list(by),
-                                 width=layout.width)
+    keys, totals = select_groups(store, grain, pooled, unit_ids=unit_ids, filters=filters, part=part,
+                                 by=list(by), width=layout.width)
     return Sums(keys, totals, layout)
 
 
@@ -104,15 +109,20 @@ def dossier_facts(unit_ids: Sequence[int], filters: Filters) -> dict[str, int] |
     keys, totals = select_groups(view(), "dossier", [0], unit_ids=list(unit_ids),
                                  filters=filters.but(channel=None, include_flagged=True),
                                  part=filters.service_id, by=[], width=len(DOSSIER_FACTS))
-    facts = dict(zip(DOSSIER_FACTS, (int(v) for v in totals[0]), strict=True)) if len(totals) else dict.fromkeys(DOSSIER_FACTS, 0)
+    facts = (dict(zip(DOSSIER_FACTS, (int(v) for v in totals[0]), strict=True)) if len(totals)
+             else dict.fromkeys(DOSSIER_FACTS, 0))
     if not filters.include_flagged:
         facts["dissatisfied"], facts["bad"] = facts["dissatisfied_kept"], facts["bad_kept"]
     return {name: facts[name] for name in dossier_rules.FACTS}
 
 
 def select_groups(store: Store, grain: str, instrument_ids: Sequence[int], *, unit_ids: list[int],
-                  filters: Filters, part: int | None, by: list[str], width: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """Sum the stored and waiting groups that meet the filters into groups `by`; return (keys, int64 sums)."""
+                  filters: Filters, part: int | None, by: list[str],
+                  width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sum the stored and waiting groups that meet the filters into groups `by`.
+
+    Return (keys, int64 sums).
+    """
     months = filters.period.months()
     chosen = []
     for block in store.blocks(grain, instrument_ids):
@@ -141,7 +151,8 @@ def select_groups(store: Store, grain: str, instrument_ids: Sequence[int], *, un
     start = 0
     for block, rows in chosen:
         ones = np.ones(len(rows), dtype=np.int64)
-        assign = sparse.csr_matrix((ones, (codes[start:start + len(rows)], rows)), shape=(len(keys), len(block.keys)))
+        assign = sparse.csr_matrix((ones, (codes[start:start + len(rows)], rows)),
+                                   shape=(len(keys), len(block.keys)))
         totals += assign @ block.values
         start += len(rows)
     return keys, totals

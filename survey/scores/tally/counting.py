@@ -16,8 +16,9 @@ def fetch(connection: Connection, ids: Sequence[int]) -> pd.DataFrame:
     """Return these waiting responses with their answers (ids in ascending order)."""
     slots = [Answer.__table__.c[f"v{slot:02d}"] for slot in range(1, ANSWER_SLOTS + 1)]
     statement = (
-        select(Response.id, Response.instrument_id, Response.unit_id, Response.counter_id, Response.service_id,
-               sql.local_month(connection).label("month"), Response.channel, Response.suspicious,
+        select(Response.id, Response.instrument_id, Response.unit_id, Response.counter_id,
+               Response.service_id, sql.local_month(connection).label("month"),
+               Response.channel, Response.suspicious,
                Response.answered_mask, Response.satisfied_mask, *slots)
         .outerjoin(Answer, Answer.response_id == Response.id)
         .where(among(Response.id, ids, TallyPending.response_id))
@@ -48,10 +49,13 @@ def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[
     blocks = {}
     for instrument_id, part in rows.groupby("instrument_id", sort=True):
         _, layout = known[int(instrument_id)]
-        answers = {slot: pd.to_numeric(part[f"v{slot:02d}"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+        answers = {slot: pd.to_numeric(part[f"v{slot:02d}"], errors="coerce")
+                   .fillna(-1).to_numpy(dtype=np.int64)
                    for _, slot, _ in layout.counted}
-        masks = part["answered_mask"].to_numpy(dtype=np.int64), part["satisfied_mask"].to_numpy(dtype=np.int64)
-        common = {"unit_id": part["unit_id"].astype("int64").to_numpy(), "month": part["month"].astype(str).to_numpy(),
+        masks = (part["answered_mask"].to_numpy(dtype=np.int64),
+                 part["satisfied_mask"].to_numpy(dtype=np.int64))
+        common = {"unit_id": part["unit_id"].astype("int64").to_numpy(),
+                  "month": part["month"].astype(str).to_numpy(),
                   "suspicious": part["suspicious"].astype(bool).to_numpy()}
         for grain, column in GRAINS.items():
             keys = pd.DataFrame({

@@ -25,7 +25,9 @@ DOSSIER_BLOCK = ("dossier", 0)
 DOSSIER_RATING = ("tt01-dossier", "RATING")
 
 
-def dossier_changes(connection: Connection, *, responses: Sequence[int], dossiers: Sequence[int]) -> Block | None:
+def dossier_changes(
+    connection: Connection, *, responses: Sequence[int], dossiers: Sequence[int]
+) -> Block | None:
     """Sum how dossier facts change when these waiting responses and dossiers are counted.
 
     A dossier's facts count once it is counted; its ratings count once they are. Each touched
@@ -34,8 +36,8 @@ def dossier_changes(connection: Connection, *, responses: Sequence[int], dossier
     """
     ratings = rating_versions(connection)
     rated = (select(Response.dossier_hash)
-             .where(among(Response.id, responses, TallyPending.response_id), Response.dossier_hash.is_not(None),
-                    Response.instrument_id.in_(list(ratings))))
+             .where(among(Response.id, responses, TallyPending.response_id),
+                    Response.dossier_hash.is_not(None), Response.instrument_id.in_(list(ratings))))
     if len(responses) > FEW:  # a fold's batch: only its own id range, not the whole queue
         rated = rated.where(Response.id.between(min(responses), max(responses)))
     touched = [among(Dossier.id, dossiers, TallyPendingDossier.dossier_id)] if len(dossiers) else []
@@ -50,8 +52,8 @@ def dossier_changes(connection: Connection, *, responses: Sequence[int], dossier
         return None
     touched = or_(*touched)
     facts = sql.run(connection, select(
-        Dossier.id, Dossier.unit_id, Dossier.service_id, Dossier.dossier_hash, Dossier.received_at, Dossier.created_at,
-        Dossier.due_at, Dossier.returned_at, Dossier.complaint,
+        Dossier.id, Dossier.unit_id, Dossier.service_id, Dossier.dossier_hash,
+        Dossier.received_at, Dossier.created_at, Dossier.due_at, Dossier.returned_at, Dossier.complaint,
         TallyPendingDossier.dossier_id.is_not(None).label("waiting"),
     ).outerjoin(TallyPendingDossier, TallyPendingDossier.dossier_id == Dossier.id).where(touched))
     if not len(facts):
@@ -121,7 +123,9 @@ def local(times: pd.Series) -> pd.Series:
 def rating_versions(connection: Connection) -> dict[int, tuple[int, int]]:
     """Return {instrument version id: (slot, dissatisfied value)} of the per-dossier rating."""
     code, item = DOSSIER_RATING
-    rows = connection.execute(select(Instrument.id, Instrument.definition).where(Instrument.code == code)).all()
+    rows = connection.execute(
+        select(Instrument.id, Instrument.definition).where(Instrument.code == code)
+    ).all()
     result = {}
     for row in rows:
         instrument = definition(row.id, row.definition)

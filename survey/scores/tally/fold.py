@@ -19,7 +19,10 @@ FOLD_LOCK = 0x74616C6C
 
 
 def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
-    """Add every waiting response and dossier to the tally, a batch per transaction; return how many responses."""
+    """Add every waiting response and dossier to the tally, a batch per transaction.
+
+    Return how many responses were added.
+    """
     folded = 0
     while True:
         with writing(), engine.begin() as connection:
@@ -80,22 +83,25 @@ def write(connection: Connection, blocks: dict[tuple[str, int], Block], generati
     """Add blocks to the stored groups (new groups are inserted), marking them with `generation`."""
     for (grain, instrument_id), block in blocks.items():
         stored = connection.execute(
-            select(Tally.id, Tally.unit_id, Tally.part_id, Tally.month, Tally.channel, Tally.suspicious, Tally.sums)
+            select(Tally.id, Tally.unit_id, Tally.part_id, Tally.month, Tally.channel, Tally.suspicious,
+                   Tally.sums)
             .where(Tally.grain == grain, Tally.instrument_id == instrument_id,
                    Tally.unit_id.in_(sorted(set(block.keys["unit_id"].tolist()))),
                    Tally.month.in_(sorted(set(block.keys["month"].tolist()))))
         ).all()
-        known = {(r.unit_id, r.part_id, r.month, r.channel, bool(r.suspicious)): (r.id, r.sums) for r in stored}
+        known = {(r.unit_id, r.part_id, r.month, r.channel, bool(r.suspicious)): (r.id, r.sums)
+                 for r in stored}
         updates, inserts = [], []
         for key, vector in zip(block.keys.itertuples(index=False, name=None), block.values, strict=True):
             key = (int(key[0]), int(key[1]), key[2], key[3], bool(key[4]))
             if key in known:
                 row_id, sums = known[key]
-                updates.append({"row_id": row_id, "new_sums": encode(decode(sums) + vector), "new_generation": generation})
+                updates.append({"row_id": row_id, "new_sums": encode(decode(sums) + vector),
+                                "new_generation": generation})
             else:
-                inserts.append({"grain": grain, "instrument_id": instrument_id, "unit_id": key[0], "part_id": key[1],
-                                "month": key[2], "channel": key[3], "suspicious": key[4], "sums": encode(vector),
-                                "generation": generation})
+                inserts.append({"grain": grain, "instrument_id": instrument_id,
+                                "unit_id": key[0], "part_id": key[1], "month": key[2], "channel": key[3],
+                                "suspicious": key[4], "sums": encode(vector), "generation": generation})
         if updates:
             connection.execute(
                 update(Tally).where(Tally.id == bindparam("row_id"))

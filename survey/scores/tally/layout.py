@@ -61,7 +61,10 @@ class Layout:
 
 @dataclass(frozen=True)
 class Block:
-    """Groups of one grain and instrument version: keys (KEYS columns) and their sums (int32 as stored, or int64)."""
+    """Groups of one grain and instrument version: keys (KEYS columns) and their sums.
+
+    The sums are int32 as stored, or int64.
+    """
 
     keys: pd.DataFrame
     values: np.ndarray

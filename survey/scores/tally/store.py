@@ -47,7 +47,8 @@ class Store:
 def snapshot(engine: Engine) -> Iterator[Connection]:
     """Yield a connection whose reads all see one moment of the database."""
     if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, connection.begin():
+        with (engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+              connection.begin()):
             yield connection
     else:
         with engine.connect() as connection, connection.begin():
@@ -78,8 +79,9 @@ def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
         fold(engine)
     with snapshot(engine) as connection:
         known = versions(connection)
-        generation, rows = connection.execute(select(func.coalesce(func.max(Tally.generation), 0), func.count())
-                                              .select_from(Tally)).one()
+        generation, rows = connection.execute(
+            select(func.coalesce(func.max(Tally.generation), 0), func.count()).select_from(Tally)
+        ).one()
         stored = store.stored
         if (generation, rows) != (store.generation, store.rows):
             fresh = generation < store.generation or store.rows < 0
@@ -94,19 +96,22 @@ def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
             pending = {key: block for key, block in store.pending.items() if key != DOSSIER_BLOCK}
             if pending_ids[0] >= store.pending_ids[0] and generation == store.generation:
                 # Only responses have joined the queue: add the new ones to the sums already held.
-                pending = combine(pending, aggregate(fetch(connection, sorted(pending_ids[0] - store.pending_ids[0])),
-                                                     known))
+                arrived = sorted(pending_ids[0] - store.pending_ids[0])
+                pending = combine(pending, aggregate(fetch(connection, arrived), known))
             else:
                 pending = aggregate(fetch(connection, responses), known) if responses else {}
             # Dossier facts are not additive over parts of a queue (a rating and its dossier may
             # wait in different parts): they are worked out for the whole queue.
-            changes = dossier_changes(connection, responses=responses, dossiers=dossiers) if any(pending_ids) else None
+            changes = (dossier_changes(connection, responses=responses, dossiers=dossiers)
+                       if any(pending_ids) else None)
             if changes is not None:
                 pending[DOSSIER_BLOCK] = changes
     return Store(generation, rows, stored, pending_ids, pending, known)
 
 
-def combine(old: dict[tuple[str, int], Block], new: dict[tuple[str, int], Block]) -> dict[tuple[str, int], Block]:
+def combine(
+    old: dict[tuple[str, int], Block], new: dict[tuple[str, int], Block]
+) -> dict[tuple[str, int], Block]:
     """Return the blocks of both (rows of a key side by side: they are summed when read)."""
     result = dict(old)
     for key, block in new.items():
@@ -117,10 +122,13 @@ def combine(old: dict[tuple[str, int], Block], new: dict[tuple[str, int], Block]
     return result
 
 
-def load(connection: Connection, stored: dict[tuple[str, int], Block], after: int) -> dict[tuple[str, int], Block]:
+def load(
+    connection: Connection, stored: dict[tuple[str, int], Block], after: int
+) -> dict[tuple[str, int], Block]:
     """Return stored blocks with the rows changed after generation `after` read in (all rows for 0)."""
     result = dict(stored) if after else {}
-    statement = select(Tally.id, Tally.grain, Tally.instrument_id, *(getattr(Tally, k) for k in KEYS), Tally.sums)
+    statement = select(Tally.id, Tally.grain, Tally.instrument_id, *(getattr(Tally, k) for k in KEYS),
+                       Tally.sums)
     if after:
         statement = statement.where(Tally.generation > after)
     frame = sql.run(connection, statement.order_by(Tally.id))
