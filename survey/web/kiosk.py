@@ -97,7 +97,8 @@ def start():
             return screen("reasons", key=key, rating=rating)
         session = get_session()
         try:
-            record_kiosk_rating(session, g.device, g.counter, KioskRating(key=key, rating=rating, reasons=reasons))
+            record_kiosk_rating(session, g.device, g.counter,
+                                KioskRating(key=key, rating=rating, reasons=reasons))
         except ItemError:
             abort(400)
         g.device.last_seen_at = utcnow()
@@ -111,7 +112,8 @@ def read_rating(instrument) -> tuple[int, tuple[int, ...], str]:
     levels = {level.value for level in instrument.levels}
     options = {option.value for option in instrument.item("REASONS").options}
     rating = request.form.get("rating", type=int)
-    reasons = tuple(sorted({int(v) for v in request.form.getlist("reasons") if v.isdigit() and int(v) in options}))
+    reasons = tuple(sorted({int(v) for v in request.form.getlist("reasons")
+                            if v.isdigit() and int(v) in options}))
     try:
         key = str(uuid.UUID(request.form.get("key", "")))
     except ValueError:
@@ -129,7 +131,8 @@ def lowest_level(instrument) -> int:
 def screen(name: str, **extra):
     """Render one kiosk screen (the JavaScript switches screens without reloading)."""
     config = current_app.config
-    timings = {f"{timer}_seconds": config.get(f"KIOSK_{timer.upper()}_SECONDS", seconds) for timer, seconds in TIMINGS.items()}
+    timings = {f"{timer}_seconds": config.get(f"KIOSK_{timer.upper()}_SECONDS", seconds)
+               for timer, seconds in TIMINGS.items()}
     return render_template(
         "kiosk/screen.html",
         screen=name,

@@ -62,7 +62,8 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
     thanks = redirect(url_for(".counter_thanks", token=token), 303)
     if accept and ticket and form.validate_on_submit():
         service_id = int(form["service"].data) if form["service"].data else None
-        save(session, form, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR, counter_id=counter.id, service_id=service_id)
+        save(session, form, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR, counter_id=counter.id,
+             service_id=service_id)
         session.commit()  # a known key writes nothing and lands here too
         return thanks
     if ticket and by_key(session, ticket.key):
@@ -104,7 +105,8 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
     thanks = redirect(url_for(".receipt_thanks", token=token), 303)
     rated = by_dossier(session, dossier.dossier_hash)
     if rated:  # the retry of the stored rating gets its thanks; anything else is told "rated"
-        return thanks if ticket and ticket.key == rated.idempotency_key else render_template("respond/rated.html")
+        return (thanks if ticket and ticket.key == rated.idempotency_key
+                else render_template("respond/rated.html"))
     if accept and ticket and form.validate_on_submit():
         try:
             where = {"service_id": claims.service_id, "dossier_hash": dossier.dossier_hash}
@@ -141,7 +143,9 @@ def survey_page(form, ticket, *, place: str, status: int | None):
     """Render the survey; a re-shown form keeps its answers and its idempotency key."""
     notice = None
     if status == 429:
-        notice = _("Many answers are arriving right now. Your answers are kept: please press Send again in a minute.")
+        notice = _(
+            "Many answers are arriving right now. Your answers are kept: please press Send again in a minute."
+        )
     elif form.is_submitted() and (ticket is None or "csrf_token" in form.errors):
         # The page was open very long, or its cookie was lost: the same answers, a valid ticket.
         notice = _("This page was open for a long time. Your answers are kept: please press Send again.")

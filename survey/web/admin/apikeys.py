@@ -24,7 +24,10 @@ def keys_in_scope() -> list[tuple[ApiKey, Unit]]:
     """Return the keys of units in the user's scope with their units."""
     return list(
         get_session().exec(
-            select(ApiKey, Unit).join(Unit, ApiKey.unit_id == Unit.id).where(subtree_filter(current_user)).order_by(ApiKey.id)
+            select(ApiKey, Unit)
+            .join(Unit, ApiKey.unit_id == Unit.id)
+            .where(subtree_filter(current_user))
+            .order_by(ApiKey.id)
         ).all()
     )
 
@@ -32,7 +35,9 @@ def keys_in_scope() -> list[tuple[ApiKey, Unit]]:
 @bp.route("/api-keys")
 def api_keys():
     """List the keys of units in scope."""
-    return render_template("admin/api_keys.html", rows=keys_in_scope(), form=key_form(), confirm_form=ConfirmForm(), new_key=None)
+    return render_template(
+        "admin/api_keys.html", rows=keys_in_scope(), form=key_form(), confirm_form=ConfirmForm(), new_key=None
+    )
 
 
 @bp.route("/api-keys", methods=["POST"])
@@ -42,14 +47,18 @@ def create_api_key():
     validated(form, url_for("admin.api_keys"))
     unit = unit_or_404(form.unit.data)
     secret, prefix, key_hash = devices.new_api_key()
-    key = ApiKey(name=form.name.data, prefix=prefix, key_hash=key_hash, scopes=" ".join(form.scopes.data), unit_id=unit.id)
+    key = ApiKey(
+        name=form.name.data, prefix=prefix, key_hash=key_hash, scopes=" ".join(form.scopes.data),
+        unit_id=unit.id,
+    )
     session = get_session()
     session.add(key)
     session.flush()
     audit.record(session, current_user.id, "create", key, None, audit.snapshot(key))
     session.commit()
     return render_template(
-        "admin/api_keys.html", rows=keys_in_scope(), form=key_form(), confirm_form=ConfirmForm(), new_key=(key, secret)
+        "admin/api_keys.html", rows=keys_in_scope(), form=key_form(), confirm_form=ConfirmForm(),
+        new_key=(key, secret),
     )
 
 

@@ -39,7 +39,9 @@ def audit_log():
     rows = get_session().exec(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     pages = max(1, -(-total // PAGE_SIZE))
     args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("admin/audit.html", form=form, rows=rows, page=page, pages=pages, total=total, args=args)
+    return render_template(
+        "admin/audit.html", form=form, rows=rows, page=page, pages=pages, total=total, args=args
+    )
 
 
 @bp.route("/audit.csv")
@@ -53,7 +55,8 @@ def audit_csv():
     writer.writerow(CSV_COLUMNS)
     for event, username in get_session().exec(filtered(form)).all():
         writer.writerow(
-            [event.id, event.at.isoformat(), username or "", event.action, event.entity, event.entity_id, event.before or "", event.after or ""]
+            [event.id, event.at.isoformat(), username or "", event.action, event.entity, event.entity_id,
+             event.before or "", event.after or ""]
         )
     return Response(
         "\ufeff" + buffer.getvalue(),

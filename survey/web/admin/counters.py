@@ -29,7 +29,9 @@ def create_counter(unit_id: int):
     form = CounterForm()
     form.instrument.choices = instrument_choices()
     validated(form, url_for("admin.unit", unit_id=unit.id))
-    counter = Counter(unit_id=unit.id, name=form.name.data, instrument_code=form.instrument.data, token=new_counter_token())
+    counter = Counter(
+        unit_id=unit.id, name=form.name.data, instrument_code=form.instrument.data, token=new_counter_token()
+    )
     get_session().add(counter)
     return commit_change("create", counter, None, _("Counter %(name)s created.", name=counter.name))
 
@@ -41,11 +43,13 @@ def counter(counter_id: int):
     form = CounterForm(name=counter.name, instrument=counter.instrument_code)
     form.instrument.choices = instrument_choices()
     session = get_session()
-    kiosks = session.exec(select(KioskDevice).where(KioskDevice.counter_id == counter.id).order_by(KioskDevice.id)).all()
+    kiosks = session.exec(
+        select(KioskDevice).where(KioskDevice.counter_id == counter.id).order_by(KioskDevice.id)
+    ).all()
     ratings, flagged, last = session.exec(
-        select(func.count(), func.sum(case((Response.suspicious, 1), else_=0)), func.max(Response.submitted_at)).where(
-            Response.counter_id == counter.id
-        )
+        select(
+            func.count(), func.sum(case((Response.suspicious, 1), else_=0)), func.max(Response.submitted_at)
+        ).where(Response.counter_id == counter.id)
     ).one()
     return render_template(
         "admin/counter.html",
@@ -76,7 +80,9 @@ def edit_counter(counter_id: int):
 def toggle_counter(counter_id: int):
     """Deactivate an active counter or reactivate an inactive one."""
     counter, _unit = counter_or_404(counter_id)
-    return toggle_active(counter, reactivated=_("Counter reactivated."), deactivated=_("Counter deactivated."))
+    return toggle_active(
+        counter, reactivated=_("Counter reactivated."), deactivated=_("Counter deactivated.")
+    )
 
 
 @bp.route("/counters/<int:counter_id>/rotate", methods=["POST"])

@@ -41,7 +41,13 @@ def flags():
     ).all():
         reasons[unit_id].append((reason or "?", count))
     rows = [
-        {"unit": unit, "depth": depth(unit), "count": totals[unit.id][0], "flagged": totals[unit.id][1] or 0, "reasons": reasons[unit.id]}
+        {
+            "unit": unit,
+            "depth": depth(unit),
+            "count": totals[unit.id][0],
+            "flagged": totals[unit.id][1] or 0,
+            "reasons": reasons[unit.id],
+        }
         for unit in units
         if unit.id in totals
     ]

@@ -17,7 +17,9 @@ def create_kiosk(counter_id: int):
     counter, _unit = counter_or_404(counter_id)
     form = KioskForm()
     validated(form, url_for("admin.counter", counter_id=counter.id))
-    device = KioskDevice(counter_id=counter.id, name=form.name.data, min_interval_seconds=form.min_interval_seconds.data)
+    device = KioskDevice(
+        counter_id=counter.id, name=form.name.data, min_interval_seconds=form.min_interval_seconds.data
+    )
     code = devices.issue_enrol_code(device)
     return show_code(device, code, "create", None)
 
@@ -43,13 +45,17 @@ def show_code(device: KioskDevice, code: str, action: str, before: dict | None):
     session.commit()
     counter, unit = counter_or_404(device.counter_id)
     minutes = int(devices.ENROL_VALIDITY.total_seconds() // 60)
-    return render_template("admin/enrol_code.html", device=device, counter=counter, unit=unit, code=code, minutes=minutes)
+    return render_template(
+        "admin/enrol_code.html", device=device, counter=counter, unit=unit, code=code, minutes=minutes
+    )
 
 
 @bp.route("/kiosks/<int:kiosk_id>/active", methods=["POST"])
 def toggle_kiosk(kiosk_id: int):
     """Retire a kiosk (its credential stops working) or bring it back."""
-    return toggle_active(kiosk_or_404(kiosk_id), reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired."))
+    return toggle_active(
+        kiosk_or_404(kiosk_id), reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired.")
+    )
 
 
 def kiosk_or_404(kiosk_id: int) -> KioskDevice:

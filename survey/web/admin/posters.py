@@ -38,7 +38,9 @@ def poster_svg(counter_id: int):
 def poster(counter_id: int):
     """Show the counter's printable poster page."""
     counter, unit = counter_or_404(counter_id)
-    return render_template("admin/posters.html", posters=[poster_of(counter, unit)], unit=unit, size=paper_size())
+    return render_template(
+        "admin/posters.html", posters=[poster_of(counter, unit)], unit=unit, size=paper_size()
+    )
 
 
 @bp.route("/units/<int:unit_id>/posters")

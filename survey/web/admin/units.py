@@ -42,14 +42,17 @@ def index():
     units = units_in_scope()
     counts = counter_counts([unit.id for unit in units])
     return render_template(
-        "admin/index.html", units=units, depth=depth, counts=counts, form=form, service_form=ServiceForm(prefix="service")
+        "admin/index.html", units=units, depth=depth, counts=counts, form=form,
+        service_form=ServiceForm(prefix="service"),
     )
 
 
 def counter_counts(unit_ids: list[int]) -> dict[int, int]:
     """Return the number of active counters per unit."""
     rows = get_session().exec(
-        select(Counter.unit_id, func.count()).where(Counter.unit_id.in_(unit_ids), Counter.active).group_by(Counter.unit_id)
+        select(Counter.unit_id, func.count())
+        .where(Counter.unit_id.in_(unit_ids), Counter.active)
+        .group_by(Counter.unit_id)
     ).all()
     return dict(rows)
 
@@ -94,7 +97,8 @@ def unit(unit_id: int):
 
 def instrument_choices() -> list[SelectChoice]:
     """Return the shipped questionnaires as select choices."""
-    return [SelectChoice(code, f"{instruments.load(code).title['vi']} ({code})") for code in instruments.available()]
+    return [SelectChoice(code, f"{instruments.load(code).title['vi']} ({code})")
+            for code in instruments.available()]
 
 
 @bp.route("/units/<int:unit_id>/rename", methods=["POST"])
@@ -134,7 +138,8 @@ def unit_services(unit_id: int):
             session.delete(link)
     for service_id in set(form.services.data) - set(before):
         session.add(UnitService(unit_id=unit.id, service_id=service_id))
-    audit.record(session, current_user.id, "services", unit, {"services": before}, {"services": sorted(form.services.data)})
+    audit.record(session, current_user.id, "services", unit,
+                 {"services": before}, {"services": sorted(form.services.data)})
     session.commit()
     flash(_("Procedures saved."), "success")
     return redirect(url_for("admin.unit", unit_id=unit.id), code=303)
@@ -146,7 +151,8 @@ def create_service():
     admins_only()
     form = ServiceForm(prefix="service")
     validated(form, url_for("admin.index"))
-    code_free(Service, form.code.data, _("A procedure with code %(code)s exists already.", code=form.code.data),
+    code_free(Service, form.code.data,
+              _("A procedure with code %(code)s exists already.", code=form.code.data),
               url_for("admin.index"))
     service = Service(code=form.code.data, name=form.name.data, field=form.field.data)
     return commit_change("create", service, None, _("Procedure %(code)s added.", code=service.code))

@@ -43,7 +43,8 @@ def users():
         query = query.where(subtree_filter(current_user), User.role != Role.PROVINCE_ADMIN)
     rows = get_session().exec(query).all()
     return render_template(
-        "admin/users.html", rows=rows, form=user_form(), confirm_form=ConfirmForm(), password_form=PasswordForm()
+        "admin/users.html", rows=rows, form=user_form(), confirm_form=ConfirmForm(),
+        password_form=PasswordForm(),
     )
 
 
@@ -57,7 +58,10 @@ def create_user():
         flash(_("The username %(name)s is taken.", name=form.username.data), "error")
         return redirect(url_for("admin.users"), code=303)
     unit = unit_or_404(form.unit.data)
-    user = User(username=form.username.data, password_hash=hash_password(form.password.data), role=form.role.data, unit_id=unit.id)
+    user = User(
+        username=form.username.data, password_hash=hash_password(form.password.data), role=form.role.data,
+        unit_id=unit.id,
+    )
     session.add(user)
     return commit_change("create", user, None, _("User %(name)s created.", name=user.username))
 

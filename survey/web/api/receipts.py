@@ -38,7 +38,8 @@ def create_receipt():
     if by_dossier(session, dossier_hash(dossier)) is not None:
         abort(409, "this dossier has been rated already")
     try:
-        token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier, valid_days=valid_days)
+        token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier,
+                              valid_days=valid_days)
     except DossierOfAnotherUnit as exc:
         abort(409, str(exc))
     session.commit()

@@ -51,7 +51,8 @@ def record_item(session: Session, caller: Caller, item: object) -> dict:
             response, created = record_from_key(session, caller, key, item)
     except ItemError as exc:
         return {"id": key, "status": exc.status, "response_id": None, "message": str(exc)}
-    return {"id": key, "status": "created" if created else "duplicate", "response_id": response.id, "message": None}
+    return {"id": key, "status": "created" if created else "duplicate", "response_id": response.id,
+            "message": None}
 
 
 def item_key(value: object) -> str:
@@ -77,10 +78,13 @@ def record_from_kiosk(session: Session, caller: Caller, key: str, item: dict):
     if item.get("counter") not in (None, caller.counter.id):
         raise ItemError("forbidden", "a kiosk rates its own counter only")
     rating, reasons = item.get("rating"), item.get("reasons") or []
-    if not whole(rating) or not isinstance(reasons, list) or not all(whole(r) and 1 <= r <= 16 for r in reasons):
-        raise ItemError("invalid", "a kiosk item needs 'rating' (whole number) and optional 'reasons' (list of option numbers)")
+    if (not whole(rating) or not isinstance(reasons, list)
+            or not all(whole(r) and 1 <= r <= 16 for r in reasons)):
+        raise ItemError("invalid", "a kiosk item needs 'rating' (whole number) "
+                                   "and optional 'reasons' (list of option numbers)")
     language = item.get("language") if item.get("language") in ("vi", "en") else "vi"
-    rating = KioskRating(key=key, rating=rating, reasons=tuple(reasons), answered_at=parse_time(item.get("answered_at")), language=language)
+    rating = KioskRating(key=key, rating=rating, reasons=tuple(reasons),
+                         answered_at=parse_time(item.get("answered_at")), language=language)
     return record_kiosk_rating(session, caller.device, caller.counter, rating)
 
 
@@ -128,14 +132,16 @@ def place(session: Session, caller: Caller, item: dict) -> tuple[Counter | None,
     """Return the item's counter (if any) and unit, both inside the caller's subtree."""
     counter = None
     if item.get("counter") is not None:
-        counter = session.get(Counter, item["counter"]) if whole(item["counter"]) and 0 < item["counter"] < 2**31 else None
+        counter = (session.get(Counter, item["counter"])
+                   if whole(item["counter"]) and 0 < item["counter"] < 2**31 else None)
         if counter is None:
             raise ItemError("not-found", f"no counter {item['counter']!r} in your units")
         unit = session.get(Unit, counter.unit_id)
     else:
         unit = session.exec(select(Unit).where(Unit.code == str(item.get("unit")))).first()
     if unit is None or not caller.can_see(unit):
-        raise ItemError("not-found", f"no unit {item.get('unit')!r} in your units; give 'unit' (code) or 'counter' (id)")
+        raise ItemError("not-found", f"no unit {item.get('unit')!r} in your units; "
+                                     "give 'unit' (code) or 'counter' (id)")
     return counter, unit
 
 

@@ -18,26 +18,33 @@ def error_responses(*codes: int) -> dict:
         422: "The JSON is well formed but its values are not acceptable.",
         429: "Too many requests; slow down and retry later.",
     }
-    return {str(code): {"description": meaning[code], "content": {"application/json": {"schema": ERROR}}} for code in codes}
+    return {str(code): {"description": meaning[code], "content": {"application/json": {"schema": ERROR}}}
+            for code in codes}
 
 
 ITEM = {
     "type": "object",
     "required": ["id"],
     "properties": {
-        "id": {"type": "string", "format": "uuid", "description": "Client-made UUID; the same id twice is one response."},
+        "id": {"type": "string", "format": "uuid",
+               "description": "Client-made UUID; the same id twice is one response."},
         "unit": {"type": "string", "description": "Unit code (integrators; or give counter)."},
-        "counter": {"type": "integer", "minimum": 1, "description": "Counter id (`flask counters --format json`)."},
+        "counter": {"type": "integer", "minimum": 1,
+                    "description": "Counter id (`flask counters --format json`)."},
         "instrument": {"type": "string", "description": "Questionnaire code; default the counter's."},
         "channel": {"type": "string", "enum": ["paper", "kiosk"], "default": "paper"},
         "answers": {
             "type": "object",
-            "description": "Item code → value (a level, 0 for no opinion, null; a list of options for multi items).",
-            "additionalProperties": {"oneOf": [{"type": "integer"}, {"type": "null"}, {"type": "array", "items": {"type": "integer"}}]},
+            "description": "Item code → value (a level, 0 for no opinion, null; "
+                           "a list of options for multi items).",
+            "additionalProperties": {"oneOf": [{"type": "integer"}, {"type": "null"},
+                                               {"type": "array", "items": {"type": "integer"}}]},
         },
         "rating": {"type": "integer", "description": "Kiosk only: the quick three-level rating (3, 2, 1)."},
-        "reasons": {"type": "array", "items": {"type": "integer"}, "description": "Kiosk only: reasons when not satisfied."},
-        "answered_at": {"type": "string", "format": "date-time", "description": "When it was answered (time zone required)."},
+        "reasons": {"type": "array", "items": {"type": "integer"},
+                    "description": "Kiosk only: reasons when not satisfied."},
+        "answered_at": {"type": "string", "format": "date-time",
+                        "description": "When it was answered (time zone required)."},
         "service": {"type": "string", "description": "National procedure code."},
         "language": {"type": "string", "enum": ["vi", "en"], "default": "vi"},
         "comment": {"type": "string", "maxLength": 2000},
@@ -50,19 +57,24 @@ RESULT = {
     "required": ["id", "status", "response_id", "message"],
     "properties": {
         "id": {"type": ["string", "null"]},
-        "status": {"type": "string", "enum": ["created", "duplicate", "invalid", "not-found", "forbidden", "conflict"]},
+        "status": {"type": "string",
+                   "enum": ["created", "duplicate", "invalid", "not-found", "forbidden", "conflict"]},
         "response_id": {"type": ["integer", "null"]},
         "message": {"type": ["string", "null"]},
     },
 }
 
 QUERY = [
-    {"name": "unit", "in": "query", "schema": {"type": "string"}, "description": "Unit code; default the key's unit."},
+    {"name": "unit", "in": "query", "schema": {"type": "string"},
+     "description": "Unit code; default the key's unit."},
     {"name": "period", "in": "query", "schema": {"type": "string"},
      "description": "2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30; default the last 12 months."},
-    {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["children", "self", "all"], "default": "children"}},
-    {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "National procedure code."},
-    {"name": "channel", "in": "query", "schema": {"type": "string", "enum": ["counter-qr", "receipt", "kiosk", "paper"]}},
+    {"name": "level", "in": "query",
+     "schema": {"type": "string", "enum": ["children", "self", "all"], "default": "children"}},
+    {"name": "service", "in": "query", "schema": {"type": "string"},
+     "description": "National procedure code."},
+    {"name": "channel", "in": "query",
+     "schema": {"type": "string", "enum": ["counter-qr", "receipt", "kiosk", "paper"]}},
     {"name": "include_flagged", "in": "query", "schema": {"type": "boolean", "default": True},
      "description": "Count responses flagged as possibly stuffed (true) or leave them out."},
 ]
@@ -76,7 +88,8 @@ SCORE_TABLE = {
         "level": {"type": "string"},
         "filters": {"type": "object"},
         "settings": {"type": "object"},
-        "scope": {"type": "object", "description": "The scope unit's own score: n, index with interval, factors, items, verdict."},
+        "scope": {"type": "object", "description": "The scope unit's own score: n, index with interval, "
+                                                   "factors, items, verdict."},
         "rows": {"type": "array", "items": {"type": "object"}},
     },
 }
@@ -105,7 +118,9 @@ PATHS = {
                 "content": {"application/json": {"schema": {
                     "type": "object",
                     "required": ["responses"],
-                    "properties": {"responses": {"type": "array", "minItems": 1, "maxItems": 500, "items": ITEM}},
+                    "properties": {
+                        "responses": {"type": "array", "minItems": 1, "maxItems": 500, "items": ITEM},
+                    },
                 }}},
             },
             "responses": {
@@ -133,7 +148,9 @@ PATHS = {
                     "properties": {
                         "unit": {"type": "string", "description": "Unit code."},
                         "service": {"type": ["string", "null"], "description": "National procedure code."},
-                        "dossier": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "[0-9A-Za-z]", "description": "Dossier code; only its keyed hash is stored."},
+                        "dossier": {"type": "string", "minLength": 1, "maxLength": 100,
+                                    "pattern": "[0-9A-Za-z]",
+                                    "description": "Dossier code; only its keyed hash is stored."},
                         "valid_days": {"type": "integer", "minimum": 1, "maximum": 366, "default": 30},
                     },
                 }}},
@@ -143,7 +160,8 @@ PATHS = {
                     "description": "The token and the survey URL to print as a QR code.",
                     "content": {"application/json": {"schema": {
                         "type": "object", "required": ["token", "url", "valid_days"],
-                        "properties": {"token": {"type": "string"}, "url": {"type": "string"}, "valid_days": {"type": "integer"}},
+                        "properties": {"token": {"type": "string"}, "url": {"type": "string"},
+                                       "valid_days": {"type": "integer"}},
                     }}},
                 },
                 **error_responses(400, 401, 403, 404, 409, 422, 429),
@@ -167,8 +185,10 @@ def document() -> dict:
         "paths": PATHS,
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "description": "An integrator key (hl_…) or a kiosk credential."},
-                "kiosk": {"type": "apiKey", "in": "cookie", "name": "kiosk", "description": "Set on an enrolled kiosk tablet."},
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "An integrator key (hl_…) or a kiosk credential."},
+                "kiosk": {"type": "apiKey", "in": "cookie", "name": "kiosk",
+                          "description": "Set on an enrolled kiosk tablet."},
             },
             "schemas": {
                 "Error": {

@@ -65,7 +65,8 @@ def funnel(rows: list[dict], *, target: float, labels: dict) -> str:
             axes.annotate(row["unit"], (row["index"]["n_eff"], row["index"]["estimate"]), fontsize=7,
                           xytext=(3, 3), textcoords="offset points", color=INK)
         axes.set_xscale("log")
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}".replace(",", labels["thousands"])))
+        thousands = FuncFormatter(lambda value, _pos: f"{value:,.0f}".replace(",", labels["thousands"]))
+        axes.xaxis.set_major_formatter(thousands)
         axes.xaxis.set_minor_formatter(NullFormatter())
         axes.set_xlabel(labels["x"])
         axes.set_ylabel(labels["y"])
@@ -84,7 +85,8 @@ def trend(rows: list[dict], *, target: float, labels: dict) -> str:
         axes = figure.add_subplot()
         months = [r["month"] for r in rows]
         x = np.arange(len(months))
-        estimate = np.array([np.nan if r["index"]["estimate"] is None else r["index"]["estimate"] for r in rows])
+        estimate = np.array([np.nan if r["index"]["estimate"] is None else r["index"]["estimate"]
+                             for r in rows])
         low = np.array([np.nan if r["index"]["ci_low"] is None else r["index"]["ci_low"] for r in rows])
         high = np.array([np.nan if r["index"]["ci_high"] is None else r["index"]["ci_high"] for r in rows])
         charted = [r.get("p_chart") or {} for r in rows]
@@ -98,7 +100,8 @@ def trend(rows: list[dict], *, target: float, labels: dict) -> str:
             axes.step(x, lcl, where="mid", color=MUTED, linestyle=":", linewidth=1, label=labels["limits"])
             axes.step(x, ucl, where="mid", color=MUTED, linestyle=":", linewidth=1)
         signals = [i for i, c in enumerate(charted) if c.get("signal") in ("above", "below")]
-        axes.plot(x[signals], estimate[signals], "s", color=BAD, markersize=7, fillstyle="none", label=labels["signal"])
+        axes.plot(x[signals], estimate[signals], "s", color=BAD, markersize=7, fillstyle="none",
+                  label=labels["signal"])
         axes.axhline(target, color=BAD, linewidth=1.2, label=labels["target"])
         axes.set_xticks(x, [m[2:].replace("-", "/") for m in months], fontsize=7)
         floor = np.nanmin(np.concatenate([low, [target - 0.1]]))

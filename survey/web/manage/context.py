@@ -15,7 +15,9 @@ from survey.periods import parse as parse_period
 from survey.scores import Filters, Settings, subtree_units
 from survey.web.auth import unit_in_scope_or_404
 
-CHANNEL_LABELS = {"counter-qr": "QR at the counter", "receipt": "QR on the receipt", "kiosk": "Kiosk", "paper": "Paper"}
+CHANNEL_LABELS = {
+    "counter-qr": "QR at the counter", "receipt": "QR on the receipt", "kiosk": "Kiosk", "paper": "Paper",
+}
 
 
 @dataclass
@@ -39,7 +41,8 @@ class Page:
         service_id = None
         if self.service:
             service_id = get_session().exec(select(Service.id).where(Service.code == self.service)).first()
-        return Filters(self.period, service_id=service_id, channel=self.channel, include_flagged=self.include_flagged)
+        return Filters(self.period, service_id=service_id, channel=self.channel,
+                       include_flagged=self.include_flagged)
 
     def score_options(self) -> dict:
         """Return the keyword options of scores.score_scope for this page."""
@@ -72,7 +75,9 @@ def read_page(code: str | None = None) -> Page:
     form = ScoreFilterForm(formdata=request.args)
     offered = session.exec(
         select(Service).join(UnitService, UnitService.service_id == Service.id)
-        .where(UnitService.unit_id.in_([u.id for u in units])).distinct().order_by(Service.field, Service.name)
+        .where(UnitService.unit_id.in_([u.id for u in units]))
+        .distinct()
+        .order_by(Service.field, Service.name)
     ).all()
     choices = {
         "service": [("", _("All services"))] + [(s.code, f"{s.code} · {s.name}") for s in offered],

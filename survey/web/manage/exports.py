@@ -16,10 +16,10 @@ FACTORS = ("A", "B", "C", "D", "E")
 
 def about(page: Page, table: ScoreTable) -> list[tuple[str, object]]:
     """Return the facts a reader needs to interpret the numbers: unit, period, method, settings."""
-    settings = page.settings
+    settings, period = page.settings, page.period
     return [
         (_("Unit"), f"{page.unit.code} · {page.unit.name}"),
-        (_("Period"), f"{page.period.key} ({page.period.first.isoformat()} – {page.period.last.isoformat()}, UTC+7)"),
+        (_("Period"), f"{period.key} ({period.first.isoformat()} – {period.last.isoformat()}, UTC+7)"),
         (_("Service"), page.service or _("All services")),
         (_("Channel"), page.channel or _("All channels")),
         (_("Flagged responses"), _("Included") if page.include_flagged else _("Left out")),
@@ -58,7 +58,8 @@ def tables(page: Page, table: ScoreTable, extra: dict | None) -> list[tuple[str,
     items = table.scope["items"]
     out.append((_("Items"), [_("Item"), _("Answers"), _("Satisfied"), _("Share"), _("95% interval, low"),
                              _("95% interval, high")],
-                [[code, i["n"], i["satisfied"], i["estimate"], i["ci_low"], i["ci_high"]] for code, i in items.items()]))
+                [[code, i["n"], i["satisfied"], i["estimate"], i["ci_low"], i["ci_high"]]
+                 for code, i in items.items()]))
     out.append((_("Counters"), [_("Counter")] + score_columns(),
                 [[r["counter"], *score_cells(r)] for r in extra.get("counters", [])]))
     out.append((_("Services"), [_("Service code"), _("Service")] + score_columns(),
@@ -92,7 +93,8 @@ def to_csv(facts: list[tuple], parts: list[tuple]) -> str:
         writer.writerow([])
         writer.writerow([title])
         writer.writerow(header)
-        writer.writerows([["" if v is None else round(v, 6) if isinstance(v, float) else v for v in row] for row in rows])
+        writer.writerows([["" if v is None else round(v, 6) if isinstance(v, float) else v for v in row]
+                          for row in rows])
     return buffer.getvalue()
 
 

@@ -72,7 +72,9 @@ def trend_of(page: Page) -> list[dict]:
 @bp.get("/")
 @signed_in
 def overview():
-    """Show the scope's index, one row per child unit with interval and verdict, a funnel plot and the trend."""
+    """Show the scope's index, one row per child unit with interval and verdict, a funnel plot
+    and the trend.
+    """
     page = read_page()
     return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
                            crumbs=breadcrumbs(page.unit))
@@ -171,7 +173,10 @@ def export_overview(fmt: str):
 @bp.get("/unit/<code>/export.<any(csv, xlsx):fmt>")
 @signed_in
 def export_unit(code: str, fmt: str):
-    """Download a unit's tables (its score, sub-units, factors and items, counters, services) as CSV or XLSX."""
+    """Download a unit's tables as CSV or XLSX.
+
+    The tables: its score, sub-units, factors and items, counters, services.
+    """
     page = read_page(code)
     extra = {"counters": section(page, "counters"), "services": section(page, "services")}
     return exports.download(page, table_of(page), fmt=fmt, extra=extra)
