@@ -295,7 +295,8 @@ class Tally(SQLModel, table=True):
     (instrument 0, channel "", flag false).
     """
 
-    __table_args__ = (UniqueConstraint("grain", "instrument_id", "unit_id", "part_id", "month", "channel", "suspicious"),)
+    __table_args__ = (UniqueConstraint("grain", "instrument_id", "unit_id", "part_id", "month", "channel",
+                                       "suspicious"),)
     id: int | None = Field(default=None, primary_key=True)
     grain: str = Field(max_length=8)
     #: The instrument version (0 for grain "dossier").
@@ -329,7 +330,8 @@ class TallyPendingDossier(SQLModel, table=True):
 
 #: Every inserted response and dossier, whoever writes it (the app, bulk loads, an operator's SQL),
 #: waits in a queue until survey.tally folds it in: table → (queue table, queue column).
-TALLY_QUEUES = {"response": ("tally_pending", "response_id"), "dossier": ("tally_pending_dossier", "dossier_id")}
+TALLY_QUEUES = {"response": ("tally_pending", "response_id"),
+                "dossier": ("tally_pending_dossier", "dossier_id")}
 
 
 def tally_trigger(table: str) -> str:
@@ -338,13 +340,18 @@ def tally_trigger(table: str) -> str:
 
 
 def tally_trigger_ddl(table: str, dialect: str) -> list[str]:
-    """Return the statements creating the trigger that queues a table's new rows (also in the Alembic revision)."""
+    """Return the statements creating the trigger that queues a table's new rows.
+
+    The Alembic revision creates the same.
+    """
     queue, column = TALLY_QUEUES[table]
     name, insert = tally_trigger(table), f"INSERT INTO {queue} ({column}) VALUES (NEW.id)"
     if dialect == "sqlite":
         return [f"CREATE TRIGGER IF NOT EXISTS {name} AFTER INSERT ON {table} BEGIN {insert}; END"]
-    return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {insert}; RETURN NULL; END $$",
-            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"]
+    return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {insert}; RETURN NULL; END $$",
+            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()"]
 
 
 for _table in TALLY_QUEUES:

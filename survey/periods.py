@@ -74,7 +74,8 @@ def parse(text: str | None, *, today: date | None = None) -> Period:
             return Period(text, "year", date(year, 1, 1), date(year, 12, 31))
         if match := QUARTER.match(text):
             year, quarter = int(match[1]), int(match[2])
-            return Period(f"{year}-Q{quarter}", "quarter", date(year, 3 * quarter - 2, 1), month_end(year, 3 * quarter))
+            return Period(f"{year}-Q{quarter}", "quarter", date(year, 3 * quarter - 2, 1),
+                          month_end(year, 3 * quarter))
         if match := MONTH.match(text):
             year, month = int(match[1]), int(match[2])
             return Period(text, "month", date(year, month, 1), month_end(year, month))

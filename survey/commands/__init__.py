@@ -16,6 +16,6 @@ from survey.commands import admin, database, report
 def init_app(app: Flask) -> None:
     """Register every command."""
     for command in (database.init_db_command, database.demo_command, database.tally_command,
-                    admin.counters_command, admin.create_user_command, admin.qr_command, admin.receipt_command,
-                    report.scores_command):
+                    admin.counters_command, admin.create_user_command, admin.qr_command,
+                    admin.receipt_command, report.scores_command):
         app.cli.add_command(command)

@@ -72,7 +72,8 @@ def create_user_command(username: str, role: str, unit_code: str | None):
         if session.exec(select(User).where(User.username == username)).first():
             raise click.BadParameter(f"user {username!r} exists already", param_hint="USERNAME")
         session.add(
-            User(username=username, password_hash=hash_password(password), role=role, unit_id=unit and unit.id)
+            User(username=username, password_hash=hash_password(password), role=role,
+                 unit_id=unit and unit.id)
         )
         session.commit()
     click.echo(f"Created {role} {username}" + (f" for {unit_code}" if unit_code else ""))
@@ -99,7 +100,8 @@ def qr_command(counter_id: int, out: str, poster: bool):
             Path(out).write_text(qr.poster_svg(counter, unit), encoding="utf-8")
         else:
             Path(out).write_bytes(qr.svg(url) if suffix == ".svg" else qr.png(url))
-    click.echo(f"{'Poster' if poster else 'QR code'} of {unit.name} · {counter.name} ({url}) written to {out}")
+    click.echo(f"{'Poster' if poster else 'QR code'} of {unit.name} · {counter.name} ({url}) "
+               f"written to {out}")
 
 
 @click.command("receipt")
@@ -118,7 +120,8 @@ def receipt_command(unit_code: str, service_code: str, dossier_code: str, days: 
         if service is None:
             raise click.BadParameter(f"no procedure with code {service_code!r}", param_hint="--service")
         try:
-            token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier_code, valid_days=days)
+            token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier_code,
+                                  valid_days=days)
         except DossierOfAnotherUnit as exc:
             raise click.BadParameter(str(exc), param_hint="--dossier") from None
         session.commit()

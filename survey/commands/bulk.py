@@ -93,5 +93,6 @@ def to_python(values: object, *, sqlite: bool) -> list:
             # SQLAlchemy's own SQLite DATETIME text format, so comparisons stay consistent.
             text = np.datetime_as_string(array.astype("datetime64[us]"), unit="us")
             return [t.replace("T", " ") for t in text.tolist()]
-        return [moment.replace(tzinfo=UTC) for moment in array.astype("datetime64[us]").astype(datetime).tolist()]
+        moments = array.astype("datetime64[us]").astype(datetime).tolist()
+        return [moment.replace(tzinfo=UTC) for moment in moments]
     return array.tolist()

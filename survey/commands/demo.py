@@ -92,7 +92,8 @@ def seed(
         instrument_ids = {code: row.id for code, row in rows.items()}
     for start in range(0, responses, CHUNK):
         size = min(CHUNK, responses - start)
-        frame = generate(rng, units=units, counters=counters, links=links, n=size, channels=channels or CHANNELS)
+        frame = generate(rng, units=units, counters=counters, links=links, n=size,
+                         channels=channels or CHANNELS)
         write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids)
     tally.fold(engine)  # whatever the chunks could not add themselves
     refresh_statistics(engine)
@@ -151,11 +152,14 @@ def build_structure(session: Session, rng: np.random.Generator, password: str) -
         for number, commune_name in enumerate(communes, start=1):
             commune = add_unit(session, f"{code}-{number:02d}", commune_name, UnitKind.COMMUNE, district)
             offer(commune, demo_data.COMMUNE_FIELDS, 2)
-    session.add(User(username="manager", password_hash=hash_password(password), role=Role.UNIT_MANAGER, unit_id=province.id))
-    session.add(User(username="admin", password_hash=hash_password(password), role=Role.PROVINCE_ADMIN, unit_id=province.id))
+    session.add(User(username="manager", password_hash=hash_password(password), role=Role.UNIT_MANAGER,
+                     unit_id=province.id))
+    session.add(User(username="admin", password_hash=hash_password(password), role=Role.PROVINCE_ADMIN,
+                     unit_id=province.id))
 
 
-def generate(rng: np.random.Generator, *, units, counters, links, n: int, channels: dict[str, float]) -> dict[str, np.ndarray]:
+def generate(rng: np.random.Generator, *, units, counters, links, n: int,
+             channels: dict[str, float]) -> dict[str, np.ndarray]:
     """Draw n synthetic responses as columns."""
     unit_index = {unit.id: i for i, unit in enumerate(units)}
     true_share = true_shares(np.array([unit.id for unit in units]))
@@ -286,7 +290,8 @@ def extras(rng: np.random.Generator, columns: dict[str, np.ndarray]) -> dict[str
     }
 
 
-def write(engine: Engine, columns: dict[str, np.ndarray], *, first_id: int, instrument_ids: dict[str, int]) -> None:
+def write(engine: Engine, columns: dict[str, np.ndarray], *, first_id: int,
+          instrument_ids: dict[str, int]) -> None:
     """Write responses, their answers and the receipts' dossiers in bulk."""
     rng = np.random.default_rng(first_id)
     n = columns["channel"].size
@@ -327,8 +332,9 @@ def write(engine: Engine, columns: dict[str, np.ndarray], *, first_id: int, inst
     insert_rows(engine, Dossier.__table__, dossiers(rng, columns, dossier_hash, receipt))
     local = np.asarray(columns["submitted_at"], dtype="datetime64[s]") + np.timedelta64(LOCAL_OFFSET)
     tally.add_inserted(engine, pd.DataFrame({
-        **{name: response_columns[name] for name in ("id", "instrument_id", "unit_id", "counter_id", "channel",
-                                                     "answered_mask", "satisfied_mask")},
+        **{name: response_columns[name]
+           for name in ("id", "instrument_id", "unit_id", "counter_id", "channel",
+                        "answered_mask", "satisfied_mask")},
         "service_id": np.maximum(columns["service_id"], 0), "suspicious": extra["suspicious"],
         "month": local.astype("datetime64[M]").astype(str),
         **{f"v{slot + 1:02d}": values[:, slot] for slot in range(values.shape[1])},

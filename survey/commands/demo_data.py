@@ -24,11 +24,26 @@ DEPARTMENTS = [
 
 #: (code, name, [communes]); each district has a one-stop unit handling its procedures.
 DISTRICTS = [
-    ("TPSH", "Thành phố Sông Hồng", ["Phường Bến Thủy", "Phường Hưng Bình", "Phường Trường Thi", "Phường Cửa Nam", "Xã Nghi Phú", "Xã Hưng Lộc", "Xã Nghi Ân", "Xã Hưng Hòa"]),
-    ("HTA", "Huyện Thanh An", ["Thị trấn Thanh An", "Xã Thanh Tùng", "Xã Thanh Lĩnh", "Xã Thanh Mỹ", "Xã Thanh Hà", "Xã Thanh Xuân", "Xã Thanh Lương", "Xã Thanh Đức"]),
-    ("HYT", "Huyện Yên Thành", ["Thị trấn Yên Thành", "Xã Yên Hòa", "Xã Yên Phú", "Xã Yên Lạc", "Xã Yên Đồng", "Xã Yên Trung", "Xã Yên Sơn", "Xã Yên Bình"]),
-    ("HDC", "Huyện Đông Châu", ["Thị trấn Đông Châu", "Xã Đông Hải", "Xã Đông Lâm", "Xã Đông Xuyên", "Xã Đông Phong", "Xã Đông Minh", "Xã Đông Quang", "Xã Đông Sơn"]),
-    ("HQL", "Huyện Quỳnh Lâm", ["Thị trấn Quỳnh Lâm", "Xã Quỳnh Giang", "Xã Quỳnh Hồng", "Xã Quỳnh Thọ", "Xã Quỳnh Văn", "Xã Quỳnh Tân"]),
+    ("TPSH", "Thành phố Sông Hồng", [
+        "Phường Bến Thủy", "Phường Hưng Bình", "Phường Trường Thi", "Phường Cửa Nam",
+        "Xã Nghi Phú", "Xã Hưng Lộc", "Xã Nghi Ân", "Xã Hưng Hòa",
+    ]),
+    ("HTA", "Huyện Thanh An", [
+        "Thị trấn Thanh An", "Xã Thanh Tùng", "Xã Thanh Lĩnh", "Xã Thanh Mỹ",
+        "Xã Thanh Hà", "Xã Thanh Xuân", "Xã Thanh Lương", "Xã Thanh Đức",
+    ]),
+    ("HYT", "Huyện Yên Thành", [
+        "Thị trấn Yên Thành", "Xã Yên Hòa", "Xã Yên Phú", "Xã Yên Lạc",
+        "Xã Yên Đồng", "Xã Yên Trung", "Xã Yên Sơn", "Xã Yên Bình",
+    ]),
+    ("HDC", "Huyện Đông Châu", [
+        "Thị trấn Đông Châu", "Xã Đông Hải", "Xã Đông Lâm", "Xã Đông Xuyên",
+        "Xã Đông Phong", "Xã Đông Minh", "Xã Đông Quang", "Xã Đông Sơn",
+    ]),
+    ("HQL", "Huyện Quỳnh Lâm", [
+        "Thị trấn Quỳnh Lâm", "Xã Quỳnh Giang", "Xã Quỳnh Hồng", "Xã Quỳnh Thọ",
+        "Xã Quỳnh Văn", "Xã Quỳnh Tân",
+    ]),
 ]
 
 DISTRICT_FIELDS = ["Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng", "Đăng ký hộ kinh doanh", "Bảo trợ xã hội"]

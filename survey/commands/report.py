@@ -23,8 +23,8 @@ def flat_rows(table: ScoreTable) -> list[dict]:
         flat = {"unit": row["unit"], "name": row["name"], "n": row["n"]}
         flat.update({f"index_{key}": value for key, value in row["index"].items()})
         flat.update(verdict=verdict["status"], more_needed=verdict["more_needed"], target=verdict["target"],
-                    confidence_level=verdict["confidence_level"], sides=verdict["sides"], method=verdict["method"],
-                    period=table.period["key"])
+                    confidence_level=verdict["confidence_level"], sides=verdict["sides"],
+                    method=verdict["method"], period=table.period["key"])
         for code, factor in row["factors"].items():
             flat[f"factor_{code}_estimate"] = factor["estimate"]
         for code, item in row["items"].items():
@@ -44,7 +44,8 @@ def as_text(table: ScoreTable) -> str:
         estimate = row["index_estimate"]
         shown = "      –" if estimate is None else f"{estimate:7.2%}"
         interval = "" if estimate is None else f"[{row['index_ci_low']:.2%}, {row['index_ci_high']:.2%}]"
-        more = f" (about {row['more_needed']} more)" if row["verdict"] == "inconclusive" and row["more_needed"] else ""
+        more = (f" (about {row['more_needed']} more)"
+                if row["verdict"] == "inconclusive" and row["more_needed"] else "")
         lines.append(f"{row['unit']:<12} {row['n']:>8} {shown} {interval:<20} {row['verdict']}{more}")
     return "\n".join(lines)
 
@@ -53,11 +54,13 @@ def as_text(table: ScoreTable) -> str:
 @with_appcontext
 @click.option("--unit", "unit_code", default=None, help="Unit code (default: the root of the tree).")
 @click.option("--level", type=click.Choice(LEVELS), default="children", show_default=True)
-@click.option("--period", default=None, help="2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30 (default: last 12 months).")
+@click.option("--period", default=None,
+              help="2026, 2026-Q3, 2026-07 or 2026-07-01..2026-09-30 (default: last 12 months).")
 @click.option("--service", default=None, help="National code of one service.")
 @click.option("--channel", default=None, help="One channel (counter-qr, receipt, kiosk, paper).")
 @click.option("--exclude-flagged", is_flag=True, help="Leave flagged responses out.")
-@click.option("--format", "output", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("--format", "output", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True)
 def scores_command(unit_code, level, period, service, channel, exclude_flagged, output):
     """Print scores with intervals and verdicts for a unit and period."""
     try:
@@ -65,13 +68,14 @@ def scores_command(unit_code, level, period, service, channel, exclude_flagged, 
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
     with Session(get_engine()) as session:
-        statement = select(Unit).where(Unit.code == unit_code) if unit_code else select(Unit).where(Unit.parent_id.is_(None))
+        statement = (select(Unit).where(Unit.code == unit_code) if unit_code
+                     else select(Unit).where(Unit.parent_id.is_(None)))
         unit = session.exec(statement.order_by(Unit.id)).first()
         if unit is None:
             raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
         try:
-            table = score_scope(session, unit=unit, period=parsed, level=level, service=service, channel=channel,
-                                include_flagged=not exclude_flagged)
+            table = score_scope(session, unit=unit, period=parsed, level=level, service=service,
+                                channel=channel, include_flagged=not exclude_flagged)
         except UnknownService as exc:
             raise click.BadParameter(str(exc), param_hint="--service") from exc
     if output == "json":

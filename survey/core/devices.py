@@ -37,7 +37,8 @@ def issue_enrol_code(device: KioskDevice) -> str:
 def enrol(session: Session, code: str) -> tuple[KioskDevice, str] | None:
     """Trade a valid enrolment code for a new device credential; None when the code is no good."""
     device = session.exec(
-        select(KioskDevice).where(KioskDevice.enrol_code_hash == digest(normalise_code(code)), KioskDevice.active)
+        select(KioskDevice)
+        .where(KioskDevice.enrol_code_hash == digest(normalise_code(code)), KioskDevice.active)
     ).first()
     if device is None or device.enrol_expires_at is None or aware(device.enrol_expires_at) < utcnow():
         return None

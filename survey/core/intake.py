@@ -59,11 +59,14 @@ def answered_time(moment: datetime | None) -> datetime:
     return min(moment, now)
 
 
-def record_kiosk_rating(session: Session, device: KioskDevice, counter: Counter, rating: KioskRating) -> tuple[Response, bool]:
+def record_kiosk_rating(
+    session: Session, device: KioskDevice, counter: Counter, rating: KioskRating
+) -> tuple[Response, bool]:
     """Record a kiosk rating for the device's counter (idempotent on the key; caller commits)."""
     instrument_row = row_for(session, KIOSK_INSTRUMENT)
     lowest = min(level.value for level in of_row(instrument_row).levels)
-    values = {"RATING": rating.rating, "REASONS": reasons_mask(rating.reasons) if rating.rating == lowest else None}
+    values = {"RATING": rating.rating,
+              "REASONS": reasons_mask(rating.reasons) if rating.rating == lowest else None}
     at = answered_time(rating.answered_at)
     reason = stuffing.suspicion(
         session,

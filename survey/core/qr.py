@@ -91,7 +91,8 @@ def poster_svg(counter: Counter, unit: Unit) -> str:
         f'<path d="{path_data(modules)}" fill="#000"/></g>',
         f'<text x="105" y="224" font-size="9" font-weight="700">{escape(CALL_TO_ACTION)}</text>',
         f'<text x="105" y="236" font-size="5.5" fill="#4a5562">{escape(SUBTITLE)}</text>',
-        f'<text x="105" y="256" font-size="3.6" font-family="DejaVu Sans Mono, monospace">{escape(url)}</text>',
+        f'<text x="105" y="256" font-size="3.6" font-family="DejaVu Sans Mono, monospace">'
+        f'{escape(url)}</text>',
         "</svg>",
     ]
     return "\n".join(lines)

@@ -62,7 +62,8 @@ def record_response(
     facts = facts or {}
     unknown = set(facts) - set(FACT_COLUMNS)
     if unknown or not isinstance(channel, str) or channel not in set(Channel) or language not in ("vi", "en"):
-        raise InvalidResponse(f"bad response: facts {sorted(unknown)}, channel {channel!r}, language {language!r}")
+        raise InvalidResponse(f"bad response: facts {sorted(unknown)}, channel {channel!r}, "
+                              f"language {language!r}")
     answered, satisfied = instrument.masks(values)
     response = Response(
         instrument_id=instrument_row.id,

@@ -37,7 +37,8 @@ def suspicion(
         instrument_id=instrument_row.id,
     )
     window = max(thresholds.burst_seconds, thresholds.pattern_seconds, min_interval_seconds or 0)
-    recent = recent_ratings(session, counter_id=counter_id, kiosk_id=kiosk_id, since=at - timedelta(seconds=window))
+    recent = recent_ratings(session, counter_id=counter_id, kiosk_id=kiosk_id,
+                            since=at - timedelta(seconds=window))
     return signals.decide(new, recent, min_interval_seconds=min_interval_seconds, thresholds=thresholds)
 
 
@@ -52,7 +53,8 @@ def recent_ratings(
         return []
     slots = Answer.__table__.c
     rows = session.execute(
-        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id, *(slots[name] for name in SLOT_COLUMNS))
+        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id,
+               *(slots[name] for name in SLOT_COLUMNS))
         .join(Answer, Answer.response_id == Response.id)
         .where(or_(*owners), Response.submitted_at >= since)
         .order_by(Response.submitted_at)

@@ -46,7 +46,9 @@ def row_for(session: Session, code: str) -> InstrumentRow:
     known = current_app.extensions.setdefault("hailong_instrument_rows", {})
     if (code, version) in known:
         return known[code, version]
-    row = session.exec(select(InstrumentRow).where(InstrumentRow.code == code, InstrumentRow.version == version)).first()
+    row = session.exec(
+        select(InstrumentRow).where(InstrumentRow.code == code, InstrumentRow.version == version)
+    ).first()
     if row is None:
         return ensure_instruments(session)[code]  # not cached until its insert is committed
     known[code, version] = InstrumentRow.model_validate(row.model_dump())
