@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 METHODS = ("wilson", "wilsoncc", "clopper-pearson", "jeffreys", "agresti-coull")
 SIDES = ("one-sided", "two-sided")
 
 
-def echo(value) -> str:
+def echo(value: object) -> str:
     """``repr`` of a value as the user wrote it (numpy scalars shown as plain numbers)."""
     return repr(value.item() if isinstance(value, np.generic) else value)
 
@@ -42,7 +43,7 @@ def check_fraction(name: str, value: float) -> float:
     return number
 
 
-def check_counts(x, n) -> tuple[np.ndarray, np.ndarray]:
+def check_counts(x: ArrayLike, n: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Return `x` and `n` as float arrays of whole numbers with 0 <= x <= n."""
     xa = np.asarray(x, dtype=float)
     na = np.asarray(n, dtype=float)

@@ -7,7 +7,7 @@ rounding uses :mod:`decimal`, never binary floats.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
@@ -43,7 +43,7 @@ class TT01Score:
     agency_grade: str | None = None
 
 
-def tt01_sums(dossiers: pd.DataFrame, *, by=()) -> pd.DataFrame:
+def tt01_sums(dossiers: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
     """Additive TT 01 inputs from one row per dossier with points in columns 1, 2, 3, 4, 7.
 
     Missing points (NaN) are left out of that indicator. Returns per group the columns
@@ -65,7 +65,7 @@ def tt01_sums(dossiers: pd.DataFrame, *, by=()) -> pd.DataFrame:
     return frame.groupby(by, sort=True).sum().reset_index()
 
 
-def _column(frame: pd.DataFrame, indicator: int):
+def _column(frame: pd.DataFrame, indicator: int) -> int | str:
     for candidate in (indicator, str(indicator)):
         if candidate in frame.columns:
             return candidate
@@ -93,7 +93,8 @@ def tt01_scores(sums: Mapping, counts: Mapping, *, agency_points: Mapping | None
     """
     mode = ROUNDING[check_choice("rounding", rounding, tuple(ROUNDING))]
     means = {i: _rounded_mean(sums.get(i, 0), counts.get(i, 0), mode) for i in CIVIL_SERVANT_INDICATORS}
-    total = None if any(v is None for v in means.values()) else sum(means.values(), Decimal(0))
+    known = [v for v in means.values() if v is not None]
+    total = sum(known, Decimal(0)) if len(known) == len(means) else None
     band = (None if total is None else "100%" if total >= 5
             else "70% to <100%" if total >= Decimal("3.5") else "below 70%")
     if agency_points is None or total is None:
@@ -111,7 +112,7 @@ def tt01_scores(sums: Mapping, counts: Mapping, *, agency_points: Mapping | None
     return TT01Score({**means, **extra}, total, band, agency_total, grade)
 
 
-def _rounded_mean(total, count, mode) -> Decimal | None:
+def _rounded_mean(total: float, count: float, mode: str) -> Decimal | None:
     if count != int(count) or count < 0:
         raise ValueError(f"counts must be whole numbers >= 0; got {echo(count)}")
     if not 0 <= total <= 2 * count:

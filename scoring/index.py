@@ -115,7 +115,7 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
         factor_respondents.append(np.where(coef > 0, answered, 0).max(axis=1))
     coef = index_coefficients(answered, structure)
     has = coef.sum(axis=1) > 0
-    def by_factor(values):
+    def by_factor(values: list[np.ndarray]) -> np.ndarray:
         return np.array(values).T.reshape(len(moments), len(structure.factors))
 
     return Estimates(

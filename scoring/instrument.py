@@ -6,8 +6,9 @@ instrument (QĐ 1001/QĐ-BNV, 2023-2026) is :data:`SIPAS_SERVICE`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["Item", "Structure", "SIPAS_SERVICE", "structure_from_mapping"]
 
@@ -30,7 +31,7 @@ class Structure:
     satisfied_levels: frozenset[int] = frozenset({4, 5})
     levels: tuple[int, ...] = (1, 2, 3, 4, 5)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         codes = [item.code for item in self.items]
         if not codes:
             raise ValueError("a structure needs at least one item; got none")
@@ -95,7 +96,7 @@ def structure_from_mapping(data: Mapping) -> Structure:
     )
 
 
-def _factor_weights(factors) -> dict[str, float]:
+def _factor_weights(factors: Mapping[str, float] | Iterable[Mapping[str, Any]] | None) -> dict[str, float]:
     if factors is None:
         return {}
     if isinstance(factors, Mapping):

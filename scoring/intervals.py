@@ -8,9 +8,11 @@ Wilson with continuity correction); Brown, Cai & DasGupta (2001) Stat Sci 16:101
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from ._checks import METHODS, check_choice, check_confidence_level, check_counts
@@ -30,7 +32,9 @@ class Interval:
     status: str = "ok"
 
 
-def proportion_ci(x, n, *, method: str = "wilson", confidence_level: float = 0.95) -> pd.DataFrame:
+def proportion_ci(
+    x: ArrayLike, n: ArrayLike, *, method: str = "wilson", confidence_level: float = 0.95
+) -> pd.DataFrame:
     """Two-sided interval for proportions ``x / n``, one row per element.
 
     Parameters
@@ -108,8 +112,9 @@ def t_interval(estimate: float, se: float, n: int, *, confidence_level: float = 
     return Interval(estimate, estimate - half, estimate + half)
 
 
-def interval_at_effective_n(estimate, variance, *, fallback_n, variance_independent=None,
-                            method: str = "wilson", confidence_level: float = 0.95):
+def interval_at_effective_n(estimate: ArrayLike, variance: ArrayLike, *, fallback_n: ArrayLike,
+                            variance_independent: ArrayLike | None = None, method: str = "wilson",
+                            confidence_level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Interval for a clustered or weighted share by `method` at its effective sample size.
 
     ``n_eff = estimate (1 − estimate) / max(variance, variance_independent)``: never more
@@ -128,7 +133,7 @@ def interval_at_effective_n(estimate, variance, *, fallback_n, variance_independ
     estimate = np.asarray(estimate, dtype=float)
     variance = np.asarray(variance, dtype=float)
     if variance_independent is not None:
-        variance = np.fmax(variance, np.where(variance > 0, variance_independent, np.nan))
+        variance = np.asarray(np.fmax(variance, np.where(variance > 0, variance_independent, np.nan)))
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = np.where(variance > 0, estimate * (1 - estimate) / variance, fallback_n)
     n_eff = np.where(np.isnan(estimate), np.nan, n_eff)
@@ -152,14 +157,18 @@ def bounds(x: np.ndarray, n: np.ndarray, *, method: str, tail: float) -> tuple[n
     return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
-def _wilson(x, n, tail):
+#: What a formula returns: lower and upper bounds (scalars for 0-d input).
+_Bounds: TypeAlias = tuple[np.ndarray | float, np.ndarray | float]
+
+
+def _wilson(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
     z = stats.norm.isf(tail)
     centre = (x + z * z / 2) / (n + z * z)
     half = z * np.sqrt(np.maximum(x * (n - x) / n + z * z / 4, 0)) / (n + z * z)
     return centre - half, centre + half
 
 
-def _wilsoncc(x, n, tail):
+def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
     z = stats.norm.isf(tail)
     p = x / n
     denom = 2 * (n + z * z)
@@ -168,15 +177,15 @@ def _wilsoncc(x, n, tail):
     return (2 * x + z * z - 1 - z * low_root) / denom, (2 * x + z * z + 1 + z * high_root) / denom
 
 
-def _clopper_pearson(x, n, tail):
+def _clopper_pearson(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
     return stats.beta.ppf(tail, x, n - x + 1), stats.beta.isf(tail, x + 1, n - x)
 
 
-def _jeffreys(x, n, tail):
+def _jeffreys(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
     return stats.beta.ppf(tail, x + 0.5, n - x + 0.5), stats.beta.isf(tail, x + 0.5, n - x + 0.5)
 
 
-def _agresti_coull(x, n, tail):
+def _agresti_coull(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
     z = stats.norm.isf(tail)
     n_tilde = n + z * z
     p_tilde = (x + z * z / 2) / n_tilde

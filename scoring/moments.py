@@ -9,8 +9,9 @@ only has to count respondents per (answered_mask, satisfied_mask) pattern.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from ._checks import echo
 from .instrument import Structure
 
 __all__ = ["Moments", "moments_from_patterns", "patterns_from_responses"]
+
+#: What `by` may be in :meth:`Moments.regroup`: index level names, or one label per group.
+GroupLabels: TypeAlias = Sequence[Hashable] | np.ndarray | pd.Series | pd.Index
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +79,7 @@ class Moments:
             np.concatenate([self.cross, other.cross]),
         )
 
-    def regroup(self, by) -> Moments:
+    def regroup(self, by: GroupLabels) -> Moments:
         """Sum groups into coarser ones.
 
         `by` is a list of index level names to keep (``[]`` for one grand total), or an
@@ -93,7 +97,7 @@ class Moments:
         """
         return _sum_by_labels((self.n, self.totals, self.cross), self.items, self.parent_labels(by))
 
-    def parent_labels(self, by) -> pd.Index:
+    def parent_labels(self, by: GroupLabels) -> pd.Index:
         """The label of each group's parent under `by` (see :meth:`regroup`)."""
         if isinstance(by, list | tuple) and all(isinstance(b, str) for b in by):
             if not by:
@@ -106,10 +110,13 @@ class Moments:
         return labels
 
 
-def _sum_by_labels(arrays, items: tuple[str, ...], labels: pd.Index) -> Moments:
+def _sum_by_labels(
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray], items: tuple[str, ...], labels: pd.Index
+) -> Moments:
     n, totals, cross = arrays
     codes, uniques = labels.factorize()
-    uniques = uniques.set_names(labels.names)
+    # An Index factorizes to an Index of uniques (the stubs also allow an array or Categorical).
+    uniques = cast(pd.Index, uniques).set_names(labels.names)
     size = len(uniques)
     out_n = np.zeros(size)
     out_t = np.zeros((size,) + totals.shape[1:])
@@ -156,7 +163,7 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
         keys = patterns[by]
         labels = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]], name=by[0])
         codes, uniques = labels.factorize()
-        uniques = uniques.set_names(by)
+        uniques = cast(pd.Index, uniques).set_names(by)
     else:
         codes, uniques = np.zeros(len(patterns), dtype=int), pd.Index(["all"])
     weights = patterns["n"].to_numpy(dtype=float)

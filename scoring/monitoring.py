@@ -8,11 +8,12 @@ displays only, never for verdicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize, stats
 
 from ._checks import METHODS, check_choice, check_confidence_level, check_counts, check_fraction
@@ -22,7 +23,9 @@ __all__ = ["funnel_limits", "p_chart", "BetaPrior", "fit_beta_prior", "shrink_es
            "PostStratified", "post_stratify"]
 
 
-def funnel_limits(n, *, target: float = 0.90, levels=(0.95, 0.998)) -> pd.DataFrame:
+def funnel_limits(
+    n: ArrayLike, *, target: float = 0.90, levels: Sequence[float] = (0.95, 0.998)
+) -> pd.DataFrame:
     """Exact binomial funnel limits around `target` for sample sizes `n`.
 
     The 100p% limit is ``(r_p − a) / n`` where r_p is the binomial p-quantile and
@@ -62,7 +65,7 @@ def _funnel_point(n: np.ndarray, target: float, p: float) -> np.ndarray:
     return np.where(n > 0, limit, np.nan)
 
 
-def p_chart(x, n, *, centre: float | None = None, sigmas: float = 3.0) -> pd.DataFrame:
+def p_chart(x: ArrayLike, n: ArrayLike, *, centre: float | None = None, sigmas: float = 3.0) -> pd.DataFrame:
     """Shewhart p-chart: per period, ``centre ± sigmas · sqrt(centre (1 − centre) / n)``.
 
     `centre` defaults to the pooled share Σx / Σn. Limits are clipped to [0, 1]; `signal`
@@ -114,7 +117,7 @@ class BetaPrior:
         return (1 - self.mean) * self.strength
 
 
-def fit_beta_prior(x, n, *, method: str = "moments") -> BetaPrior:
+def fit_beta_prior(x: ArrayLike, n: ArrayLike, *, method: str = "moments") -> BetaPrior:
     """Fit a beta-binomial prior to units' counts, by `method` 'moments' or 'ml'.
 
     Moments: the between-unit intra-class correlation ρ from the weighted spread of the
@@ -138,16 +141,18 @@ def fit_beta_prior(x, n, *, method: str = "moments") -> BetaPrior:
         return prior
     start = np.log([pooled, 1 - pooled]) + np.log(min(prior.strength, 1e4))
 
-    def loss(log_ab):
+    def loss(log_ab: np.ndarray) -> float:
         a, b = np.exp(log_ab)
-        return -stats.betabinom.logpmf(xa, na, a, b).sum()
+        return -np.sum(stats.betabinom.logpmf(xa, na, a, b))
 
     fit = optimize.minimize(loss, start, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10})
     a, b = np.exp(fit.x)
     return BetaPrior(float(a / (a + b)), float(a + b))
 
 
-def shrink_estimates(x, n, *, prior: BetaPrior | None = None, method: str = "moments") -> pd.DataFrame:
+def shrink_estimates(
+    x: ArrayLike, n: ArrayLike, *, prior: BetaPrior | None = None, method: str = "moments"
+) -> pd.DataFrame:
     """Empirical-Bayes shrunk shares ``(x + alpha) / (n + alpha + beta)`` for ranking displays.
 
     Examples

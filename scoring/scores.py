@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from ._checks import METHODS, check_choice, check_confidence_level
 from .index import Estimates, estimate_arrays
 from .instrument import Structure
 from .intervals import bounds, interval_at_effective_n
-from .moments import Moments
+from .moments import GroupLabels, Moments
 from .targets import Verdict, verdict_from_row, verdicts
 
 __all__ = [
@@ -88,7 +89,7 @@ class GroupScore:
         }
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, np.generic):
         value = value.item()
     return None if isinstance(value, float) and math.isnan(value) else value
@@ -134,7 +135,8 @@ def score_groups(
 
 
 def score_rollup(
-    moments: Moments, *, by, structure: Structure, combine: str = "mean-of-units", **options
+    moments: Moments, *, by: GroupLabels, structure: Structure, combine: str = "mean-of-units",
+    **options: Any,
 ) -> list[GroupScore]:
     """Score parents of the groups of `moments` (see :meth:`Moments.regroup` for `by`).
 
@@ -153,7 +155,9 @@ def score_rollup(
                      structure=structure, exact_items=False, **options)
 
 
-def _nanmean_var(values, variances, codes, size):
+def _nanmean_var(
+    values: np.ndarray, variances: np.ndarray, codes: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
     present = ~np.isnan(values)
     count = np.zeros((size,) + values.shape[1:])
     total = np.zeros_like(count)
@@ -165,19 +169,19 @@ def _nanmean_var(values, variances, codes, size):
         return np.where(count > 0, total / count, np.nan), np.where(count > 0, var_total / count**2, np.nan)
 
 
-def _fallback_var(estimate, variance, n):
+def _fallback_var(estimate: np.ndarray, variance: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Unit variances, with I(1 − I)/n (n_eff = n) where the linearisation is 0 or undefined."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(np.isnan(variance) | (variance == 0), estimate * (1 - estimate) / n, variance)
 
 
 def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray) -> Estimates:
-    def summed(a):
+    def summed(a: np.ndarray) -> np.ndarray:
         out = np.zeros((size,) + a.shape[1:])
         np.add.at(out, codes, a)
         return out
 
-    def mean(values, variances):
+    def mean(values: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return _nanmean_var(values, variances, codes, size)
 
     item, item_var = mean(child.item, child.item_var)
@@ -194,8 +198,9 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
     )
 
 
-def _assemble(keys, est: Estimates, *, structure, exact_items, method="wilson", confidence_level=0.95,
-              target=0.90, sides="one-sided", min_n=30, adjust=None) -> list[GroupScore]:
+def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_items: bool,
+              method: str = "wilson", confidence_level: float = 0.95, target: float = 0.90,
+              sides: str = "one-sided", min_n: int = 30, adjust: str | None = None) -> list[GroupScore]:
     check_choice("method", method, METHODS)
     level = check_confidence_level(confidence_level)
     if exact_items:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize
 
 from ._checks import METHODS, SIDES, check_choice, check_confidence_level, check_fraction
@@ -79,7 +80,7 @@ def verdict(
     return verdict_from_row(row)
 
 
-def verdict_from_row(row) -> Verdict:
+def verdict_from_row(row: pd.Series) -> Verdict:
     """The :class:`Verdict` of one row of :func:`verdicts`."""
     more = None if pd.isna(row.more_needed) else int(row.more_needed)
     return Verdict(str(row.status), str(row.label), float(row.target), float(row.confidence_level),
@@ -87,10 +88,10 @@ def verdict_from_row(row) -> Verdict:
 
 
 def verdicts(
-    estimate,
-    n,
+    estimate: ArrayLike,
+    n: ArrayLike,
     *,
-    n_eff=None,
+    n_eff: ArrayLike | None = None,
     target: float = 0.90,
     confidence_level: float = 0.95,
     sides: str = "one-sided",
@@ -141,18 +142,21 @@ def verdicts(
     return pd.DataFrame({
         "estimate": est, "n": n, "n_eff": n_eff, "ci_low": low, "ci_high": high,
         "p_value": p_value, "p_adjusted": p_adjusted, "status": status,
-        "more_needed": pd.array(np.where(np.isnan(more), None, more), dtype="Int64"),
+        "more_needed": pd.array(more, dtype="Int64"),  # NaN becomes <NA>
         "label": [f"{s} (target {target * 100:g}%, {percent})" for s in status],
         "target": target, "confidence_level": level, "sides": sides,
     })
 
 
-def _decided(est, n_eff, *, target, method, tail):
+def _decided(
+    est: np.ndarray, n_eff: np.ndarray, *, target: float, method: str, tail: float
+) -> np.ndarray:
     low, high = bounds(est * n_eff, n_eff, method=method, tail=tail)
     return np.where(est > target, low >= target, high < target)
 
 
-def _more_needed(est, n, n_eff, *, target, method, tail) -> np.ndarray:
+def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: float, method: str,
+                 tail: float) -> np.ndarray:
     """Smallest extra k with a settled verdict at ``n + k`` respondents, same est and deff."""
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(n > 0, n_eff / n, np.nan)
@@ -168,7 +172,7 @@ def _more_needed(est, n, n_eff, *, target, method, tail) -> np.ndarray:
     return np.where(reachable, np.maximum(hi, 1), np.nan)
 
 
-def _p_values(est, n_eff, *, target, method) -> np.ndarray:
+def _p_values(est: np.ndarray, n_eff: np.ndarray, *, target: float, method: str) -> np.ndarray:
     """One-sided p-value in the direction of the estimate, by inverting the interval."""
     out = np.ones(len(est))
     for i, (p, m) in enumerate(zip(est, n_eff, strict=True)):
@@ -176,7 +180,7 @@ def _p_values(est, n_eff, *, target, method) -> np.ndarray:
             continue
         side = 0 if p > target else 1
 
-        def gap(tail, p=p, m=m, side=side):
+        def gap(tail: float, p: float = p, m: float = m, side: int = side) -> float:
             bound = bounds(np.array([p * m]), np.array([m]), method=method, tail=tail)[side][0]
             return bound - target if side == 0 else target - bound
 
@@ -188,7 +192,7 @@ def _p_values(est, n_eff, *, target, method) -> np.ndarray:
     return out
 
 
-def adjust_pvalues(p, *, method: str = "holm") -> np.ndarray:
+def adjust_pvalues(p: ArrayLike, *, method: str = "holm") -> np.ndarray:
     """Holm (1979) step-down or Benjamini-Hochberg (1995) step-up adjusted p-values.
 
     Examples
