@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -179,7 +180,7 @@ class Checker:
     def __init__(self, source: str):
         self.source = source
 
-    def fail(self, field: str, message: str):
+    def fail(self, field: str, message: str) -> NoReturn:
         raise InstrumentError(f"{self.source}: {field}: {message}")
 
     def mapping(self, value, field: str) -> dict:
@@ -223,7 +224,7 @@ class Checker:
             self.fail(
                 f"{field}.factor", f"unknown factor {factor!r}; factors: {sorted(factor_codes)}"
             )
-        options = ()
+        options: tuple[Option, ...] = ()
         if kind != "rating":
             options = tuple(
                 self.option(o, f"{field}.options[{i}]")

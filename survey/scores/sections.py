@@ -106,11 +106,12 @@ def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
     """QĐ 766 ratio and TT 01 indicator scores of a subtree's dossiers (None where there are none)."""
     tt01 = instruments.load(TT01)
     totals = counts.dossier_facts(session, units, filters, rating=TT01)
-    result = {"qd766": None, "tt01": None, "facts": totals}
+    result: dict[str, object] = {"qd766": None, "tt01": None, "facts": totals}
     if totals.get("dossiers"):
         ratio = scoring.qd766_ratio(total=totals["dossiers"], bad=totals["bad"])
         result["qd766"] = {"dossiers": ratio.dossiers, "bad": ratio.bad, "ratio": plain(ratio.ratio)}
-    total, count = {}, {}
+    total: dict[int, int] = {}
+    count: dict[int, int] = {}
     for item in tt01.items:
         if item.kind == "points":
             answers = counts.value_counts(session, TT01, units, filters, item)

@@ -28,17 +28,17 @@ def dialect(session: Session | Connection) -> str:
     return session.dialect.name if isinstance(session, Connection) else session.get_bind().dialect.name
 
 
-def local_month(session: Session, column=Response.submitted_at):
+def local_month(session: Session | Connection, column=Response.submitted_at):
     """Return a SQL expression for the local (UTC+7) month "YYYY-MM" of a UTC time column."""
     return local_text(session, column, sqlite_format="%Y-%m", postgres_format="YYYY-MM")
 
 
-def local_date(session: Session, column):
+def local_date(session: Session | Connection, column):
     """Return a SQL expression for the local calendar day "YYYY-MM-DD" of a UTC time column."""
     return local_text(session, column, sqlite_format="%Y-%m-%d", postgres_format="YYYY-MM-DD")
 
 
-def local_text(session: Session, column, *, sqlite_format: str, postgres_format: str):
+def local_text(session: Session | Connection, column, *, sqlite_format: str, postgres_format: str):
     """Format a UTC time column in the province's local time (periods.LOCAL_OFFSET)."""
     hours = int(LOCAL_OFFSET.total_seconds() // 3600)
     if dialect(session) == "sqlite":

@@ -16,7 +16,7 @@ def select_locale() -> str:
     """Pick the language from ?lang=, then the lang cookie, then the default."""
     languages = current_app.config["LANGUAGES"]
     for candidate in (request.args.get("lang"), request.cookies.get("lang")):
-        if candidate in languages:
+        if candidate is not None and candidate in languages:
             return candidate
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -118,7 +118,7 @@ def read_rating(instrument) -> tuple[int, tuple[int, ...], str]:
         key = str(uuid.UUID(request.form.get("key", "")))
     except ValueError:
         abort(400)
-    if rating not in levels:
+    if rating is None or rating not in levels:
         abort(400)
     return rating, reasons, key
 

@@ -42,6 +42,7 @@ class Sums:
         cross[:, upper[0], upper[1]] = self.values[:, self.layout.cross_at:]
         cross[:, upper[1], upper[0]] = self.values[:, self.layout.cross_at:]
         columns = list(self.keys.columns)
+        index: pd.Index
         if len(columns) > 1:
             index = pd.MultiIndex.from_frame(self.keys)
         elif columns:

@@ -60,7 +60,7 @@ def dossier_changes(
         return None
     counted_before = ~facts["waiting"].astype(bool).to_numpy()
     counted_after = counted_before | facts["id"].isin(list(dossiers)).to_numpy()
-    found = {"before": set(), "after": set(), "kept before": set(), "kept after": set()}
+    found: dict[str, set[str]] = {"before": set(), "after": set(), "kept before": set(), "kept after": set()}
     counting = set(responses)
     if ratings:
         slots = sorted({slot for slot, _ in ratings.values()})

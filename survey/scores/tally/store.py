@@ -72,8 +72,8 @@ def view() -> Store:
 def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
     """Return a store that agrees with the database now."""
     with snapshot(engine) as connection:
-        waiting = (connection.execute(select(func.count()).select_from(TallyPending)).scalar()
-                   + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar())
+        waiting = (connection.execute(select(func.count()).select_from(TallyPending)).scalar_one()
+                   + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar_one())
     # A request that holds SQLite's write lock would wait on itself: it reads the queue instead.
     if waiting > fold_at and not is_writing_request():
         fold(engine)

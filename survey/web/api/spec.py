@@ -181,7 +181,7 @@ def document() -> dict:
             "description": "Receipt tokens, response submission and scores. Errors are "
             "`{\"error\": {\"status\", \"message\"}}`.",
         },
-        "servers": [{"url": request.host_url.rstrip("/") + bp.url_prefix}],
+        "servers": [{"url": request.host_url.rstrip("/") + (bp.url_prefix or "")}],
         "paths": PATHS,
         "components": {
             "securitySchemes": {

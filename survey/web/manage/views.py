@@ -86,8 +86,8 @@ def unit(code: str):
     """Show a unit: factors and items, trend, sub-units, counters, services, ratings, dossiers, comments."""
     page = read_page(code)
     search = request.args.get("q", "").strip()[:100]
-    number = request.args.get("page", "1")
-    number = int(number) if number.isdigit() and int(number) > 0 else 1
+    requested = request.args.get("page", "1")
+    number = int(requested) if requested.isdigit() and int(requested) > 0 else 1
     return render_template(
         "manage/unit.html",
         page=page,
