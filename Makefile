@@ -1,5 +1,5 @@
 # `make run`: the app with a demo province on the embedded database.
-# `make test`: lint and the whole test suite. Both set themselves up on a fresh machine.
+# `make test`: lint (ruff, mypy) and the whole test suite. Both set themselves up on a fresh machine.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -36,6 +36,7 @@ run: $(STAMP) $(MO)
 
 lint: $(STAMP) $(MO)
 	$(BIN)/ruff check .
+	$(BIN)/mypy scoring survey forms
 
 # axe-core for the accessibility checks of the browser tests (tests/package-lock.json).
 AXE := tests/node_modules/axe-core/axe.min.js
