@@ -3,6 +3,7 @@ outside the checkout, it migrates a database, seeds the demo and serves its page
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -24,12 +25,23 @@ def run(*command: str, cwd: Path, env: dict | None = None) -> str:
     return done.stdout
 
 
+def source_copy(target: Path) -> Path:
+    """Copy the files git knows of (tracked, or new and not ignored) to `target`: no stale build folder."""
+    listed = run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT)
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    return target
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> tuple[Path, Path]:
     """Build the wheel and install it into a fresh venv; return (its python, a working folder)."""
     work = tmp_path_factory.mktemp("wheel")
+    source = source_copy(work / "source")
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir",
-        str(work / "dist"), str(ROOT), cwd=work)
+        str(work / "dist"), str(source), cwd=work)
     [wheel] = (work / "dist").glob("hailong-*.whl")
     run(sys.executable, "-m", "venv", "--without-pip", str(work / "venv"), cwd=work)
     python = work / "venv" / "bin" / "python"

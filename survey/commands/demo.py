@@ -42,10 +42,10 @@ DEMO_PASSWORD = "hailong-demo"
 #: Channel shares of the demo, and the instrument each channel asks.
 CHANNELS = {"counter-qr": 0.45, "kiosk": 0.33, "receipt": 0.16, "paper": 0.06}
 CHANNEL_INSTRUMENT = {
-    "counter-qr": "sipas-service",
-    "paper": "sipas-service",
-    "kiosk": "quick-3",
-    "receipt": "tt01-dossier",
+    "counter-qr": instruments.SIPAS,
+    "paper": instruments.SIPAS,
+    "kiosk": instruments.QUICK,
+    "receipt": instruments.DOSSIER,
 }
 #: Probability of "no opinion" per SIPAS factor; E (feedback handling) is often not experienced.
 NO_OPINION = {"A": 0.0, "B": 0.02, "C": 0.0, "D": 0.10, "E": 0.38, None: 0.0}
@@ -222,7 +222,7 @@ def answers(rng: np.random.Generator, share: np.ndarray, channel: np.ndarray) ->
     # Many respondents tick one column for every item ("straight-lining").
     straight = rng.random(n) < STRAIGHT_LINERS
     straight_level = np.where(happy, np.where(rng.random(n) < 0.5, 5, 4), rng.choice([3, 3, 2, 1], n))
-    sipas = instruments.load("sipas-service")
+    sipas = instruments.load(instruments.SIPAS)
     # "No opinion" comes in blocks: whoever never gave feedback skips all of factor E.
     skipped = {factor: rng.random(n) < share_ for factor, share_ in NO_OPINION.items()}
     for item in sipas.scored_items:

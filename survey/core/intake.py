@@ -6,13 +6,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from survey import instruments
 from survey.core import stuffing
 from survey.core.responses import InvalidResponse, record_response
 from survey.instruments.catalogue import of_row, row_for
 from survey.models import Channel, Counter, KioskDevice, Response, utcnow
 
-#: The kiosk always asks the quick three-level rating and, when not satisfied, the reasons.
-KIOSK_INSTRUMENT = "quick-3"
 #: How far a client clock may run ahead, and how old a queued or paper response may be.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_AGE = timedelta(days=366)
@@ -63,7 +62,7 @@ def record_kiosk_rating(
     session: Session, device: KioskDevice, counter: Counter, rating: KioskRating
 ) -> tuple[Response, bool]:
     """Record a kiosk rating for the device's counter (idempotent on the key; caller commits)."""
-    instrument_row = row_for(session, KIOSK_INSTRUMENT)
+    instrument_row = row_for(session, instruments.QUICK)
     lowest = min(level.value for level in of_row(instrument_row).levels)
     values = {"RATING": rating.rating,
               "REASONS": reasons_mask(rating.reasons) if rating.rating == lowest else None}

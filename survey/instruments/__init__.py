@@ -98,6 +98,13 @@ class Instrument:
         return answered, satisfied
 
 
+#: The shipped instruments, by what they are for (their codes are fixed: stored rows, exports and
+#: tests use them). Every other module names them through these.
+SIPAS = "sipas-service"  #: the SIPAS service-delivery questionnaire (METHOD.md §1.1)
+QUICK = "quick-3"  #: the three-level quick rating of the counter kiosk (QĐ 766)
+DOSSIER = "tt01-dossier"  #: the per-dossier rating from the receipt slip (TT 01/2018, QĐ 766)
+
+
 def available() -> list[str]:
     """Return the codes of the instruments shipped with the application."""
     return sorted(path.stem for path in HERE.glob("*.yaml"))

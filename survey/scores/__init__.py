@@ -25,10 +25,10 @@ from survey.scores.service import (
     sort_rows,
     subtree_units,
 )
-from survey.scores.settings import SIPAS, Settings, sipas_instrument
+from survey.scores.settings import Settings, sipas_instrument
 
 __all__ = [
-    "LEVELS", "SIPAS", "Filters", "ScoreTable", "Settings", "UnknownService", "cached", "cached_score_scope",
+    "LEVELS", "Filters", "ScoreTable", "Settings", "UnknownService", "cached", "cached_score_scope",
     "channels", "comments", "counters", "data_version", "dossiers", "make_filters", "ratings", "score_scope",
     "services", "sipas_instrument", "sort_rows", "subtree_units", "trend",
 ]

@@ -15,10 +15,7 @@ from survey.models import Counter, Service, Unit
 from survey.scores import counts, live
 from survey.scores.filters import Filters
 from survey.scores.service import leaf_moments
-from survey.scores.settings import SIPAS, Settings, plain, score_dict, structure_of
-
-QUICK = "quick-3"
-TT01 = "tt01-dossier"
+from survey.scores.settings import Settings, plain, score_dict, structure_of
 
 
 def trend(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
@@ -46,7 +43,7 @@ def trend(session: Session, units: list[Unit], filters: Filters, settings: Setti
 def counters(session: Session, unit: Unit, filters: Filters, settings: Settings) -> list[dict]:
     """Score the unit's own counters (each counter's respondents as one group)."""
     own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
-    structure = structure_of(instruments.load(SIPAS))
+    structure = structure_of(instruments.load(instruments.SIPAS))
     moments, _ = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
     scored = {}
     if len(moments):
@@ -59,7 +56,7 @@ def counters(session: Session, unit: Unit, filters: Filters, settings: Settings)
 
 def services(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
     """Score each service over the subtree (units combined by the SCORING_COMBINE setting)."""
-    structure = structure_of(instruments.load(SIPAS))
+    structure = structure_of(instruments.load(instruments.SIPAS))
     moments, _ = leaf_moments(session, units, filters, by=("unit_id", "service_id"))
     if not len(moments):
         return []
@@ -82,7 +79,7 @@ def services(session: Session, units: list[Unit], filters: Filters, settings: Se
 def ratings(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
     """Share of each level of the three-level rating (quick-3 and the per-dossier rating), with intervals."""
     rows = []
-    for code in (QUICK, TT01):
+    for code in (instruments.QUICK, instruments.DOSSIER):
         instrument = instruments.load(code)
         levels = counts.value_counts(session, code, units, filters, instrument.item("RATING"))
         answered = sum(levels.values())
@@ -104,8 +101,8 @@ def ratings(session: Session, units: list[Unit], filters: Filters, settings: Set
 
 def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
     """QĐ 766 ratio and TT 01 indicator scores of a subtree's dossiers (None where there are none)."""
-    tt01 = instruments.load(TT01)
-    totals = counts.dossier_facts(session, units, filters, rating=TT01)
+    tt01 = instruments.load(instruments.DOSSIER)
+    totals = counts.dossier_facts(session, units, filters, rating=instruments.DOSSIER)
     result: dict[str, object] = {"qd766": None, "tt01": None, "facts": totals}
     if totals.get("dossiers"):
         ratio = scoring.qd766_ratio(total=totals["dossiers"], bad=totals["bad"])
@@ -114,7 +111,7 @@ def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
     count: dict[int, int] = {}
     for item in tt01.items:
         if item.kind == "points":
-            answers = counts.value_counts(session, TT01, units, filters, item)
+            answers = counts.value_counts(session, instruments.DOSSIER, units, filters, item)
             points = {option.value: option.points for option in item.options}
             total[item.indicator] = sum(points[v] * n for v, n in answers.items() if v in points)
             count[item.indicator] = sum(n for v, n in answers.items() if v in points)

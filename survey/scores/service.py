@@ -15,13 +15,14 @@ from flask import current_app
 from sqlmodel import Session, select
 
 import scoring
+from survey import instruments
 from survey.models import Service, Unit
 from survey.periods import Period
 from survey.periods import parse as parse_period
 from survey.scores import counts
 from survey.scores.cache import cached, data_version
 from survey.scores.filters import Filters
-from survey.scores.settings import SIPAS, Settings, score_dict, sipas_instrument, structure_of
+from survey.scores.settings import Settings, score_dict, sipas_instrument, structure_of
 
 LEVELS = ("children", "self", "all")
 
@@ -113,7 +114,7 @@ def leaf_moments(session: Session, units: list[Unit], filters: Filters, *, by=("
     Return (moments, structure).
     """
     structure = structure_of(sipas_instrument())
-    return counts.moments(session, SIPAS, units, filters, by=by, structure=structure), structure
+    return counts.moments(session, instruments.SIPAS, units, filters, by=by, structure=structure), structure
 
 
 def unit_row(unit: Unit, score: scoring.GroupScore | None, settings: Settings) -> dict:

@@ -8,9 +8,6 @@ import numpy as np
 import scoring
 from survey import instruments
 
-#: The SIPAS service-delivery instrument (METHOD.md §1.1), the one the index is computed from.
-SIPAS = "sipas-service"
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -48,7 +45,7 @@ class Settings:
 
 def sipas_instrument() -> instruments.Instrument:
     """Return the shipped SIPAS service instrument."""
-    return instruments.load(SIPAS)
+    return instruments.load(instruments.SIPAS)
 
 
 def structure_of(instrument: instruments.Instrument) -> scoring.Structure:

@@ -17,8 +17,9 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from forms.admin import EnrolForm
+from survey import instruments
 from survey.core import audit, devices
-from survey.core.intake import KIOSK_INSTRUMENT, ItemError, KioskRating, record_kiosk_rating
+from survey.core.intake import ItemError, KioskRating, record_kiosk_rating
 from survey.db import get_session
 from survey.instruments.catalogue import of_row, row_for
 from survey.models import Counter, KioskDevice, Unit, utcnow
@@ -84,7 +85,7 @@ def require_enrolled():
     if found is None:
         return redirect(url_for("kiosk.enrol"), code=303)
     g.device, g.counter, g.unit = found
-    g.instrument = of_row(row_for(session, KIOSK_INSTRUMENT))
+    g.instrument = of_row(row_for(session, instruments.QUICK))
     return None
 
 

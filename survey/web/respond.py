@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from sqlmodel import select
 
+from survey import instruments
 from survey.core.receipts import (
     ReceiptExpired,
     ReceiptInvalid,
@@ -19,8 +20,6 @@ from survey.web.submission import build_form, make_ticket, read_ticket, save
 bp = Blueprint("respond", __name__)
 #: The survey forms carry their own CSRF token with a long time limit (see forms.survey).
 csrf.exempt(bp)
-#: Instrument of the receipt survey (TT 01/2018 per-dossier evaluation).
-RECEIPT_INSTRUMENT = "tt01-dossier"
 
 
 def client_limit() -> str:
@@ -100,7 +99,7 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
     unit = session.get(Unit, claims.unit_id)
     if dossier is None or unit is None:
         return render_template("respond/unknown.html", receipt=True), 404
-    form = build_form(RECEIPT_INSTRUMENT)
+    form = build_form(instruments.DOSSIER)
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".receipt_thanks", token=token), 303)
     rated = by_dossier(session, dossier.dossier_hash)

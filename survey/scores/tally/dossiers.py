@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, or_, select
 
+from survey import instruments
 from survey.instruments.catalogue import definition
 from survey.models import Answer, Dossier, Instrument, Response, TallyPending, TallyPendingDossier
 from survey.periods import LOCAL_OFFSET
@@ -21,8 +22,8 @@ from survey.scores.tally.layout import KEYS, Block
 DOSSIER_FACTS = (*dossier_rules.FACTS, "dissatisfied_kept", "bad_kept")
 DOSSIER_BLOCK = ("dossier", 0)
 
-#: The per-dossier rating whose dissatisfied answers make a dossier bad (QĐ 766).
-DOSSIER_RATING = ("tt01-dossier", "RATING")
+#: The per-dossier rating item whose dissatisfied answers make a dossier bad (QĐ 766).
+DOSSIER_RATING = (instruments.DOSSIER, "RATING")
 
 
 def dossier_changes(

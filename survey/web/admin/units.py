@@ -81,7 +81,7 @@ def unit(unit_id: int):
     chosen = set(session.exec(select(UnitService.service_id).where(UnitService.unit_id == unit.id)).all())
     services_form = UnitServicesForm(services=sorted(chosen))
     services_form.services.choices = [SelectChoice(s.id, f"{s.code} · {s.name}") for s in services]
-    counter_form = CounterForm(instrument="quick-3")
+    counter_form = CounterForm(instrument=instruments.QUICK)
     counter_form.instrument.choices = instrument_choices()
     return render_template(
         "admin/unit.html",
