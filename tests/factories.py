@@ -38,7 +38,8 @@ class Province:
     instruments: dict
 
 
-def make_unit(session: Session, code: str, kind: UnitKind, parent: Unit | None, name: str | None = None) -> Unit:
+def make_unit(session: Session, code: str, kind: UnitKind, parent: Unit | None,
+              name: str | None = None) -> Unit:
     """Add a unit and set its path."""
     return add_unit(session, code, name or f"Đơn vị {code}", kind, parent)
 
@@ -70,7 +71,8 @@ def small_province(session: Session) -> Province:
     for code, unit in units.items():
         if code == "P":
             continue
-        counters[code] = Counter(unit_id=unit.id, name=f"Quầy {code}", token=f"token-{code.lower()}-0123456789")
+        counters[code] = Counter(unit_id=unit.id, name=f"Quầy {code}",
+                                 token=f"token-{code.lower()}-0123456789")
         session.add(counters[code])
         for service in services.values():
             session.add(UnitService(unit_id=unit.id, service_id=service.id))
@@ -90,8 +92,9 @@ _keys = itertools.count(1)
 CHANNELS = {"sipas-service": "counter-qr", "quick-3": "kiosk", "tt01-dossier": "receipt"}
 
 
-def add_sipas(session: Session, province: Province, unit: str, *, n: int, satisfied: int, when: datetime = JULY,
-              channel: str = "counter-qr", flagged: int = 0, comment: str | None = None, service: str | None = None) -> None:
+def add_sipas(session: Session, province: Province, unit: str, *, n: int, satisfied: int,
+              when: datetime = JULY, channel: str = "counter-qr", flagged: int = 0,
+              comment: str | None = None, service: str | None = None) -> None:
     """Add n SIPAS responses at a unit's counter: `satisfied` of them answer 5 to every item, the rest 2."""
     instrument = instruments.load("sipas-service")
     connection = session.connection()
@@ -108,13 +111,15 @@ def add_sipas(session: Session, province: Province, unit: str, *, n: int, satisf
             "answered_mask": answered, "satisfied_mask": happy, "comment": comment if i == 0 else None,
             "suspicious": i < flagged, "suspicious_reason": "too fast" if i < flagged else None,
         })
-        answers.append({"response_id": first + i, **{f"v{item.slot:02d}": level for item in instrument.scored_items}})
+        slots = {f"v{item.slot:02d}": level for item in instrument.scored_items}
+        answers.append({"response_id": first + i, **slots})
     connection.execute(Response.__table__.insert(), responses)
     connection.execute(Answer.__table__.insert(), answers)
     session.commit()
 
 
-def add_sipas_items(session: Session, province: Province, unit: str, levels: dict[str, int], *, n: int) -> None:
+def add_sipas_items(session: Session, province: Province, unit: str, levels: dict[str, int], *,
+                    n: int) -> None:
     """Add n SIPAS responses answering 5 to every item except those given."""
     instrument = instruments.load("sipas-service")
     values = {item.code: levels.get(item.code, 5) for item in instrument.scored_items}
@@ -130,13 +135,15 @@ def add_rated(session: Session, province: Province, unit: str, code: str, values
     dossier_hash = None
     if dossier is not None:
         dossier_hash = f"{next(_keys):064d}"
-        session.add(Dossier(unit_id=province.units[unit].id, dossier_hash=dossier_hash, received_at=when, **dossier))
+        session.add(Dossier(unit_id=province.units[unit].id, dossier_hash=dossier_hash, received_at=when,
+                            **dossier))
     # Explicit ids, as add_sipas writes them (a PostgreSQL sequence would not know about those).
     next_id = (session.connection().execute(select(func.max(Response.id))).scalar() or 0) + 1
     response = Response(
         id=next_id, instrument_id=province.instruments[code].id, unit_id=province.units[unit].id,
         counter_id=province.counters[unit].id, channel=CHANNELS[code], submitted_at=when,
-        idempotency_key=f"key-{next(_keys)}", answered_mask=answered, satisfied_mask=happy, dossier_hash=dossier_hash,
+        idempotency_key=f"key-{next(_keys)}", answered_mask=answered, satisfied_mask=happy,
+        dossier_hash=dossier_hash,
     )
     session.add(response)
     session.flush()

@@ -85,7 +85,8 @@ def make_key(session, unit, scopes: str = ALL_SCOPES) -> str:
 def make_kiosk(session, counter) -> str:
     """Store an enrolled kiosk at a counter; return its credential."""
     credential = "kiosk-credential-" + uuid.uuid4().hex
-    session.add(KioskDevice(counter_id=counter.id, name="Tab", credential_hash=devices.digest(credential), min_interval_seconds=0))
+    session.add(KioskDevice(counter_id=counter.id, name="Tab", credential_hash=devices.digest(credential),
+                            min_interval_seconds=0))
     session.commit()
     return credential
 
@@ -97,7 +98,8 @@ def bearer(secret: str) -> dict:
 
 def events(session, action: str, entity: str) -> list[AuditEvent]:
     session.commit()  # end the read snapshot (objects stay loaded): the app committed elsewhere
-    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.entity == entity)).all())
+    query = select(AuditEvent).where(AuditEvent.action == action, AuditEvent.entity == entity)
+    return list(session.exec(query).all())
 
 
 def postgres_url() -> str | None:

@@ -67,7 +67,8 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 20) -> 
     raise TimeoutError(f"the server on port {port} did not answer within {timeout} s")
 
 
-def request(port: int, method: str, path: str, form: dict | None = None, timeout: float = 5) -> tuple[int, str]:
+def request(port: int, method: str, path: str, form: dict | None = None,
+            timeout: float = 5) -> tuple[int, str]:
     """Send one request; return (status, Location header)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:

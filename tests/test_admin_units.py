@@ -11,7 +11,8 @@ from tests.helpers import events, sign_in
 def test_admin_creates_a_unit_under_a_parent(client, province, session):
     sign_in(client, "admin")
     h = province.units["H"]
-    response = client.post("/admin/units", data={"parent": h.id, "code": "H-03", "name": "Xã Mới", "kind": "commune"})
+    response = client.post("/admin/units",
+                           data={"parent": h.id, "code": "H-03", "name": "Xã Mới", "kind": "commune"})
     assert response.status_code == 303
     unit = session.exec(select(Unit).where(Unit.code == "H-03")).one()
     assert unit.parent_id == h.id and unit.path == f"{h.path}{unit.id}/" and unit.kind == "commune"
@@ -30,10 +31,12 @@ def error_flashes(client) -> list[tuple[str, str]]:
 def test_a_taken_code_or_a_bad_form_changes_nothing(client, province, session):
     sign_in(client, "admin")
     h = province.units["H"]
-    taken = client.post("/admin/units", data={"parent": h.id, "code": "D1", "name": "Trùng", "kind": "commune"})
+    taken = client.post("/admin/units",
+                        data={"parent": h.id, "code": "D1", "name": "Trùng", "kind": "commune"})
     assert taken.status_code == 303 and taken.headers["Location"].endswith("/admin/")
     assert error_flashes(client) == [("error", "Đã có đơn vị mang mã D1.")]
-    bad = client.post("/admin/units", data={"parent": h.id, "code": "bad code!", "name": "X", "kind": "commune"})
+    bad = client.post("/admin/units",
+                      data={"parent": h.id, "code": "bad code!", "name": "X", "kind": "commune"})
     assert bad.status_code == 303 and bad.headers["Location"].endswith("/admin/")
     client.post("/admin/units", data={"parent": h.id, "code": "OK", "name": "X", "kind": "province"})
     assert len(session.exec(select(Unit)).all()) == 6
@@ -42,12 +45,15 @@ def test_a_taken_code_or_a_bad_form_changes_nothing(client, province, session):
 
 def test_managers_create_units_only_under_their_subtree(client, province, session):
     sign_in(client, "district")
-    response = client.post("/admin/units", data={"parent": province.units["D1"].id, "code": "X1", "name": "X", "kind": "commune"})
+    data = {"parent": province.units["D1"].id, "code": "X1", "name": "X", "kind": "commune"}
+    response = client.post("/admin/units", data=data)
     assert response.status_code == 303
     assert session.exec(select(Unit).where(Unit.code == "X1")).first() is None
     session.commit()
-    client.post("/admin/units", data={"parent": province.units["H-01"].id, "code": "X2", "name": "Thôn", "kind": "commune"})
-    assert session.exec(select(Unit).where(Unit.code == "X2")).one().path.startswith(province.units["H-01"].path)
+    data = {"parent": province.units["H-01"].id, "code": "X2", "name": "Thôn", "kind": "commune"}
+    client.post("/admin/units", data=data)
+    created = session.exec(select(Unit).where(Unit.code == "X2")).one()
+    assert created.path.startswith(province.units["H-01"].path)
 
 
 def test_rename_and_deactivate_a_unit_with_before_and_after(client, province, session):
@@ -78,7 +84,8 @@ def test_counters_are_created_renamed_rotated_and_deactivated(client, province, 
     assert counter.unit_id == unit.id and counter.instrument_code == "quick-3" and len(counter.token) == 43
     old_token = counter.token
     assert client.post(f"/admin/counters/{counter.id}/rotate").status_code == 303
-    client.post(f"/admin/counters/{counter.id}/edit", data={"name": "Quầy hai", "instrument": "sipas-service"})
+    client.post(f"/admin/counters/{counter.id}/edit",
+                data={"name": "Quầy hai", "instrument": "sipas-service"})
     client.post(f"/admin/counters/{counter.id}/active")
     session.commit()
     session.refresh(counter)
@@ -87,7 +94,8 @@ def test_counters_are_created_renamed_rotated_and_deactivated(client, province, 
     [rotate] = events(session, "rotate-token", "counter")
     assert json.loads(rotate.before)["token"] == old_token
     assert json.loads(rotate.after)["token"] == counter.token
-    assert client.post(f"/admin/counters/{counter.id}/edit", data={"name": "X", "instrument": "nope"}).status_code == 303
+    refused = client.post(f"/admin/counters/{counter.id}/edit", data={"name": "X", "instrument": "nope"})
+    assert refused.status_code == 303
     session.commit()
     session.refresh(counter)
     assert counter.name == "Quầy hai"
@@ -95,7 +103,8 @@ def test_counters_are_created_renamed_rotated_and_deactivated(client, province, 
 
 def test_procedures_of_a_unit_and_new_procedures(client, province, session):
     sign_in(client, "admin")
-    client.post("/admin/services", data={"service-code": "1.000001", "service-name": "Cấp phép", "service-field": "Xây dựng"})
+    client.post("/admin/services",
+                data={"service-code": "1.000001", "service-name": "Cấp phép", "service-field": "Xây dựng"})
     new = session.exec(select(Service).where(Service.code == "1.000001")).one()
     session.commit()
     unit = province.units["D1"]
@@ -105,8 +114,11 @@ def test_procedures_of_a_unit_and_new_procedures(client, province, session):
     assert linked == {new.id, old.id}
     [event] = events(session, "services", "unit")
     assert json.loads(event.after) == {"services": sorted([new.id, old.id])}
-    again = client.post("/admin/services", data={"service-code": "1.000001", "service-name": "Y", "service-field": "Z"})
+    again = client.post("/admin/services",
+                        data={"service-code": "1.000001", "service-name": "Y", "service-field": "Z"})
     assert again.status_code == 303 and [m for _, m in error_flashes(client) if "1.000001" in m]
     assert len(session.exec(select(Service).where(Service.code == "1.000001")).all()) == 1
     sign_in(client, "district")
-    assert client.post("/admin/services", data={"service-code": "9", "service-name": "X", "service-field": "Y"}).status_code == 404
+    forbidden = client.post("/admin/services",
+                            data={"service-code": "9", "service-name": "X", "service-field": "Y"})
+    assert forbidden.status_code == 404

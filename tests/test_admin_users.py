@@ -18,7 +18,8 @@ NEW_PASSWORD = "a new long password"
 
 def test_admin_creates_any_role_and_the_password_is_hashed(client, province, session):
     sign_in(client, "admin")
-    data = {"username": "so-tu-phap", "password": NEW_PASSWORD, "role": "province-admin", "unit": province.root.id}
+    data = {"username": "so-tu-phap", "password": NEW_PASSWORD, "role": "province-admin",
+            "unit": province.root.id}
     assert client.post("/admin/users", data=data).status_code == 303
     user = session.exec(select(User).where(User.username == "so-tu-phap")).one()
     assert user.role == Role.PROVINCE_ADMIN and verify_password(user.password_hash, NEW_PASSWORD)
@@ -36,7 +37,8 @@ def test_managers_create_users_only_in_their_subtree_and_never_admins(client, pr
     ]
     for data in attempts:
         client.post("/admin/users", data=data)
-    client.post("/admin/users", data={"username": "xa-01", "password": NEW_PASSWORD, "role": "viewer", "unit": h01})
+    client.post("/admin/users",
+                data={"username": "xa-01", "password": NEW_PASSWORD, "role": "viewer", "unit": h01})
     session.commit()
     names = set(session.exec(select(User.username)).all())
     assert names == {"admin", "district", "viewer", "xa-01"}
@@ -51,7 +53,8 @@ def test_reset_password_lifts_lockout_and_deactivate_signs_out(client, province,
     district = province.users["district"]
     district.failed_logins, district.locked_until = 3, None
     session.commit()
-    assert client.post(f"/admin/users/{district.id}/password", data={"password": NEW_PASSWORD}).status_code == 303
+    reset = client.post(f"/admin/users/{district.id}/password", data={"password": NEW_PASSWORD})
+    assert reset.status_code == 303
     session.commit()
     session.refresh(district)
     assert verify_password(district.password_hash, NEW_PASSWORD) and district.failed_logins == 0
@@ -73,7 +76,8 @@ def test_managers_cannot_touch_admins_or_users_elsewhere(client, province):
 
 def test_api_key_is_shown_once_and_only_its_hash_is_kept(client, province, session):
     sign_in(client, "admin")
-    data = {"name": "Một cửa điện tử", "scopes": ["receipts:write", "scores:read"], "unit": province.units["H"].id}
+    data = {"name": "Một cửa điện tử", "scopes": ["receipts:write", "scores:read"],
+            "unit": province.units["H"].id}
     response = client.post("/admin/api-keys", data=data)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     secret = re.search(r'<code id="new-key">([^<]+)</code>', response.get_data(as_text=True)).group(1)

@@ -16,7 +16,8 @@ from tests.helpers import bearer, make_key, make_kiosk
 
 
 def paper(**fields) -> dict:
-    item = {"id": str(uuid.uuid4()), "unit": "H-01", "instrument": "sipas-service", "answers": {"A1": 5, "A2": 4, "E1": 0}}
+    item = {"id": str(uuid.uuid4()), "unit": "H-01", "instrument": "sipas-service",
+            "answers": {"A1": 5, "A2": 4, "E1": 0}}
     item.update(fields)
     return item
 
@@ -30,7 +31,8 @@ def test_errors_are_json_with_the_right_status(client, province, session, key):
     response = client.post("/api/v1/responses", json={"responses": [paper()]})
     assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
     assert response.json["error"]["status"] == 401 and "credentials" in response.json["error"]["message"]
-    assert client.post("/api/v1/responses", json={}, headers={"Authorization": "Basic eDp5"}).status_code == 401
+    basic = client.post("/api/v1/responses", json={}, headers={"Authorization": "Basic eDp5"})
+    assert basic.status_code == 401
     assert client.post("/api/v1/responses", json={}, headers=bearer("hl_wrong")).status_code == 401
     reader = make_key(session, province.units["H"], "scores:read")
     forbidden = client.post("/api/v1/responses", json={"responses": [paper()]}, headers=bearer(reader))
@@ -59,7 +61,8 @@ def test_a_batch_gets_one_result_per_item_and_each_uuid_counts_once(client, prov
     response = client.post("/api/v1/responses", json={"responses": items}, headers=bearer(key))
     assert response.status_code == 200
     statuses = [result["status"] for result in response.json["results"]]
-    assert statuses == ["created", "duplicate", "not-found", "invalid", "invalid", "invalid", "not-found", "created", "invalid"]
+    assert statuses == ["created", "duplicate", "not-found", "invalid", "invalid", "invalid", "not-found",
+                        "created", "invalid"]
     assert response.json["results"][0]["id"] == first["id"]
     again = client.post("/api/v1/responses", json={"responses": [first]}, headers=bearer(key))
     assert again.json["results"][0]["status"] == "duplicate"
@@ -74,7 +77,8 @@ def test_a_batch_gets_one_result_per_item_and_each_uuid_counts_once(client, prov
 
 
 def test_multi_answers_become_bit_masks(client, province, session, key):
-    item = {"id": str(uuid.uuid4()), "unit": "H", "instrument": "quick-3", "answers": {"RATING": 1, "REASONS": [2, 6]}}
+    item = {"id": str(uuid.uuid4()), "unit": "H", "instrument": "quick-3",
+            "answers": {"RATING": 1, "REASONS": [2, 6]}}
     response = client.post("/api/v1/responses", json={"responses": [item]}, headers=bearer(key))
     assert response.json["results"][0]["status"] == "created"
     assert session.execute(text("SELECT v01, v02 FROM answer")).one() == (1, 0b100010)
@@ -99,9 +103,11 @@ def test_a_kiosk_syncs_its_own_counter_only(app, client, province, session, how)
         {"id": str(uuid.uuid4()), "rating": True},
     ]
     response = client.post("/api/v1/responses", json={"responses": items}, headers=headers)
-    assert [r["status"] for r in response.json["results"]] == ["created", "created", "forbidden", "invalid", "invalid"]
+    statuses = [r["status"] for r in response.json["results"]]
+    assert statuses == ["created", "created", "forbidden", "invalid", "invalid"]
     rows = session.exec(select(Response).order_by(Response.id)).all()
-    assert [(r.channel, r.counter_id, r.kiosk_id is not None) for r in rows] == [("kiosk", counter.id, True)] * 2
+    sources = [(r.channel, r.counter_id, r.kiosk_id is not None) for r in rows]
+    assert sources == [("kiosk", counter.id, True)] * 2
     assert rows[0].submitted_at.replace(tzinfo=None) == yesterday.replace(tzinfo=None)
     receipts = client.post("/api/v1/receipts", json={"unit": "D2", "dossier": "X"}, headers=headers)
     assert receipts.status_code == 403
@@ -115,12 +121,17 @@ def test_receipts_are_issued_inside_the_key_subtree(app, client, province, sessi
     assert response.json["url"] == f"http://survey.test/r/{token}"
     with app.test_request_context():
         claims = read_receipt(token)
-    assert claims.unit_id == province.units["H-01"].id and claims.service_id == province.services["1.001193"].id
-    assert client.post("/api/v1/receipts", json={**body, "unit": "D1"}, headers=bearer(key)).status_code == 404
-    assert client.post("/api/v1/receipts", json={**body, "unit": "H-02"}, headers=bearer(key)).status_code == 409
-    assert client.post("/api/v1/receipts", json={**body, "service": "9.9"}, headers=bearer(key)).status_code == 404
-    assert client.post("/api/v1/receipts", json={**body, "dossier": ""}, headers=bearer(key)).status_code == 422
-    assert client.post("/api/v1/receipts", json={**body, "valid_days": 0}, headers=bearer(key)).status_code == 422
+    assert claims.unit_id == province.units["H-01"].id
+    assert claims.service_id == province.services["1.001193"].id
+
+    def status(**changes) -> int:
+        return client.post("/api/v1/receipts", json={**body, **changes}, headers=bearer(key)).status_code
+
+    assert status(unit="D1") == 404
+    assert status(unit="H-02") == 409
+    assert status(service="9.9") == 404
+    assert status(dossier="") == 422
+    assert status(valid_days=0) == 422
     writer_only = make_key(session, province.units["H"], "responses:write")
     assert client.post("/api/v1/receipts", json=body, headers=bearer(writer_only)).status_code == 403
 
@@ -128,7 +139,8 @@ def test_receipts_are_issued_inside_the_key_subtree(app, client, province, sessi
 def test_a_revoked_key_stops_working(client, province, session, key):
     session.exec(select(ApiKey)).one().active = False
     session.commit()
-    assert client.post("/api/v1/receipts", json={"unit": "H", "dossier": "1"}, headers=bearer(key)).status_code == 401
+    revoked = client.post("/api/v1/receipts", json={"unit": "H", "dossier": "1"}, headers=bearer(key))
+    assert revoked.status_code == 401
 
 
 def test_the_openapi_document_lists_the_endpoints(client):
@@ -148,7 +160,8 @@ def test_scores_of_a_scope_with_and_without_flagged_responses(client, province, 
     assert {row["unit"]: row["n"] for row in table["rows"]} == {"H-01": 40, "H-02": 5}
     assert table["scope"]["n"] == 45
     assert table["rows"][1]["verdict"]["status"] == "insufficient"
-    unflagged = client.get("/api/v1/scores?unit=H-01&period=2026-07&level=self&include_flagged=false", headers=bearer(key)).json
+    unflagged = client.get("/api/v1/scores?unit=H-01&period=2026-07&level=self&include_flagged=false",
+                           headers=bearer(key)).json
     assert unflagged["scope"]["n"] == 30 and unflagged["filters"]["include_flagged"] is False
     own = client.get("/api/v1/scores?period=2026", headers=bearer(key)).json
     assert own["unit"]["code"] == "H"
@@ -163,10 +176,12 @@ def test_scores_of_a_scope_with_and_without_flagged_responses(client, province, 
 @pytest.fixture
 def limited(app):
     """Return a second app on the same database with small rate limits switched on."""
-    keep = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL", "SESSION_COOKIE_SECURE")
+    keep = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL",
+            "SESSION_COOKIE_SECURE")
     limited = create_app(
         {name: app.config[name] for name in keep}
-        | {"RATELIMIT_ENABLED": True, "RATELIMIT_API": "3 per minute", "RATELIMIT_KIOSK_ENROL": "2 per minute"}
+        | {"RATELIMIT_ENABLED": True, "RATELIMIT_API": "3 per minute",
+           "RATELIMIT_KIOSK_ENROL": "2 per minute"}
     )
     yield limited
     get_engine(limited).dispose()

@@ -11,7 +11,8 @@ from tests.helpers import bearer, make_key
 EXAMPLES = 60
 
 
-@pytest.mark.parametrize(("path", "method"), [("/responses", "POST"), ("/receipts", "POST"), ("/scores", "GET")])
+@pytest.mark.parametrize(("path", "method"),
+                         [("/responses", "POST"), ("/receipts", "POST"), ("/scores", "GET")])
 def test_api_answers_every_generated_request_without_server_error(app, province, session, path, method):
     app.config.update({"SIGNALS_OPENING_HOURS": "00:00-24:00", "SIGNALS_OPEN_DAYS": "Mon-Sun"})
     headers = bearer(make_key(session, province.units["H"]))
@@ -23,7 +24,8 @@ def test_api_answers_every_generated_request_without_server_error(app, province,
     excluded = [positive_data_acceptance] if path == "/scores" else []
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     def check(case):
         response = case.call_and_validate(headers=headers, excluded_checks=excluded)
         seen.add(response.status_code)

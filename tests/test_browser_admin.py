@@ -25,7 +25,8 @@ FAST_KIOSK = {
 
 def count(session, counter_id: int) -> int:
     session.commit()  # end the old read snapshot
-    return session.exec(select(func.count()).select_from(Response).where(Response.counter_id == counter_id)).one()
+    query = select(func.count()).select_from(Response).where(Response.counter_id == counter_id)
+    return session.exec(query).one()
 
 
 def wait_for(page, check, *, timeout_ms: int = 10_000) -> None:
@@ -58,7 +59,9 @@ def rate(tablet, level: int) -> None:
     tablet.wait_for_selector("#screen-thanks:not([hidden])")
 
 
-def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(app, browser, live_server, province, session):
+def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(
+    app, browser, live_server, province, session
+):
     app.config.update(FAST_KIOSK)
     page = sign_in_as_admin(browser, live_server)
     page.goto(live_server + "/admin/")
@@ -113,16 +116,21 @@ def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(app, bro
     assert count(session, counter.id) == 2
     screenshot(tablet, "kiosk-offline")
     tablet_context.set_offline(False)
-    wait_for(tablet, lambda: tablet.evaluate("JSON.parse(localStorage.getItem('hailong-kiosk-queue')).length") == 0)
+    queued = "JSON.parse(localStorage.getItem('hailong-kiosk-queue')).length"
+    wait_for(tablet, lambda: tablet.evaluate(queued) == 0)
     assert count(session, counter.id) == 6
     # Sending again (a lost answer, a retry) never counts twice.
-    tablet.evaluate("""() => fetch('/api/v1/responses', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    tablet.evaluate("""() => fetch('/api/v1/responses', {method: 'POST',
+        headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({responses: [{id: '6a1f6b9e-3c1d-4c52-9b0e-1d2f3a4b5c6d', rating: 2}]})})""")
-    tablet.evaluate("""() => fetch('/api/v1/responses', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    tablet.evaluate("""() => fetch('/api/v1/responses', {method: 'POST',
+        headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({responses: [{id: '6a1f6b9e-3c1d-4c52-9b0e-1d2f3a4b5c6d', rating: 2}]})})""")
     assert count(session, counter.id) == 7
-    ratings = session.exec(select(Response.channel, Response.kiosk_id).where(Response.counter_id == counter.id)).all()
-    assert {channel for channel, _kiosk in ratings} == {"kiosk"} and None not in {kiosk for _c, kiosk in ratings}
+    query = select(Response.channel, Response.kiosk_id).where(Response.counter_id == counter.id)
+    ratings = session.exec(query).all()
+    assert {channel for channel, _kiosk in ratings} == {"kiosk"}
+    assert None not in {kiosk for _c, kiosk in ratings}
     tablet_context.close()
 
     page.goto(f"{live_server}/admin/counters/{counter.id}?lang=en")
@@ -165,7 +173,9 @@ def test_kiosk_rates_without_javascript(app, browser, live_server, province, ses
     context.close()
 
 
-def test_an_idle_reasons_screen_keeps_the_rating_and_starts_over(app, browser, live_server, province, session):
+def test_an_idle_reasons_screen_keeps_the_rating_and_starts_over(
+    app, browser, live_server, province, session
+):
     app.config.update(FAST_KIOSK | {"KIOSK_IDLE_SECONDS": 1})
     counter = province.counters["H-02"]
     context = browser.new_context(viewport=TABLET)

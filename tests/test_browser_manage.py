@@ -8,7 +8,9 @@ from tests.factories import PASSWORD, verdict_mix
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_manager_reads_the_overview_drills_down_and_downloads(browser, live_server, session, province, tmp_path):
+def test_manager_reads_the_overview_drills_down_and_downloads(
+    browser, live_server, session, province, tmp_path
+):
     verdict_mix(session, province)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
@@ -23,14 +25,15 @@ def test_manager_reads_the_overview_drills_down_and_downloads(browser, live_serv
     assert page.get_attribute("tr[data-unit=D1]", "data-verdict") == "met"
     assert page.get_attribute("tr[data-unit=H]", "data-verdict") == "inconclusive"
     assert "Đạt mục tiêu" in page.inner_text("tr[data-unit=D1]")
-    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    images_loaded = "() => [...document.images].every(image => image.complete && image.naturalWidth > 0)"
+    page.wait_for_function(images_loaded)
     screenshot(page, "manage-overview")
     assert axe_violations(page) == []
 
     page.click("tr[data-unit=H] th a")
     assert page.url.endswith("/manage/unit/H?period=2026-07")
     assert page.get_attribute("tr[data-unit=H-02]", "data-verdict") == "insufficient"
-    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    page.wait_for_function(images_loaded)
     screenshot(page, "manage-unit")
     assert axe_violations(page) == []
 

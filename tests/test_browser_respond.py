@@ -65,7 +65,8 @@ def test_counter_survey_on_a_phone_in_vietnamese(app, browser, live_server, sess
     assert page.hosts == {live_server.split("/")[2]}  # no third-party requests
     page.close()
     [row] = stored(session)
-    assert (row.language, row.comment, row.age_band, row.suspicious) == ("vi", "Cán bộ hướng dẫn tận tình.", "25-34", False)
+    expected = ("vi", "Cán bộ hướng dẫn tận tình.", "25-34", False)
+    assert (row.language, row.comment, row.age_band, row.suspicious) == expected
     assert row.service_id == province.services["1.001193"].id
     assert row.answered_mask == (1 << 17) - 1 - (1 << 13)
     assert row.satisfied_mask == row.answered_mask  # OVERALL "Hài lòng" (4) is satisfied too
@@ -89,7 +90,8 @@ def test_counter_survey_in_english_at_320_pixels(app, browser, live_server, sess
 
 def test_receipt_survey_on_a_phone(app, browser, live_server, session, province, runner):
     app.config["SURVEY_MIN_SECONDS_PER_ITEM"] = 0
-    url = runner.invoke(args=["receipt", "--unit", "H-01", "--service", "1.001193", "--dossier", "X-1"]).output.strip()
+    result = runner.invoke(args=["receipt", "--unit", "H-01", "--service", "1.001193", "--dossier", "X-1"])
+    url = result.output.strip()
     path = url.removeprefix(app.config["PUBLIC_BASE_URL"])
     page = open_page(browser, live_server)
     page.goto(live_server + path)

@@ -36,7 +36,8 @@ def test_create_user_takes_the_password_from_the_environment(runner, province, s
 
 def test_create_user_prompts_when_no_environment_password(runner, province, monkeypatch):
     monkeypatch.delenv("HAILONG_PASSWORD", raising=False)
-    result = runner.invoke(args=["create-user", "minh", "--role", "province-admin"], input="long-enough\nlong-enough\n")
+    result = runner.invoke(args=["create-user", "minh", "--role", "province-admin"],
+                           input="long-enough\nlong-enough\n")
     assert result.exit_code == 0, result.output
     assert "Created province-admin minh" in result.output
 

@@ -26,7 +26,9 @@ def test_demo_builds_a_province_and_a_year_of_responses(app, session):
         rows = dict(connection.execute(text("SELECT channel, count(*) FROM response GROUP BY channel")).all())
         assert set(rows) == {"counter-qr", "kiosk", "receipt", "paper"}
         assert rows["counter-qr"] > rows["paper"]
-        bad = connection.execute(text("SELECT count(*) FROM response WHERE satisfied_mask & answered_mask != satisfied_mask")).scalar()
+        bad = connection.execute(text(
+            "SELECT count(*) FROM response WHERE satisfied_mask & answered_mask != satisfied_mask"
+        )).scalar()
         assert bad == 0
         assert connection.execute(text("SELECT count(*) FROM answer")).scalar() == 3000
         assert connection.execute(text("SELECT count(*) FROM dossier")).scalar() == rows["receipt"]
@@ -64,8 +66,9 @@ def test_citizens_can_answer_after_the_demo_and_the_tally_counts_everything(app,
     counter = session.exec(select(Counter)).first()
     with app.app_context():
         row = row_for(session, "quick-3")
-        response, created = record_response(session, instrument_row=row, unit_id=counter.unit_id, counter_id=counter.id,
-                                             channel="kiosk", values={"RATING": 3}, idempotency_key="after-demo")
+        response, created = record_response(session, instrument_row=row, unit_id=counter.unit_id,
+                                             counter_id=counter.id, channel="kiosk", values={"RATING": 3},
+                                             idempotency_key="after-demo")
     session.commit()
     # The bulk load's explicit ids moved the id sequence on (PostgreSQL), so this insert is a new row.
     assert created and response.id == 301
@@ -82,7 +85,8 @@ def test_the_demo_tally_equals_counting_every_response_again(app, session):
     def stored():
         rows = session.exec(select(Tally)).all()
         session.commit()
-        return {(r.grain, r.instrument_id, r.unit_id, r.part_id, r.month, r.channel, r.suspicious): r.sums for r in rows}
+        return {(r.grain, r.instrument_id, r.unit_id, r.part_id, r.month, r.channel, r.suspicious): r.sums
+                for r in rows}
 
     seeded = stored()
     assert len(seeded) > 100

@@ -17,8 +17,10 @@ def form(cls, app, data: dict, **choices):
 
 def test_unit_codes_and_kinds_are_checked(app):
     parents = {"parent": [SelectChoice(1, "P")]}
-    assert form(UnitForm, app, {"parent": "1", "code": "H-03", "name": "Xã", "kind": "commune"}, **parents) == {}
-    errors = form(UnitForm, app, {"parent": "2", "code": "bad code", "name": "", "kind": "province"}, **parents)
+    good = {"parent": "1", "code": "H-03", "name": "Xã", "kind": "commune"}
+    assert form(UnitForm, app, good, **parents) == {}
+    bad = {"parent": "2", "code": "bad code", "name": "", "kind": "province"}
+    errors = form(UnitForm, app, bad, **parents)
     assert set(errors) == {"parent", "code", "name", "kind"}
 
 
@@ -26,12 +28,15 @@ def test_users_need_a_long_password_and_a_plain_username(app):
     choices = {"role": ["viewer"], "unit": [SelectChoice(4, "H")]}
     good = {"username": "xa-01", "password": "ten chars!", "role": "viewer", "unit": "4"}
     assert form(UserForm, app, good, **choices) == {}
-    errors = form(UserForm, app, good | {"username": "Xã 01", "password": "short", "role": "province-admin"}, **choices)
+    bad = good | {"username": "Xã 01", "password": "short", "role": "province-admin"}
+    errors = form(UserForm, app, bad, **choices)
     assert set(errors) == {"username", "password", "role"}
 
 
 def test_kiosk_interval_key_scopes_and_enrolment_code(app):
-    assert form(KioskForm, app, {"name": "Tab", "min_interval_seconds": "3601"}) == {"min_interval_seconds": ["Number must be between 0 and 3600."]}
-    assert "scopes" in form(ApiKeyForm, app, {"name": "X", "unit": "1", "scopes": "admin:all"}, unit=[SelectChoice(1, "P")])
+    errors = form(KioskForm, app, {"name": "Tab", "min_interval_seconds": "3601"})
+    assert errors == {"min_interval_seconds": ["Number must be between 0 and 3600."]}
+    key = {"name": "X", "unit": "1", "scopes": "admin:all"}
+    assert "scopes" in form(ApiKeyForm, app, key, unit=[SelectChoice(1, "P")])
     assert form(EnrolForm, app, {"code": "ABCD-EFGH"}) == {}
     assert "code" in form(EnrolForm, app, {"code": "ABC"})

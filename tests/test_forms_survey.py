@@ -21,7 +21,8 @@ def test_complete_answers_validate_and_give_values(app):
         bound = form(app, answers() | {"E2": "0", "service": "7", "gender": "male"})
         assert bound.validate() is True
         assert bound.item_values()["E2"] == 0 and bound.item_values()["OVERALL"] == 5
-        assert bound.fact_values() == {"gender": "male", "age_band": None, "occupation": None, "applicant": None}
+        facts = {"gender": "male", "age_band": None, "occupation": None, "applicant": None}
+        assert bound.fact_values() == facts
 
 
 def test_each_missing_item_has_one_message(app):

@@ -7,7 +7,8 @@ import pytest
 from survey import instruments
 from survey.instruments import InstrumentError, parse
 
-SIPAS_CODES = ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "C1", "C2", "C3", "D1", "D2", "D3", "E1", "E2", "E3", "OVERALL"]
+SIPAS_CODES = ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "C1", "C2", "C3", "D1", "D2", "D3", "E1", "E2", "E3",
+               "OVERALL"]
 
 
 def test_shipped_instruments():

@@ -16,7 +16,8 @@ OPEN_ALL_DAY = {"SIGNALS_OPENING_HOURS": "00:00-24:00", "SIGNALS_OPEN_DAYS": "Mo
 def new_kiosk(client, counter, *, interval: int = 10) -> str:
     """Add a kiosk to a counter through the admin pages; return its enrolment code."""
     sign_in(client, "admin")
-    page = client.post(f"/admin/counters/{counter.id}/kiosks", data={"name": "Máy tính bảng 1", "min_interval_seconds": interval})
+    page = client.post(f"/admin/counters/{counter.id}/kiosks",
+                       data={"name": "Máy tính bảng 1", "min_interval_seconds": interval})
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     return re.search(r'id="enrol-code">([^<]+)<', page.get_data(as_text=True)).group(1)
 
@@ -38,7 +39,8 @@ def form_key(page: str) -> str:
 def stored(session) -> list[tuple]:
     session.commit()
     rows = session.execute(
-        text("SELECT r.channel, r.counter_id, r.kiosk_id, r.suspicious_reason, a.v01, a.v02 FROM response r JOIN answer a ON a.response_id = r.id ORDER BY r.id")
+        text("SELECT r.channel, r.counter_id, r.kiosk_id, r.suspicious_reason, a.v01, a.v02"
+             " FROM response r JOIN answer a ON a.response_id = r.id ORDER BY r.id")
     ).all()
     return [tuple(row) for row in rows]
 
@@ -49,7 +51,8 @@ def test_enrolment_sets_a_long_lived_http_only_cookie_once(app, client, province
     tablet = app.test_client()
     response = tablet.post("/k/enrol", data={"code": code})
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("kiosk=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=157680000" in cookie
+    assert cookie.startswith("kiosk=") and "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie and "Max-Age=157680000" in cookie
     device = session.exec(select(KioskDevice)).one()
     assert device.credential_hash and device.enrol_code_hash is None and device.enrolled_at
     assert code not in device.credential_hash
@@ -91,7 +94,8 @@ def test_not_satisfied_asks_reasons_before_recording(app, client, province, sess
     reasons = tablet.post("/k/", data={"key": key, "rating": "1"})
     assert reasons.status_code == 200 and "Chờ đợi lâu" in reasons.get_data(as_text=True)
     assert stored(session) == []
-    done = tablet.post("/k/", data={"key": key, "rating": "1", "step": "reasons", "reasons": ["1", "3", "99"]})
+    done = tablet.post("/k/",
+                       data={"key": key, "rating": "1", "step": "reasons", "reasons": ["1", "3", "99"]})
     assert done.status_code == 303 and "rating" not in done.headers["Location"]
     assert [row[4:] for row in stored(session)] == [(1, 0b101)]
 
@@ -136,13 +140,15 @@ def test_bursts_closed_hours_and_repeated_answers_are_flagged_at_write_time(app,
     client.post("/api/v1/responses", json={"responses": tops}, headers=bearer(credential))
     assert [row[3] for row in stored(session)] == [None] * 4 + ["burst"]
     app.config.update({"SIGNALS_OPENING_HOURS": "00:00-00:00"})  # closed all day
-    client.post("/api/v1/responses", json={"responses": [{"id": str(uuid.uuid4()), "rating": 1}]}, headers=bearer(credential))
+    low = {"id": str(uuid.uuid4()), "rating": 1}
+    client.post("/api/v1/responses", json={"responses": [low]}, headers=bearer(credential))
     assert stored(session)[-1][3] == "off-hours"
     app.config.update(OPEN_ALL_DAY)
     key = make_key(session, province.units["H"])
     same = {"A1": 5, "A2": 5, "B1": 4, "C1": 5}
     items = [
-        {"id": str(uuid.uuid4()), "counter": province.counters["H-02"].id, "channel": channel, "instrument": "sipas-service", "answers": same}
+        {"id": str(uuid.uuid4()), "counter": province.counters["H-02"].id, "channel": channel,
+         "instrument": "sipas-service", "answers": same}
         for channel in ("kiosk", "kiosk", "kiosk", "paper", "kiosk")
     ]
     client.post("/api/v1/responses", json={"responses": items}, headers=bearer(key))

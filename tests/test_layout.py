@@ -82,7 +82,8 @@ def test_scoring_and_forms_do_not_import_the_app(package):
                    and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom | ast.Import) and id(node) not in guarded:
-                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                         else [a.name for a in node.names])
                 assert not any(n.split(".")[0] == "survey" for n in names), f"{path} imports the app"
 
 
@@ -95,5 +96,6 @@ def test_no_test_module_imports_another():
 def test_no_source_file_is_longer_than_the_limit():
     files = [*SURVEY, *(ROOT / "scoring").rglob("*.py"), *(ROOT / "forms").rglob("*.py"),
              *(ROOT / "tests").rglob("*.py")]
-    long = {str(p.relative_to(ROOT)): n for p in files if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {str(p.relative_to(ROOT)): n for p in files
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}, f"split these files (at most {MAX_LINES} lines): {long}"

@@ -20,8 +20,8 @@ INSIDE = [("district", "H"), ("district", "H-02"), ("viewer", "D1"), ("admin", "
 def test_the_route_lists_cover_every_manager_route(app):
     rules = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/manage")}
     listed = {route.replace("{code}", "<code>") for route in UNIT_ROUTES} | set(SCOPE_ROUTES)
-    listed = {r.replace("export.csv", "export.<any(csv, xlsx):fmt>").replace("export.xlsx", "export.<any(csv, xlsx):fmt>")
-              for r in listed}
+    export = "export.<any(csv, xlsx):fmt>"
+    listed = {r.replace("export.csv", export).replace("export.xlsx", export) for r in listed}
     assert rules == listed
 
 
@@ -79,4 +79,6 @@ def test_scope_pages_and_exports_hold_only_the_users_units(client, session, prov
 def test_a_service_outside_the_choices_is_refused(client, province):
     sign_in(client, "district")
     response = client.get("/manage/?service=9.999999&period=2026-07")
-    assert response.status_code == 200 and "9.999999" not in response.get_data(as_text=True).split("<main")[1].split("<form")[0]
+    assert response.status_code == 200
+    before_the_form = response.get_data(as_text=True).split("<main")[1].split("<form")[0]
+    assert "9.999999" not in before_the_form

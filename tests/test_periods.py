@@ -35,7 +35,9 @@ def test_empty_means_the_last_twelve_months():
     assert period.months()[0] == "2025-12" and period.months()[-1] == "2026-11" and len(period.months()) == 12
 
 
-@pytest.mark.parametrize("text", ["2026-13", "26", "2026-Q5", "2026-07-10..2026-07-01", "July", "2026-02-30..2026-03-01"])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "26", "2026-Q5", "2026-07-10..2026-07-01", "July", "2026-02-30..2026-03-01"]
+)
 def test_bad_periods_are_refused_with_the_text_echoed(text):
     with pytest.raises(PeriodError, match="period|range"):
         parse(text)

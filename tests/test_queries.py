@@ -23,7 +23,8 @@ def july(**options) -> Filters:
 
 def test_histogram_counts_respondents_per_unit_and_pattern(session, province, ids):
     verdict_mix(session, province)
-    frame = live.pattern_histogram(session, path=province.root.path, filters=july(), instruments=ids["sipas-service"])
+    frame = live.pattern_histogram(session, path=province.root.path, filters=july(),
+                                   instruments=ids["sipas-service"])
     rows = {(r.unit_id, r.satisfied_mask): r.n for r in frame.itertuples()}
     d1, d2 = province.units["D1"].id, province.units["D2"].id
     assert rows[(d1, ALL_BITS)] == 60
@@ -59,10 +60,12 @@ def test_service_channel_and_id_filters(session, province, ids):
     add_sipas(session, province, "D1", n=3, satisfied=3, service="1.001193")
     add_sipas(session, province, "D1", n=4, satisfied=1, channel="paper")
     sipas = ids["sipas-service"]
-    by_service = live.pattern_histogram(session, path="/", filters=july(service_id=province.services["1.001193"].id),
-                                           instruments=sipas)
+    service_id = province.services["1.001193"].id
+    by_service = live.pattern_histogram(session, path="/", filters=july(service_id=service_id),
+                                        instruments=sipas)
     assert by_service["n"].sum() == 3
-    assert live.pattern_histogram(session, path="/", filters=july(channel="paper"), instruments=sipas)["n"].sum() == 4
+    paper = live.pattern_histogram(session, path="/", filters=july(channel="paper"), instruments=sipas)
+    assert paper["n"].sum() == 4
     first = live.pattern_histogram(session, path="/", filters=july(upto_id=3), instruments=sipas)
     rest = live.pattern_histogram(session, path="/", filters=july(after_id=3), instruments=sipas)
     assert (first["n"].sum(), rest["n"].sum()) == (3, 4)
@@ -72,8 +75,8 @@ def test_level_counts_of_the_quick_rating(session, province, ids):
     for value in (3, 3, 2, 1):
         add_rated(session, province, "H-01", "quick-3", {"RATING": value})
     add_rated(session, province, "D1", "quick-3", {"RATING": 1})
-    frame = live.level_counts(session, path=province.units["H"].path, filters=july(), instrument=ids["quick-3"][0],
-                                 slot=1, levels=[3, 2, 1])
+    frame = live.level_counts(session, path=province.units["H"].path, filters=july(),
+                              instrument=ids["quick-3"][0], slot=1, levels=[3, 2, 1])
     assert frame[["level_3", "level_2", "level_1", "answered"]].values.tolist() == [[2, 1, 1, 4]]
 
 
@@ -92,7 +95,8 @@ def test_dossier_facts_count_each_dossier_once(session, province, ids):
     late = {"due_at": due, "returned_at": due + timedelta(hours=2)}
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3}, dossier=ok)
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier=ok)  # dissatisfied
-    add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier={**late, "complaint": True})  # all three
+    add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1},
+              dossier={**late, "complaint": True})  # all three
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 2}, dossier=late)  # overdue
     frame = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
     row = frame.iloc[0]
@@ -100,13 +104,15 @@ def test_dossier_facts_count_each_dossier_once(session, province, ids):
     assert (row.early, row.same_day, row.returned) == (2, 2, 4)
 
 
-def rate_again(session, first: Response, instrument: Instrument, rating: int, *, flagged: bool = False) -> None:
+def rate_again(session, first: Response, instrument: Instrument, rating: int, *,
+               flagged: bool = False) -> None:
     """Rate the dossier of `first` once more (slot 5), under another instrument or version."""
     next_id = first.id + 1000
     session.add(Response(
         id=next_id, instrument_id=instrument.id, unit_id=first.unit_id, counter_id=first.counter_id,
         channel="receipt", submitted_at=first.submitted_at, idempotency_key=f"again-{next_id}",
-        dossier_hash=first.dossier_hash, suspicious=flagged, suspicious_reason="too fast" if flagged else None,
+        dossier_hash=first.dossier_hash, suspicious=flagged,
+        suspicious_reason="too fast" if flagged else None,
     ))
     session.flush()
     session.connection().execute(Answer.__table__.insert().values(response_id=next_id, v05=rating))
@@ -115,7 +121,8 @@ def rate_again(session, first: Response, instrument: Instrument, rating: int, *,
 
 def test_dossier_facts_over_two_versions_and_without_flagged_ratings(session, province, ids):
     first = province.instruments["tt01-dossier"]
-    second = Instrument(code=first.code, version=first.version + 1, definition=first.definition, checksum="0" * 64)
+    second = Instrument(code=first.code, version=first.version + 1, definition=first.definition,
+                        checksum="0" * 64)
     session.add(second)
     session.commit()
     both = add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1}, dossier={})
@@ -129,13 +136,15 @@ def test_dossier_facts_over_two_versions_and_without_flagged_ratings(session, pr
     rate_again(session, half, second, 1, flagged=True)  # one flagged and one kept dissatisfied rating
     other = add_rated(session, province, "D1", "tt01-dossier", {"RATING": 2}, dossier={})
     rate_again(session, other, province.instruments["quick-3"], 1)  # slot 5 of another instrument
-    session.add(Dossier(unit_id=province.units["D1"].id, dossier_hash="f" * 64, received_at=JULY))  # not rated
+    session.add(Dossier(unit_id=province.units["D1"].id, dossier_hash="f" * 64,
+                        received_at=JULY))  # not rated
     session.commit()
     versions = sorted(ids["tt01-dossier"] + [second.id])
     columns = ["dossiers", "dissatisfied", "bad"]
     row = live.dossier_facts(session, path="/", filters=july(), rating=(versions, 5, 1)).iloc[0]
     assert row[columns].tolist() == [6, 4, 4]
-    row = live.dossier_facts(session, path="/", filters=july(include_flagged=False), rating=(versions, 5, 1)).iloc[0]
+    unflagged = july(include_flagged=False)
+    row = live.dossier_facts(session, path="/", filters=unflagged, rating=(versions, 5, 1)).iloc[0]
     assert row[columns].tolist() == [6, 3, 3]
     row = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
     assert row[columns].tolist() == [6, 3, 3]
@@ -178,10 +187,12 @@ def test_channel_counts_and_comments(session, province, ids):
     assert dict(zip(counts["channel"], counts["n"], strict=True)) == {"counter-qr": 170, "paper": 1}
     rows, more = live.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2)
     assert len(rows) == 2 and more
-    rows, more = live.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2, page=2)
+    rows, more = live.recent_comments(session, path="/", filters=july(), instruments=every, per_page=2,
+                                      page=2)
     assert len(rows) == 1 and not more
     rows, _ = live.recent_comments(session, path="/", filters=july(), instruments=every, search="chờ quá")
-    assert len(rows) == 1 and rows.iloc[0]["comment"] == "Phải chờ quá lâu" and bool(rows.iloc[0]["suspicious"])
+    assert len(rows) == 1 and rows.iloc[0]["comment"] == "Phải chờ quá lâu"
+    assert bool(rows.iloc[0]["suspicious"])
     rows, _ = live.recent_comments(session, path="/", filters=july(), instruments=every, search="%")
     assert len(rows) == 1 and rows.iloc[0]["comment"].startswith("100%")
     rows, _ = live.recent_comments(session, path=province.units["H"].path, filters=july(), instruments=every)

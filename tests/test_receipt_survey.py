@@ -16,14 +16,16 @@ def receipt_path(app, session, province, *, days: int = 30) -> str:
     """Issue a receipt for a dossier at commune H-01; return its path."""
     with app.app_context():
         token = issue_receipt(
-            session, unit=province.units["H-01"], service=province.services["2.000815"], dossier_code=CODE, valid_days=days
+            session, unit=province.units["H-01"], service=province.services["2.000815"], dossier_code=CODE,
+            valid_days=days,
         )
     session.commit()
     return f"/r/{token}"
 
 
 def test_cli_prints_an_absolute_receipt_url(app, runner, session, province):
-    result = runner.invoke(args=["receipt", "--unit", "H-01", "--service", "1.001193", "--dossier", CODE, "--days", "7"])
+    result = runner.invoke(args=["receipt", "--unit", "H-01", "--service", "1.001193", "--dossier", CODE,
+                                 "--days", "7"])
     assert result.exit_code == 0, result.output
     url = result.output.strip()
     assert url.startswith("http://survey.test/r/")

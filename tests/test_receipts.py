@@ -39,7 +39,8 @@ def test_issue_and_read_a_receipt(app, session, province):
         claims = read_receipt(token)
         dossier = session.get(Dossier, claims.dossier_id)
         assert dossier.dossier_hash == dossier_hash(CODE)
-        assert (claims.unit_id, claims.service_id) == (province.units["H-01"].id, province.services["1.001193"].id)
+        expected = (province.units["H-01"].id, province.services["1.001193"].id)
+        assert (claims.unit_id, claims.service_id) == expected
         assert 29.9 < (claims.expires_at - dossier.created_at).total_seconds() / 86400 <= 30
         assert receipt_url(token) == f"http://survey.test/r/{token}"
         # A second receipt for the same dossier reuses its row.
@@ -69,7 +70,8 @@ def test_tampered_and_foreign_tokens_are_invalid(app, session, province):
 
 def test_expired_tokens_say_so(app, session, province, monkeypatch):
     with app.app_context():
-        token = issue_receipt(session, unit=province.units["D1"], service=None, dossier_code=CODE, valid_days=1)
+        token = issue_receipt(session, unit=province.units["D1"], service=None, dossier_code=CODE,
+                              valid_days=1)
         from datetime import timedelta
 
         from survey.core import receipts

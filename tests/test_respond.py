@@ -31,14 +31,17 @@ def test_survey_page_in_vietnamese_and_english(client, province):
 
 def test_answered_form_is_stored_once_and_redirects_to_thanks(app, client, session, province):
     data = answers() | {"E1": "0", "OVERALL": "4", "service": str(province.services["1.001193"].id)}
-    data |= {"ticket": aged_ticket(app), "comment": "  Cán bộ nhiệt tình  ", "gender": "female", "age_band": "35-49"}
+    data |= {"ticket": aged_ticket(app), "comment": "  Cán bộ nhiệt tình  ", "gender": "female",
+             "age_band": "35-49"}
     first = client.post(D1, data=data)
     assert (first.status_code, first.location) == (303, "/c/token-d1-0123456789/thanks")
     retry = client.post(D1, data=data)  # refresh, back-and-resubmit or a network retry
     assert (retry.status_code, retry.location) == (303, first.location)
     assert "Xin cảm ơn" in client.get(first.location).text
     [row] = responses(session)
-    assert (row.channel, row.counter_id, row.unit_id) == ("counter-qr", province.counters["D1"].id, province.units["D1"].id)
+    assert (row.channel, row.counter_id, row.unit_id) == (
+        "counter-qr", province.counters["D1"].id, province.units["D1"].id
+    )
     assert (row.service_id, row.comment, row.gender, row.age_band, row.occupation) == (
         province.services["1.001193"].id, "Cán bộ nhiệt tình", "female", "35-49", None
     )
@@ -46,7 +49,8 @@ def test_answered_form_is_stored_once_and_redirects_to_thanks(app, client, sessi
     assert row.suspicious is False and 119 <= row.fill_seconds <= 125
     assert re.fullmatch(r"[0-9a-f]{32}", row.client_hash) and "127.0.0.1" not in row.client_hash
     table = Answer.__table__
-    assert session.execute(select(table.c.v14, table.c.v17).where(table.c.response_id == row.id)).one() == (0, 4)
+    stored = session.execute(select(table.c.v14, table.c.v17).where(table.c.response_id == row.id)).one()
+    assert stored == (0, 4)
 
 
 def test_missing_answers_are_explained_beside_the_item_and_answers_kept(app, client, session, province):
@@ -144,5 +148,6 @@ def test_a_counter_can_ask_the_quick_rating_with_reasons(app, client, session, p
     assert client.post(D1, data=data).status_code == 303
     [row] = responses(session)
     table = Answer.__table__
-    assert session.execute(select(table.c.v01, table.c.v02).where(table.c.response_id == row.id)).one() == (1, 0b101)
+    stored = session.execute(select(table.c.v01, table.c.v02).where(table.c.response_id == row.id)).one()
+    assert stored == (1, 0b101)
     assert (row.answered_mask, row.satisfied_mask, row.suspicious) == (1, 0, False)

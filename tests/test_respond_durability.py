@@ -46,10 +46,12 @@ def test_acknowledged_responses_survive_sigkill(app, session, province):
     per_life = []
     threads = []
     for life in range(LIVES):
-        with gunicorn(database_url=app.config["DATABASE_URL"], secret_key=app.secret_key, port=port_box[0]) as server:
+        with gunicorn(database_url=app.config["DATABASE_URL"], secret_key=app.secret_key,
+                      port=port_box[0]) as server:
             if life == 0:
                 threads = [
-                    threading.Thread(target=submit_forever, args=(port_box, tickets[i::2], acknowledged, stop))
+                    threading.Thread(target=submit_forever,
+                                     args=(port_box, tickets[i::2], acknowledged, stop))
                     for i in range(2)
                 ]
                 for thread in threads:

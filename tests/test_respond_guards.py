@@ -48,10 +48,12 @@ def test_csrf_token_older_than_the_survey_limit_keeps_answers(app, client, sessi
 @pytest.fixture
 def limited(app):
     """Return a second app on the same database with small rate limits switched on."""
-    keep = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL", "SESSION_COOKIE_SECURE")
+    keep = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL",
+            "SESSION_COOKIE_SECURE")
     limited = create_app(
         {name: app.config[name] for name in keep}
-        | {"RATELIMIT_ENABLED": True, "RATELIMIT_SURVEY_COUNTER": "2 per minute", "RATELIMIT_SURVEY_CLIENT": "3 per minute"}
+        | {"RATELIMIT_ENABLED": True, "RATELIMIT_SURVEY_COUNTER": "2 per minute",
+           "RATELIMIT_SURVEY_CLIENT": "3 per minute"}
     )
     yield limited
     get_engine(limited).dispose()

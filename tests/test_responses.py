@@ -63,7 +63,8 @@ def test_same_key_twice_returns_the_first_and_writes_nothing(session, province):
 
 def test_suspicious_reason_flags_the_response(session, province):
     row, _ = record(session, province, "k2", suspicious_reason="honeypot field filled", client_hash="ab" * 16)
-    assert (row.suspicious, row.suspicious_reason, row.client_hash) == (True, "honeypot field filled", "ab" * 16)
+    expected = (True, "honeypot field filled", "ab" * 16)
+    assert (row.suspicious, row.suspicious_reason, row.client_hash) == expected
 
 
 @pytest.mark.parametrize(

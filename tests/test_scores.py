@@ -29,8 +29,9 @@ def test_children_get_their_verdicts_with_the_settings(session, mixed):
     assert list(rows) == ["D1", "D2", "H"]
     assert rows["D1"]["index"]["estimate"] == 1.0 and rows["D1"]["verdict"]["status"] == "met"
     assert rows["D2"]["index"]["estimate"] == 0.5 and rows["D2"]["verdict"]["status"] == "not-met"
-    assert rows["D1"]["verdict"] | {"target": 0.9, "confidence_level": 0.95, "sides": "one-sided", "min_n": 30,
-                                    "method": "wilson"} == rows["D1"]["verdict"]
+    settings = {"target": 0.9, "confidence_level": 0.95, "sides": "one-sided", "min_n": 30,
+                "method": "wilson"}
+    assert rows["D1"]["verdict"] | settings == rows["D1"]["verdict"]
     json.dumps(table.to_dict())  # plain data all the way down
 
 
@@ -56,8 +57,10 @@ def test_pooled_combination_is_a_setting(session, mixed):
 def test_scores_match_scoring_on_the_raw_histogram(session, mixed):
     table = scores.score_scope(session, unit=mixed.units["D2"], period="2026-07", level="self")
     structure = structure_of(scores.sipas_instrument())
-    histogram = pd.DataFrame({"answered_mask": [(1 << 17) - 1] * 2, "satisfied_mask": [(1 << 17) - 1, 0], "n": [30, 30]})
-    [expected] = scoring.score_groups(scoring.moments_from_patterns(histogram, structure=structure), structure=structure)
+    histogram = pd.DataFrame({"answered_mask": [(1 << 17) - 1] * 2, "satisfied_mask": [(1 << 17) - 1, 0],
+                              "n": [30, 30]})
+    moments = scoring.moments_from_patterns(histogram, structure=structure)
+    [expected] = scoring.score_groups(moments, structure=structure)
     got = table.scope["index"]
     assert got["estimate"] == pytest.approx(expected.index.estimate)
     assert got["ci_low"] == pytest.approx(expected.index.ci_low, rel=1e-6)
@@ -70,7 +73,8 @@ def test_tally_and_live_counting_agree(session, mixed):
     for a, b in zip(aligned.rows, ranged.rows, strict=True):
         assert a["unit"] == b["unit"] and a["n"] == b["n"]
         for key in ("estimate", "ci_low", "ci_high"):
-            assert a["index"][key] == pytest.approx(b["index"][key], rel=1e-9) or a["index"][key] is b["index"][key]
+            assert (a["index"][key] == pytest.approx(b["index"][key], rel=1e-9)
+                    or a["index"][key] is b["index"][key])
 
 
 def test_new_and_flagged_responses_reach_the_tally(session, mixed):
@@ -79,7 +83,8 @@ def test_new_and_flagged_responses_reach_the_tally(session, mixed):
     add_sipas(session, mixed, "D2", n=20, satisfied=20)
     after = by_unit(scores.score_scope(session, unit=mixed.root, period="2026-07", level="all"))
     assert after["D2"]["n"] == 80 and after["D2"]["index"]["estimate"] == pytest.approx(50 / 80)
-    left_out = by_unit(scores.score_scope(session, unit=mixed.root, period="2026-07", level="all", include_flagged=False))
+    left_out = by_unit(scores.score_scope(session, unit=mixed.root, period="2026-07", level="all",
+                                          include_flagged=False))
     assert left_out["D2"]["n"] == 75 and left_out["D2"]["index"]["estimate"] == pytest.approx(45 / 75)
 
 

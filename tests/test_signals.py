@@ -53,7 +53,8 @@ def test_a_burst_needs_top_ratings_within_the_window():
     assert decide(top(OPEN, kiosk=None), old) is None
     mixed = [low(OPEN - timedelta(seconds=s), kiosk=None) for s in (5, 10, 15, 20)]
     assert decide(top(OPEN, kiosk=None), mixed) is None
-    assert decide(low(OPEN, kiosk=None), [top(OPEN - timedelta(seconds=s), kiosk=None) for s in (5, 10, 15, 20)]) is None
+    tops = [top(OPEN - timedelta(seconds=s), kiosk=None) for s in (5, 10, 15, 20)]
+    assert decide(low(OPEN, kiosk=None), tops) is None
 
 
 def test_a_burst_on_one_device_counts_across_counters():

@@ -146,11 +146,13 @@ def test_a_rating_before_its_dossier_counts_when_the_dossier_arrives(session, da
 
 
 def test_worked_tt01_example_from_the_tally(session, data):
-    tt01 = scores.dossiers(session, scores.subtree_units(session, data.root), Filters(parse("2026-07")))["tt01"]
+    units = scores.subtree_units(session, data.root)
+    tt01 = scores.dossiers(session, units, Filters(parse("2026-07")))["tt01"]
     assert tally.grain_for(Filters(parse("2026-07")), []) == "counter"
     assert {k: tt01["counts"][k] for k in ("1", "3", "4", "7")} == {"1": 4, "3": 4, "4": 4, "7": 4}
     # Sums of 5, 7, 7 and 5 points over four dossiers: means 1.3, 1.8, 1.8, 1.3 (METHOD.md §2, half up).
-    assert {k: tt01["indicators"][k] for k in ("1", "3", "4", "7")} == {"1": 1.3, "3": 1.8, "4": 1.8, "7": 1.3}
+    means = {k: tt01["indicators"][k] for k in ("1", "3", "4", "7")}
+    assert means == {"1": 1.3, "3": 1.8, "4": 1.8, "7": 1.3}
 
 
 def test_every_inserted_response_waits_once_and_a_fold_counts_it_once(session, data):
@@ -230,7 +232,8 @@ def test_sums_past_int32_are_refused():
 COPY_RESPONSE = text(
     "INSERT INTO response (id, instrument_id, unit_id, counter_id, channel, submitted_at, idempotency_key, "
     "language, answered_mask, satisfied_mask, suspicious) SELECT :id, instrument_id, unit_id, counter_id, "
-    "channel, submitted_at, :key, language, answered_mask, satisfied_mask, false FROM response WHERE id = :newest")
+    "channel, submitted_at, :key, language, answered_mask, satisfied_mask, false FROM response "
+    "WHERE id = :newest")
 
 
 def test_a_response_committed_during_a_fold_is_not_lost(app, session, data):

@@ -45,10 +45,12 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     [wheel] = (work / "dist").glob("hailong-*.whl")
     run(sys.executable, "-m", "venv", "--without-pip", str(work / "venv"), cwd=work)
     python = work / "venv" / "bin" / "python"
-    run(sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel), cwd=work)
+    run(sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel),
+        cwd=work)
     # The dependencies come from this environment's site-packages (a plain path: its .pth files,
     # among them the editable install of the checkout, are not read).
-    site = run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=work).strip()
+    site = run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+               cwd=work).strip()
     Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return python, work
 
@@ -56,7 +58,8 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
 def package_files(python: Path, work: Path) -> set[str]:
     """Return the installed package's files (compiled bytecode aside)."""
     where = Path(run(str(python), "-c", "import survey; print(survey.__file__)", cwd=work).strip()).parent
-    return {str(p.relative_to(where)) for p in where.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    return {str(p.relative_to(where)) for p in where.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
 
 
 def test_the_wheel_holds_templates_static_files_instruments_migrations_and_compiled_catalogues(installed):
@@ -64,7 +67,8 @@ def test_the_wheel_holds_templates_static_files_instruments_migrations_and_compi
     files = package_files(python, work)
     for expected in ("templates/base.html", "templates/respond/survey.html", "static/kiosk.js",
                      "instruments/sipas-service.yaml", "migrations/env.py", "migrations/script.py.mako",
-                     "translations/vi/LC_MESSAGES/messages.mo", "web/manage/views.py", "scores/tally/fold.py"):
+                     "translations/vi/LC_MESSAGES/messages.mo", "web/manage/views.py",
+                     "scores/tally/fold.py"):
         assert expected in files
     assert str(work) in run(str(python), "-c", "import survey; print(survey.__file__)", cwd=work)
 
@@ -82,8 +86,8 @@ def test_the_installed_app_migrates_seeds_and_serves_without_writing_into_itself
     counters = json.loads(run(*flask, "counters", "--format", "json", cwd=work, env=env))
     survey_path = counters[0]["url"].removeprefix("http://survey.test")
     port = free_port()
-    with gunicorn(database_url=env["DATABASE_URL"], secret_key=env["FLASK_SECRET_KEY"], port=port, python=str(python),
-                  cwd=str(work), env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": ""}):
+    with gunicorn(database_url=env["DATABASE_URL"], secret_key=env["FLASK_SECRET_KEY"], port=port,
+                  python=str(python), cwd=str(work), env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": ""}):
         for path, text in (("/", "Hài Lòng"), ("/login", 'name="password"'),
                            (survey_path, "Rất hài lòng"), ("/static/kiosk.js", "localStorage")):
             status, body = fetch(port, path)

@@ -68,7 +68,8 @@ def test_json_output_has_exactly_the_documented_shape(capsys, responses):
 
 
 def test_options_reach_the_scores(capsys, responses):
-    _, out, _ = run(capsys, responses, "--method", "clopper-pearson", "--confidence", "0.9", "--target", "0.5")
+    _, out, _ = run(capsys, responses, "--method", "clopper-pearson", "--confidence", "0.9",
+                    "--target", "0.5")
     [everyone] = json.loads(out)
     assert everyone["group"] == {}
     a2 = everyone["items"]["A2"]
@@ -101,8 +102,9 @@ def test_app_shaped_yaml_instrument(capsys, responses, tmp_path):
 
 def test_json_instrument(capsys, responses, tmp_path):
     path = tmp_path / "mini.json"
-    path.write_text(json.dumps({"items": [{"code": "A1", "factor": "A"}, {"code": "A2", "factor": "A"},
-                                          {"code": "C1", "factor": "C"}, {"code": "OVERALL", "factor": None}]}))
+    items = [{"code": "A1", "factor": "A"}, {"code": "A2", "factor": "A"},
+             {"code": "C1", "factor": "C"}, {"code": "OVERALL", "factor": None}]
+    path.write_text(json.dumps({"items": items}))
     _, out, _ = run(capsys, responses, "--instrument", path)
     assert list(json.loads(out)[0]["factors"]) == ["A", "C"]
 
@@ -116,8 +118,10 @@ def test_missing_pyyaml_is_a_clear_error(capsys, responses, tmp_path, monkeypatc
 
 
 ERRORS = [
-    ("unit,A1,A2\nu1,5,4\nu1,7,4\n", ["--by", "unit"], "line 3 (data row 2), column 'A1': value '7' is out of range"),
-    ("unit,A1,A2\nu1,5,x\n", ["--by", "unit"], "line 2 (data row 1), column 'A2': value 'x' is not a whole number"),
+    ("unit,A1,A2\nu1,5,4\nu1,7,4\n", ["--by", "unit"],
+     "line 3 (data row 2), column 'A1': value '7' is out of range"),
+    ("unit,A1,A2\nu1,5,x\n", ["--by", "unit"],
+     "line 2 (data row 1), column 'A2': value 'x' is not a whole number"),
     ("unit,A1,A2\nu1,5,4.5\n", [], "column 'A2': value '4.5' is not a whole number"),
     ("unit,A1\nu1,5\n", ["--by", "zone"], "line 1: grouping column 'zone' not found"),
     ("", [], "empty file"),
@@ -127,7 +131,8 @@ ERRORS = [
     ("unit,A1\nu1,5,5\n", [], "line 2: 3 fields, the header has 2"),
     ("unit,A1,A1\nu1,5,5\n", [], "line 1: column 'A1' appears twice"),
     ("unit,A1\nu1,5\n", ["--confidence", "95"], "confidence_level must be in (0, 1); got 95.0"),
-    ("unit,A1\nu1,5\n", ["--instrument", "nowhere.yaml"], "instrument 'nowhere.yaml' is neither 'sipas-service' nor a readable file"),
+    ("unit,A1\nu1,5\n", ["--instrument", "nowhere.yaml"],
+     "instrument 'nowhere.yaml' is neither 'sipas-service' nor a readable file"),
 ]
 
 
@@ -164,7 +169,8 @@ def test_installed_console_script_and_the_app_instrument_file_agree(responses):
     app_file = ROOT / "survey" / "instruments" / "sipas-service.yaml"
     default = subprocess.run([script, responses, "--by", "unit"], capture_output=True, text=True, check=True)
     from_file = subprocess.run(
-        [script, responses, "--by", "unit", "--instrument", app_file], capture_output=True, text=True, check=True
+        [script, responses, "--by", "unit", "--instrument", app_file],
+        capture_output=True, text=True, check=True,
     )
     assert json.loads(default.stdout) == json.loads(from_file.stdout)
     assert json.loads(default.stdout)[0]["items"]["A1"]["n"] == 35

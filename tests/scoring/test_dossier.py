@@ -9,7 +9,8 @@ FIVE = (1, 2, 3, 4, 7)
 
 
 def worked_example():
-    return pd.DataFrame([(2, 2, 2, 2, 2), (1, 1, 2, 1, 1), (0, 1, 1, 2, 0), (2, 2, 2, 2, 2)], columns=list(FIVE))
+    return pd.DataFrame([(2, 2, 2, 2, 2), (1, 1, 2, 1, 1), (0, 1, 1, 2, 0), (2, 2, 2, 2, 2)],
+                        columns=list(FIVE))
 
 
 def scores_of(sums, **options):
@@ -60,7 +61,8 @@ def test_civil_servant_bands(total, band):
 )
 def test_agency_grades_and_exactly_fifteen(agency, grade):
     # civil-servant part: 2+2+2+2+1 = 9
-    s = tt01_scores({1: 2, 2: 2, 3: 2, 4: 2, 7: 1}, dict.fromkeys(FIVE, 1), agency_points=dict(zip((5, 6, 8, 9), agency, strict=True)))
+    s = tt01_scores({1: 2, 2: 2, 3: 2, 4: 2, 7: 1}, dict.fromkeys(FIVE, 1),
+                    agency_points=dict(zip((5, 6, 8, 9), agency, strict=True)))
     assert s.agency_total == Decimal(9) + sum(Decimal(str(a)) for a in agency)
     assert s.agency_grade == grade
 
@@ -73,7 +75,8 @@ def test_grade_edges():
     assert grade((2, 2, 2, 0)) == "average"  # 6
     assert grade((2, 2, 1, 0.9)) == "weak"  # 5.9
     assert GRADE_LABELS_VI["excellent"] == "xuất sắc" and GRADE_LABELS_VI["weak"] == "yếu"
-    exactly_15 = tt01_scores({1: 2, 2: 2, 3: 2, 4: 1, 7: 0}, dict.fromkeys(FIVE, 1), agency_points={5: 2, 6: 2, 8: 2, 9: 2})
+    exactly_15 = tt01_scores({1: 2, 2: 2, 3: 2, 4: 1, 7: 0}, dict.fromkeys(FIVE, 1),
+                             agency_points={5: 2, 6: 2, 8: 2, 9: 2})
     assert exactly_15.agency_total == 15 and exactly_15.agency_grade == "excellent"
 
 
@@ -96,7 +99,8 @@ def test_qd766_counts_of_distinct_bad_dossiers():
 
 
 def test_qd766_flags_count_each_dossier_once():
-    flags = pd.DataFrame({"dissatisfied": [False] * 1000, "complaint": [False] * 1000, "overdue": [False] * 1000})
+    flags = pd.DataFrame({"dissatisfied": [False] * 1000, "complaint": [False] * 1000,
+                          "overdue": [False] * 1000})
     flags.loc[:11, "dissatisfied"] = True
     flags.loc[12:16, "complaint"] = True
     flags.loc[17:36, "overdue"] = True

@@ -18,7 +18,8 @@ from scoring import (
 
 def score_responses(frame, structure, by=(), **options):
     patterns = patterns_from_responses(frame, by=by, structure=structure)
-    return score_groups(moments_from_patterns(patterns, by=by, structure=structure), structure=structure, **options)
+    moments = moments_from_patterns(patterns, by=by, structure=structure)
+    return score_groups(moments, structure=structure, **options)
 
 
 def brute_force(frame, structure):
@@ -29,7 +30,8 @@ def brute_force(frame, structure):
     A, S = a.sum(0), s.sum(0)
     P = np.where(A > 0, S / np.maximum(A, 1), 0)
     c = np.zeros(len(structure.items))
-    factors = [k for k in structure.factors if any(A[j] > 0 for j, i in enumerate(structure.items) if i.factor == k)]
+    factors = [k for k in structure.factors
+               if any(A[j] > 0 for j, i in enumerate(structure.items) if i.factor == k)]
     total_w = sum(structure.factor_weight(k) for k in factors)
     for k in factors:
         members = [j for j, i in enumerate(structure.items) if i.factor == k and A[j] > 0]
@@ -43,7 +45,8 @@ def brute_force(frame, structure):
 
 def test_twelve_respondents_example(twelve, one_factor):
     [g] = score_responses(twelve, one_factor)
-    assert [g.items[c].estimate for c in one_factor.codes] == pytest.approx([8 / 12, 9 / 12, 7 / 12, 8 / 12], abs=1e-12)
+    shares = [8 / 12, 9 / 12, 7 / 12, 8 / 12]
+    assert [g.items[c].estimate for c in one_factor.codes] == pytest.approx(shares, abs=1e-12)
     assert g.index.estimate == pytest.approx(0.666667, abs=5e-7)
     assert g.index.se == pytest.approx(0.1205, abs=5e-5)
     t = t_interval(g.index.estimate, g.index.se, g.n)
@@ -51,7 +54,8 @@ def test_twelve_respondents_example(twelve, one_factor):
     # pooling the 48 answers as if independent: too narrow
     pooled = proportion_interval(32, 48)
     assert (pooled.ci_low, pooled.ci_high) == pytest.approx((0.5254, 0.7832), abs=5e-5)
-    assert g.index.deff == pytest.approx(g.index.se**2 / sum(p * (1 - p) / 12 for p in (8 / 12, 9 / 12, 7 / 12, 8 / 12)) * 16)
+    binomial = sum(p * (1 - p) / 12 for p in (8 / 12, 9 / 12, 7 / 12, 8 / 12))
+    assert g.index.deff == pytest.approx(g.index.se**2 / binomial * 16)
     assert g.index.deff > 3
     # Wilson at n_eff = I(1-I)/se² (about 15.3 here) stays inside [0, 1] and is wider than pooling
     assert g.index.n_eff == pytest.approx((2 / 3) * (1 / 3) / g.index.se**2)
@@ -94,8 +98,10 @@ def test_merging_halves_equals_scoring_the_whole(random_responses):
 def test_months_roll_up_to_quarters_by_addition(random_responses):
     frame = random_responses(SIPAS_SERVICE, n=200, seed=3)
     frame["month"] = np.resize([1, 2, 3], len(frame))
-    monthly = moments_from_patterns(patterns_from_responses(frame, by=["unit", "month"], structure=SIPAS_SERVICE),
-                                    by=["unit", "month"], structure=SIPAS_SERVICE)
+    monthly = moments_from_patterns(
+        patterns_from_responses(frame, by=["unit", "month"], structure=SIPAS_SERVICE),
+        by=["unit", "month"], structure=SIPAS_SERVICE,
+    )
     quarter = moments_from_patterns(patterns_from_responses(frame, by=["unit"], structure=SIPAS_SERVICE),
                                     by=["unit"], structure=SIPAS_SERVICE)
     rolled = monthly.regroup(["unit"])
@@ -105,7 +111,8 @@ def test_months_roll_up_to_quarters_by_addition(random_responses):
 
 
 def test_pattern_moments_are_weighted_not_expanded(one_factor):
-    patterns = pd.DataFrame({"answered_mask": [0b1111, 0b0011], "satisfied_mask": [0b0101, 0b0001], "n": [10**9, 3]})
+    patterns = pd.DataFrame({"answered_mask": [0b1111, 0b0011], "satisfied_mask": [0b0101, 0b0001],
+                             "n": [10**9, 3]})
     m = moments_from_patterns(patterns, structure=one_factor)
     assert m.n[0] == 10**9 + 3
     assert m.satisfied.iloc[0].tolist() == [10**9 + 3, 0, 10**9, 0]
@@ -116,9 +123,12 @@ def test_pattern_moments_are_weighted_not_expanded(one_factor):
 @pytest.mark.parametrize(
     ("patterns", "message"),
     [
-        ({"answered_mask": [1], "satisfied_mask": [2], "n": [1]}, "satisfied_mask must be a subset of answered_mask; got 2 with 1"),
-        ({"answered_mask": [16], "satisfied_mask": [0], "n": [1]}, "answered_mask must be whole numbers in range; got 16"),
-        ({"answered_mask": [1], "satisfied_mask": [0], "n": [-2]}, "n must be whole numbers in range; got -2"),
+        ({"answered_mask": [1], "satisfied_mask": [2], "n": [1]},
+         "satisfied_mask must be a subset of answered_mask; got 2 with 1"),
+        ({"answered_mask": [16], "satisfied_mask": [0], "n": [1]},
+         "answered_mask must be whole numbers in range; got 16"),
+        ({"answered_mask": [1], "satisfied_mask": [0], "n": [-2]},
+         "n must be whole numbers in range; got -2"),
         ({"answered_mask": [1], "n": [1]}, "lacks column 'satisfied_mask'"),
     ],
 )
@@ -142,8 +152,10 @@ def test_all_satisfied_gives_zero_se_and_a_sensible_interval(one_factor):
 
 
 def test_small_and_empty_groups(one_factor):
-    patterns = pd.DataFrame({"unit": ["one", "silent"], "answered_mask": [0b1111, 0], "satisfied_mask": [0b0111, 0], "n": [1, 5]})
-    one, silent = score_groups(moments_from_patterns(patterns, by=["unit"], structure=one_factor), structure=one_factor)
+    patterns = pd.DataFrame({"unit": ["one", "silent"], "answered_mask": [0b1111, 0],
+                             "satisfied_mask": [0b0111, 0], "n": [1, 5]})
+    moments = moments_from_patterns(patterns, by=["unit"], structure=one_factor)
+    one, silent = score_groups(moments, structure=one_factor)
     assert one.index.estimate == 0.75 and np.isnan(one.index.se) and one.index.n_eff == 1
     assert 0 < one.index.ci_low < 0.75 < one.index.ci_high <= 1
     assert silent.n == 5 and np.isnan(silent.index.estimate) and np.isnan(silent.index.ci_low)
@@ -155,14 +167,17 @@ def test_rollup_mean_of_units_and_pooled(uneven, random_responses):
     frame["province"] = "P"
     frame.loc[frame.unit == "u3", "province"] = "Q"
     by = ["province", "unit"]
-    moments = moments_from_patterns(patterns_from_responses(frame, by=by, structure=uneven), by=by, structure=uneven)
+    patterns = patterns_from_responses(frame, by=by, structure=uneven)
+    moments = moments_from_patterns(patterns, by=by, structure=uneven)
     units = {s.group["unit"]: s for s in score_groups(moments, structure=uneven)}
     mean = {s.group["province"]: s for s in score_rollup(moments, by=["province"], structure=uneven)}
-    pooled = {s.group["province"]: s for s in score_rollup(moments, by=["province"], structure=uneven, combine="pooled")}
+    pooled = {s.group["province"]: s
+              for s in score_rollup(moments, by=["province"], structure=uneven, combine="pooled")}
     p = mean["P"]
     assert p.index.estimate == pytest.approx((units["u1"].index.estimate + units["u2"].index.estimate) / 2)
     assert p.index.se == pytest.approx(np.hypot(units["u1"].index.se, units["u2"].index.se) / 2)
-    assert p.items["A1"].estimate == pytest.approx((units["u1"].items["A1"].estimate + units["u2"].items["A1"].estimate) / 2)
+    a1 = (units["u1"].items["A1"].estimate + units["u2"].items["A1"].estimate) / 2
+    assert p.items["A1"].estimate == pytest.approx(a1)
     assert p.n == units["u1"].n + units["u2"].n == pooled["P"].n
     assert mean["Q"].index.estimate == pytest.approx(units["u3"].index.estimate)
     [whole] = score_responses(frame[frame.province == "P"], uneven)

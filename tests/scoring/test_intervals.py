@@ -33,10 +33,10 @@ def test_reference_values(x, n, method, lower, upper, tol):
 @pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
 def test_clopper_pearson_boundary_identities(n, level):
     alpha = 1 - level
-    assert proportion_interval(0, n, method="clopper-pearson", confidence_level=level).ci_high == pytest.approx(
-        1 - (alpha / 2) ** (1 / n), abs=1e-12)
-    assert proportion_interval(n, n, method="clopper-pearson", confidence_level=level).ci_low == pytest.approx(
-        (alpha / 2) ** (1 / n), abs=1e-12)
+    none = proportion_interval(0, n, method="clopper-pearson", confidence_level=level)
+    assert none.ci_high == pytest.approx(1 - (alpha / 2) ** (1 / n), abs=1e-12)
+    every = proportion_interval(n, n, method="clopper-pearson", confidence_level=level)
+    assert every.ci_low == pytest.approx((alpha / 2) ** (1 / n), abs=1e-12)
 
 
 @pytest.mark.parametrize("method", METHODS)

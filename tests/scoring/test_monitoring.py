@@ -59,7 +59,8 @@ def test_p_chart_limits_and_signals():
     centre = 526 / 600
     half = 3 * np.sqrt(centre * (1 - centre) / 200)
     assert chart.centre.iloc[0] == pytest.approx(centre)
-    assert chart.lcl.iloc[0] == pytest.approx(centre - half) and chart.ucl.iloc[0] == pytest.approx(centre + half)
+    assert chart.lcl.iloc[0] == pytest.approx(centre - half)
+    assert chart.ucl.iloc[0] == pytest.approx(centre + half)
     assert list(chart.signal) == ["", "below", "above", "no data"]
     assert p_chart([10], [10], centre=0.99).ucl[0] == 1.0  # clipped
 

@@ -42,7 +42,10 @@ def test_sidedness_matters():
     assert two.ci_low < one.ci_low
 
 
-@pytest.mark.parametrize(("estimate", "n", "n_eff"), [(0.92, 100, 100), (0.92, 100, 40), (0.86, 150, 60), (0.97, 40, 30)])
+@pytest.mark.parametrize(
+    ("estimate", "n", "n_eff"),
+    [(0.92, 100, 100), (0.92, 100, 40), (0.86, 150, 60), (0.97, 40, 30)],
+)
 def test_more_needed_is_the_smallest_settling_increase(estimate, n, n_eff):
     v = verdict(estimate, n, n_eff=n_eff)
     assert v.status == "inconclusive"
