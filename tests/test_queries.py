@@ -39,7 +39,7 @@ def test_histogram_keeps_to_the_subtree_and_can_leave_flagged_out(session, provi
     frame = live.pattern_histogram(session, path=district, filters=july(), instruments=ids["sipas-service"])
     assert frame["n"].sum() == 50
     frame = live.pattern_histogram(session, path=province.root.path, filters=july(include_flagged=False),
-                                      instruments=ids["sipas-service"], by=("unit_id",))
+                                   instruments=ids["sipas-service"], by=("unit_id",))
     d2 = frame[frame["unit_id"] == province.units["D2"].id]
     assert d2["n"].sum() == 55 and d2[d2["satisfied_mask"] == ALL_BITS]["n"].sum() == 25
 
@@ -50,7 +50,7 @@ def test_months_are_local_time(session, province, ids):
     add_sipas(session, province, "D1", n=3, satisfied=3, when=datetime(2026, 7, 31, 17, 30, tzinfo=UTC))
     add_sipas(session, province, "D1", n=4, satisfied=4, when=datetime(2026, 6, 30, 16, 59, tzinfo=UTC))
     frame = live.pattern_histogram(session, path="/", filters=Filters(parse("2026")),
-                                      instruments=ids["sipas-service"], by=("month",))
+                                   instruments=ids["sipas-service"], by=("month",))
     assert dict(zip(frame["month"], frame["n"], strict=True)) == {"2026-06": 4, "2026-07": 2, "2026-08": 3}
     in_july = live.pattern_histogram(session, path="/", filters=july(), instruments=ids["sipas-service"])
     assert in_july["n"].sum() == 2
@@ -85,7 +85,7 @@ def test_level_counts_of_a_points_item(session, province, ids):
         add_rated(session, province, "D1", "tt01-dossier", {"T1": value, "RATING": 3})
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3})  # T1 not answered
     frame = live.level_counts(session, path="/", filters=july(), instrument=ids["tt01-dossier"][0], slot=1,
-                                 levels=[1, 2, 3])
+                              levels=[1, 2, 3])
     assert frame[["level_1", "level_2", "level_3", "answered"]].values.tolist() == [[2, 1, 1, 4]]
 
 
