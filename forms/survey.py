@@ -50,7 +50,7 @@ class SurveyForm(FlaskForm):
             # Someone may open the survey at the counter and answer hours later.
             return current_app.config.get("SURVEY_CSRF_TIME_LIMIT")
 
-    #: Signed idempotency key and render time (see survey.submission).
+    #: Signed idempotency key and render time (see survey.web.submission).
     ticket = HiddenField()
     #: Honeypot: hidden from people by CSS, filled in by naive bots (the response is flagged).
     website = StringField(_l("Leave this empty"))

@@ -45,7 +45,7 @@ class Defaults:
     #: JSON API: requests per credential (key or kiosk); kiosk enrolment attempts per address.
     RATELIMIT_API = "600 per minute"
     RATELIMIT_KIOSK_ENROL = "10 per minute;50 per hour"
-    #: Rating-stuffing signals (survey/signals.py): opening hours in local time (UTC+7) and days,
+    #: Rating-stuffing signals (survey/core/signals.py): opening hours in local time (UTC+7) and days,
     #: top ratings within seconds that make a burst, repeats of one long answer pattern per hour.
     SIGNALS_OPENING_HOURS = "07:00-17:30"
     SIGNALS_OPEN_DAYS = "Mon-Sat"

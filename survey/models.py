@@ -287,7 +287,7 @@ class AuditEvent(SQLModel, table=True):
 
 
 class Tally(SQLModel, table=True):
-    """Additive sums of the responses of one group (see survey.tally), updated by addition.
+    """Additive sums of the responses of one group (see survey.scores.tally), updated by addition.
 
     Grain "counter" groups by unit, counter, local month, channel and flag; grain "service" by
     unit, service, local month and flag (channel ""). Both hold every response once. Grain
@@ -308,7 +308,7 @@ class Tally(SQLModel, table=True):
     month: str = Field(max_length=7)
     channel: str = Field(max_length=16)
     suspicious: bool
-    #: Little-endian int32 sums in the layout of the instrument version (survey.tally.Layout).
+    #: Little-endian int32 sums in the layout of the instrument version (survey.scores.tally.Layout).
     sums: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     #: The fold that last changed the row: readers reload only rows newer than what they hold.
     generation: int = Field(index=True)
@@ -329,7 +329,7 @@ class TallyPendingDossier(SQLModel, table=True):
 
 
 #: Every inserted response and dossier, whoever writes it (the app, bulk loads, an operator's SQL),
-#: waits in a queue until survey.tally folds it in: table → (queue table, queue column).
+#: waits in a queue until survey.scores.tally folds it in: table → (queue table, queue column).
 TALLY_QUEUES = {"response": ("tally_pending", "response_id"),
                 "dossier": ("tally_pending_dossier", "dossier_id")}
 

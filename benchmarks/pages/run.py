@@ -5,7 +5,7 @@
 Signs in as the demo manager (province scope) through the app's test client, so the times are
 server-side: queries, scoring and rendering, without the network. Three figures per page kind:
 
-- cold: the first request of a fresh process (it reads the stored tally, survey/tally.py);
+- cold: the first request of a fresh process (it reads the stored tally, survey/scores/tally/);
 - new filters: the app's result cache emptied before every request, the tally kept in memory (what
   a manager sees when choosing a period, unit or channel nobody asked for since the data changed);
 - new data: 20 new SIPAS responses recorded before every request (they wait in the tally's queue,

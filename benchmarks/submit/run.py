@@ -27,7 +27,7 @@ from survey import create_app  # noqa: E402
 from survey.instruments.catalogue import ensure_instruments  # noqa: E402
 from survey.models import Counter, Response, Service, Unit, UnitService  # noqa: E402
 from survey.web.submission import make_ticket  # noqa: E402
-from tests.respond_helpers import answers  # noqa: E402
+from tests.helpers import answers  # noqa: E402
 from tests.server import free_port, gunicorn  # noqa: E402
 
 SECRET = "benchmark-secret-key-not-for-production"

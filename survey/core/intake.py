@@ -1,4 +1,4 @@
-"""Turn kiosk ratings and API items into responses (through survey.responses), flagged at write time."""
+"""Turn kiosk ratings and API items into responses (through survey.core.responses), flagged at write time."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

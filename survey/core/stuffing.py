@@ -1,4 +1,4 @@
-"""Look up the recent ratings of a device and counter and ask survey.signals about a new one."""
+"""Look up the recent ratings of a device and counter and ask survey.core.signals about a new one."""
 
 from datetime import datetime, timedelta
 
