@@ -17,6 +17,11 @@ def ids(session, province):
     return {code: live.instrument_ids(session, code) for code in ("sipas-service", "quick-3", "tt01-dossier")}
 
 
+def tt01(versions: list[int]) -> dict[int, tuple[int, int]]:
+    """Return the per-dossier rating of these versions: slot 5, dissatisfied at value 1."""
+    return dict.fromkeys(versions, (5, 1))
+
+
 def july(**options) -> Filters:
     return Filters(parse("2026-07"), **options)
 
@@ -98,7 +103,7 @@ def test_dossier_facts_count_each_dossier_once(session, province, ids):
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 1},
               dossier={**late, "complaint": True})  # all three
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 2}, dossier=late)  # overdue
-    frame = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
+    frame = live.dossier_facts(session, path="/", filters=july(), ratings=tt01(ids["tt01-dossier"]))
     row = frame.iloc[0]
     assert (row.dossiers, row.dissatisfied, row.complaint, row.overdue, row.bad) == (4, 2, 1, 2, 3)
     assert (row.early, row.same_day, row.returned) == (2, 2, 4)
@@ -141,12 +146,12 @@ def test_dossier_facts_over_two_versions_and_without_flagged_ratings(session, pr
     session.commit()
     versions = sorted(ids["tt01-dossier"] + [second.id])
     columns = ["dossiers", "dissatisfied", "bad"]
-    row = live.dossier_facts(session, path="/", filters=july(), rating=(versions, 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=july(), ratings=tt01(versions)).iloc[0]
     assert row[columns].tolist() == [6, 4, 4]
     unflagged = july(include_flagged=False)
-    row = live.dossier_facts(session, path="/", filters=unflagged, rating=(versions, 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=unflagged, ratings=tt01(versions)).iloc[0]
     assert row[columns].tolist() == [6, 3, 3]
-    row = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=july(), ratings=tt01(ids["tt01-dossier"])).iloc[0]
     assert row[columns].tolist() == [6, 3, 3]
 
 
@@ -165,7 +170,7 @@ def test_dossiers_belong_to_the_period_by_reception_else_creation(session, provi
         session.add(Dossier(unit_id=province.units["D1"].id, dossier_hash=letter * 64, received_at=received,
                             created_at=created))
     session.commit()
-    frame = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1))
+    frame = live.dossier_facts(session, path="/", filters=july(), ratings=tt01(ids["tt01-dossier"]))
     assert frame["dossiers"].tolist() == [3]
 
 
@@ -175,7 +180,7 @@ def test_dossier_days_are_local_days(session, province, ids):
     due = datetime(2026, 7, 20, 1, 0, tzinfo=UTC)
     add_rated(session, province, "D1", "tt01-dossier", {"RATING": 3},
               dossier={"due_at": due, "returned_at": due - timedelta(hours=2)})
-    row = live.dossier_facts(session, path="/", filters=july(), rating=(ids["tt01-dossier"], 5, 1)).iloc[0]
+    row = live.dossier_facts(session, path="/", filters=july(), ratings=tt01(ids["tt01-dossier"])).iloc[0]
     assert (row.early, row.same_day, row.overdue) == (0, 1, 0)
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 import scoring
 from survey import instruments
+from survey.core.responses import allowed_values
 from survey.models import Unit
 from survey.scores import dossier_rules, live, tally
 from survey.scores.filters import Filters
@@ -37,7 +38,7 @@ def value_counts(session: Session, code: str, units: list[Unit], filters: Filter
     if summed is not None:
         counts = summed.counts(item.code).sum()
         return {int(value): int(count) for value, count in counts.items() if count}
-    _, values = tally.Layout.of(instruments.load(code)).counts_at(item.code)
+    values = sorted(allowed_values(instruments.load(code), item))
     frames = [live.level_counts(session, path=units[0].path, filters=filters, instrument=version,
                                 slot=item.slot, levels=values)
               for version in live.instrument_ids(session, code)]
@@ -46,20 +47,15 @@ def value_counts(session: Session, code: str, units: list[Unit], filters: Filter
     return {v: count for v, count in totals.items() if count}
 
 
-def dossier_facts(session: Session, units: list[Unit], filters: Filters, *, rating: str) -> dict[str, int]:
+def dossier_facts(session: Session, units: list[Unit], filters: Filters) -> dict[str, int]:
     """Sum the facts (dossier_rules.FACTS) of a subtree's dossiers; {} when it has none.
 
-    `rating` is the code of the per-dossier rating instrument whose dissatisfied level makes a
-    dossier bad; flagged ratings count unless the filters leave them out.
+    Flagged ratings count unless the filters leave them out.
     """
     totals = tally.dossier_facts([u.id for u in units], filters)
     if totals is None:
-        instrument = instruments.load(rating)
-        versions = live.instrument_ids(session, rating)
-        dissatisfied = min(level.value for level in instrument.levels
-                           if level.value not in instrument.satisfied)
-        rated_by = (versions, instrument.item("RATING").slot, dissatisfied) if versions else None
-        facts = live.dossier_facts(session, path=units[0].path, filters=filters, rating=rated_by)
+        ratings = dossier_rules.ratings(session.connection())
+        facts = live.dossier_facts(session, path=units[0].path, filters=filters, ratings=ratings)
         totals = {name: int(facts[name].sum()) for name in dossier_rules.FACTS} if len(facts) else {}
     return totals if totals.get("dossiers") else {}
 
@@ -70,13 +66,15 @@ def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dic
     The channel filter does not apply.
     """
     filters = filters.but(channel=None)
+    codes = instruments.available()
+    unit_ids = [u.id for u in units]
+    summed = [tally.sums(code, unit_ids=unit_ids, filters=filters, by=["channel"]) for code in codes]
     counts: dict[str, int] = {}
-    for code in instruments.available():
-        summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=["channel"])
-        if summed is None:
-            versions = [i for code in instruments.available() for i in live.instrument_ids(session, code)]
+    for sums in summed:
+        if sums is None:  # the tally answers every instrument or none (the filters decide)
+            versions = [version for code in codes for version in live.instrument_ids(session, code)]
             frame = live.channel_counts(session, path=units[0].path, filters=filters, instruments=versions)
             return {row.channel: int(row.n) for row in frame.itertuples() if row.n}
-        for channel, n in zip(summed.keys["channel"], summed.n, strict=True):
+        for channel, n in zip(sums.keys["channel"], sums.n, strict=True):
             counts[channel] = counts.get(channel, 0) + int(n)
     return {channel: n for channel, n in counts.items() if n}

@@ -8,11 +8,22 @@ an earlier day earns 2 points, the same day 1, a later day 0 (docs/method.md).
 `facts` states these rules over a `Columns` of one kind: SQL expressions (survey.scores.live
 counts them with one GROUP BY) or aligned numpy arrays (survey.scores.tally.dossiers sums them
 per group). Both read only `&`, `|`, `<`, `>` and `==`, which SQLAlchemy and numpy share, so the
-two counts agree by construction; the tally tests check that they do.
+two counts agree by construction; the tally tests check that they do. `ratings` says, for both,
+which stored rating versions find a dossier dissatisfied.
 """
 
 from dataclasses import dataclass, replace
 from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlmodel import col
+
+from survey import instruments
+from survey.instruments.catalogue import definition
+from survey.models import Instrument
+
+#: The per-dossier rating item whose dissatisfied answer makes a dossier bad.
+RATING = (instruments.DOSSIER, "RATING")
 
 #: The facts of a dossier, in the order the tally stores them (before the kept-ratings variants).
 FACTS = ("dossiers", "complaint", "overdue", "early", "same_day", "returned", "dissatisfied", "bad")
@@ -56,3 +67,20 @@ def facts(c: Columns) -> dict[str, Any]:
         "dissatisfied": c.dissatisfied,
         "bad": c.dissatisfied | c.complaint | overdue,
     }
+
+
+def ratings(connection: Connection) -> dict[int, tuple[int, int]]:
+    """Return {stored version id: (answer slot, dissatisfied value)} of the per-dossier rating.
+
+    Each version as it was stored, so an old version keeps its own slot and levels; the
+    dissatisfied value is the lowest level that is not satisfied ("Không hài lòng").
+    """
+    code, item = RATING
+    statement = select(col(Instrument.id), col(Instrument.definition)).where(col(Instrument.code) == code)
+    rows = connection.execute(statement).all()
+    result = {}
+    for row in rows:
+        instrument = definition(row.id, row.definition)
+        worst = min(level.value for level in instrument.levels if level.value not in instrument.satisfied)
+        result[row.id] = (instrument.item(item).slot, worst)
+    return result

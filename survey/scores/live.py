@@ -7,7 +7,7 @@ Rolling leaf units up to their ancestors happens in pandas, by addition (see sur
 Only survey.scores.counts calls these, when the tally cannot answer.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from sqlalchemy import and_, case, false, func, or_, select, true
@@ -132,16 +132,16 @@ def level_counts(
 
 
 def dossier_facts(
-    session: Session, *, path: str, filters: Filters, rating: tuple[Sequence[int], int, int] | None
+    session: Session, *, path: str, filters: Filters, ratings: Mapping[int, tuple[int, int]]
 ) -> pd.DataFrame:
     """Count dossiers per unit with each fact of dossier_rules.FACTS (QĐ 766 and TT 01 indicator 2).
 
-    `rating` is (instrument version ids, slot, dissatisfied value) of the per-dossier rating, if any;
-    every dossier is counted once whatever the number of stored versions.
+    `ratings` maps each stored version of the per-dossier rating to (slot, dissatisfied value), as
+    dossier_rules.ratings returns it; every dossier is counted once whatever the number of versions.
     Dossiers belong to the period by their reception time (creation time when unknown), and to
     the service filter by their service; channel and counter filters do not apply to dossiers.
     """
-    dossiers, dissatisfied = rated_dossiers(filters, rating)
+    dossiers, dissatisfied = rated_dossiers(filters, ratings)
     rules = dossier_rules.facts(dossier_rules.Columns(
         every=true(), complaint=Dossier.complaint.is_(True),
         due=Dossier.due_at, returned=Dossier.returned_at,
@@ -176,7 +176,7 @@ def received_in(period: Period):
     )
 
 
-def rated_dossiers(filters: Filters, rating: tuple[Sequence[int], int, int] | None):
+def rated_dossiers(filters: Filters, ratings: Mapping[int, tuple[int, int]]):
     """Join each dossier to its dissatisfied rating, per version; return (FROM clause, condition).
 
     One LEFT JOIN of response and answer per instrument version: the unique constraint
@@ -187,11 +187,10 @@ def rated_dossiers(filters: Filters, rating: tuple[Sequence[int], int, int] | No
     period holds many dossiers. Flagged ratings join nothing unless `include_flagged`.
     """
     dossiers = Dossier.__table__
-    if rating is None or not rating[0]:
+    if not ratings:
         return dossiers, false()
-    instruments, slot, value = rating
     found = []
-    for n, instrument in enumerate(sorted(set(instruments))):
+    for n, (instrument, (slot, value)) in enumerate(sorted(ratings.items())):
         response = Response.__table__.alias(f"rating_{n}")
         answer = Answer.__table__.alias(f"rating_answer_{n}")
         on = [response.c.dossier_hash == Dossier.dossier_hash, response.c.instrument_id == instrument]

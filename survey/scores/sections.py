@@ -15,7 +15,7 @@ from survey.models import Counter, Service, Unit
 from survey.scores import counts, live
 from survey.scores.filters import Filters
 from survey.scores.service import leaf_moments
-from survey.scores.settings import Settings, plain, score_dict, structure_of
+from survey.scores.settings import Settings, plain, score_dict
 
 
 def trend(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
@@ -43,8 +43,7 @@ def trend(session: Session, units: list[Unit], filters: Filters, settings: Setti
 def counters(session: Session, unit: Unit, filters: Filters, settings: Settings) -> list[dict]:
     """Score the unit's own counters (each counter's respondents as one group)."""
     own = session.exec(select(Counter).where(Counter.unit_id == unit.id).order_by(Counter.id)).all()
-    structure = structure_of(instruments.load(instruments.SIPAS))
-    moments, _ = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
+    moments, structure = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
     scored = {}
     if len(moments):
         scored = {s.group["counter_id"]: s
@@ -56,8 +55,7 @@ def counters(session: Session, unit: Unit, filters: Filters, settings: Settings)
 
 def services(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
     """Score each service over the subtree (units combined by the SCORING_COMBINE setting)."""
-    structure = structure_of(instruments.load(instruments.SIPAS))
-    moments, _ = leaf_moments(session, units, filters, by=("unit_id", "service_id"))
+    moments, structure = leaf_moments(session, units, filters, by=("unit_id", "service_id"))
     if not len(moments):
         return []
     # Responses without a procedure (NULL counted live, 0 in the tally) belong to no service.
@@ -102,7 +100,7 @@ def ratings(session: Session, units: list[Unit], filters: Filters, settings: Set
 def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
     """QĐ 766 ratio and TT 01 indicator scores of a subtree's dossiers (None where there are none)."""
     tt01 = instruments.load(instruments.DOSSIER)
-    totals = counts.dossier_facts(session, units, filters, rating=instruments.DOSSIER)
+    totals = counts.dossier_facts(session, units, filters)
     result: dict[str, object] = {"qd766": None, "tt01": None, "facts": totals}
     if totals.get("dossiers"):
         ratio = scoring.qd766_ratio(total=totals["dossiers"], bad=totals["bad"])

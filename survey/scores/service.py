@@ -105,7 +105,7 @@ def make_filters(session: Session, period: Period | str | None, *, service: str 
         if service_id is None:
             raise UnknownService(f"no service with code {service!r}")
     return Filters(period, service_id=service_id, channel=channel or None, counter_id=counter_id,
-                           include_flagged=include_flagged)
+                   include_flagged=include_flagged)
 
 
 def leaf_moments(session: Session, units: list[Unit], filters: Filters, *, by=("unit_id",)):

@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, or_, select
 
-from survey import instruments
-from survey.instruments.catalogue import definition
-from survey.models import Answer, Dossier, Instrument, Response, TallyPending, TallyPendingDossier
+from survey.models import Answer, Dossier, Response, TallyPending, TallyPendingDossier
 from survey.periods import LOCAL_OFFSET
 from survey.scores import dossier_rules, sql
 from survey.scores.tally.counting import FEW, among
@@ -21,9 +19,6 @@ from survey.scores.tally.layout import KEYS, Block
 #: kept (unflagged) ratings alone found the dossier dissatisfied, and bad with those alone.
 DOSSIER_FACTS = (*dossier_rules.FACTS, "dissatisfied_kept", "bad_kept")
 DOSSIER_BLOCK = ("dossier", 0)
-
-#: The per-dossier rating item whose dissatisfied answers make a dossier bad (QĐ 766).
-DOSSIER_RATING = (instruments.DOSSIER, "RATING")
 
 
 def dossier_changes(
@@ -35,7 +30,7 @@ def dossier_changes(
     dossier's facts are worked out before and after, so the change is exact in any order of arrival
     (a rating before its dossier, two versions rating one dossier, a flagged rating).
     """
-    ratings = rating_versions(connection)
+    ratings = dossier_rules.ratings(connection)
     rated = (select(Response.dossier_hash)
              .where(among(Response.id, responses, TallyPending.response_id),
                     Response.dossier_hash.is_not(None), Response.instrument_id.in_(list(ratings))))
@@ -119,17 +114,3 @@ def dossier_vectors(facts: pd.DataFrame, dissatisfied: set, kept: set) -> np.nda
 def local(times: pd.Series) -> pd.Series:
     """Return UTC times as local (UTC+7) wall-clock times."""
     return pd.to_datetime(times, utc=True).dt.tz_localize(None) + LOCAL_OFFSET
-
-
-def rating_versions(connection: Connection) -> dict[int, tuple[int, int]]:
-    """Return {instrument version id: (slot, dissatisfied value)} of the per-dossier rating."""
-    code, item = DOSSIER_RATING
-    rows = connection.execute(
-        select(Instrument.id, Instrument.definition).where(Instrument.code == code)
-    ).all()
-    result = {}
-    for row in rows:
-        instrument = definition(row.id, row.definition)
-        worst = min(level.value for level in instrument.levels if level.value not in instrument.satisfied)
-        result[row.id] = (instrument.item(item).slot, worst)
-    return result
