@@ -55,3 +55,14 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10000
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_the_app_refuses_to_start_with_catalogues_not_compiled(tmp_path):
+    folder = tmp_path / "vi" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "respond.po").write_text('msgid "Send"\nmsgstr "Gửi"\n', encoding="utf-8")
+    config = {"TESTING": True, "SECRET_KEY": "x", "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)}
+    with pytest.raises(RuntimeError, match="translations are not compiled"):
+        create_app(config)
+    (folder / "messages.mo").write_bytes(b"")
+    assert create_app(config).config["BABEL_TRANSLATION_DIRECTORIES"] == str(tmp_path)
