@@ -1,0 +1,102 @@
+"""The organisation: units, services, instruments, counters and kiosk devices."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from survey.models.base import UnitKind, enum_check, utcnow
+
+
+class Unit(SQLModel, table=True):
+    """An agency in the tree: province → department / district → commune; a centre too."""
+
+    __table_args__ = (enum_check("kind", "kind", UnitKind),)
+    id: int | None = Field(default=None, primary_key=True)
+    #: Stable short code used in URLs, exports and the CLI (e.g. "STP" for Sở Tư pháp).
+    code: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    parent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("unit.id"), nullable=True, index=True)
+    )
+    #: Materialised path of ids, "/1/4/17/": a subtree is `path LIKE '/1/4/%'`.
+    path: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Service(SQLModel, table=True):
+    """An administrative procedure (thủ tục hành chính)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: National procedure code from the national database of procedures.
+    code: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
+    name: str = Field(max_length=300)
+    #: Field of the procedure (lĩnh vực), e.g. "Hộ tịch".
+    field: str = Field(max_length=120)
+
+
+class UnitService(SQLModel, table=True):
+    """A procedure handled by a unit."""
+
+    __tablename__ = "unit_service"
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+
+
+class Instrument(SQLModel, table=True):
+    """One version of a questionnaire, as loaded from its data file."""
+
+    __table_args__ = (UniqueConstraint("code", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40)
+    version: int
+    #: The validated instrument document (JSON), so old responses keep their exact wording.
+    definition: str = Field(sa_column=Column(Text, nullable=False))
+    #: SHA-256 of the definition: a changed file with an unchanged version is refused.
+    checksum: str = Field(max_length=64)
+    loaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Counter(SQLModel, table=True):
+    """A service counter of a unit, with the opaque token printed on its QR poster."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=120)
+    #: Random URL-safe token of /c/<token>; rotating it retires printed posters.
+    token: str = Field(sa_column=Column(String(43), nullable=False, unique=True))
+    instrument_code: str = Field(default="sipas-service", max_length=40)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    token_rotated_at: datetime | None = None
+
+
+class KioskDevice(SQLModel, table=True):
+    """A tablet enrolled at a counter."""
+
+    __tablename__ = "kiosk_device"
+    id: int | None = Field(default=None, primary_key=True)
+    counter_id: int = Field(foreign_key="counter.id", index=True)
+    name: str = Field(max_length=120)
+    #: SHA-256 of the one-time enrolment code shown in the admin pages.
+    enrol_code_hash: str | None = Field(default=None, max_length=64)
+    enrol_expires_at: datetime | None = None
+    #: SHA-256 of the long-lived device credential kept by the tablet.
+    credential_hash: str | None = Field(
+        default=None, sa_column=Column(String(64), nullable=True, unique=True)
+    )
+    #: Ratings closer together than this are kept but flagged.
+    min_interval_seconds: int = 10
+    active: bool = True
+    enrolled_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,87 @@
+"""The tally's stored sums and the queues that feed it."""
+
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.schema import DDL
+from sqlmodel import Field, SQLModel
+
+
+class Tally(SQLModel, table=True):
+    """Additive sums of the responses of one group (see survey.scores.tally), updated by addition.
+
+    Grain "counter" groups by unit, counter, local month, channel and flag; grain "service" by
+    unit, service, local month and flag (channel ""). Both hold every response once. Grain
+    "dossier" holds the QĐ 766 facts of dossiers by unit, service and local month of reception
+    (instrument 0, channel "", flag false).
+    """
+
+    __table_args__ = (UniqueConstraint("grain", "instrument_id", "unit_id", "part_id", "month", "channel",
+                                       "suspicious"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grain: str = Field(max_length=8)
+    #: The instrument version (0 for grain "dossier").
+    instrument_id: int
+    unit_id: int = Field(foreign_key="unit.id")
+    #: The counter (grain "counter") or the service (grains "service", "dossier"); 0 where there was none.
+    part_id: int = 0
+    #: Local (UTC+7) month "YYYY-MM" of submission.
+    month: str = Field(max_length=7)
+    channel: str = Field(max_length=16)
+    suspicious: bool
+    #: Little-endian int32 sums in the layout of the instrument version (survey.scores.tally.Layout).
+    sums: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    #: The fold that last changed the row: readers reload only rows newer than what they hold.
+    generation: int = Field(index=True)
+
+
+class TallyPending(SQLModel, table=True):
+    """Responses not added to the tally yet: a trigger on response adds every new row here."""
+
+    __tablename__ = "tally_pending"
+    response_id: int = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
+
+
+class TallyPendingDossier(SQLModel, table=True):
+    """Dossiers not added to the tally yet: a trigger on dossier adds every new row here."""
+
+    __tablename__ = "tally_pending_dossier"
+    dossier_id: int = Field(primary_key=True)
+
+
+#: Every inserted response and dossier, whoever writes it (the app, bulk loads, an operator's SQL),
+#: waits in a queue until survey.scores.tally folds it in: table → (queue table, queue column).
+TALLY_QUEUES = {"response": ("tally_pending", "response_id"),
+                "dossier": ("tally_pending_dossier", "dossier_id")}
+
+
+def tally_trigger(table: str) -> str:
+    """Return the name of the trigger (and PostgreSQL function) that queues a table's new rows."""
+    return f"{table}_tally_pending"
+
+
+def tally_trigger_ddl(table: str, dialect: str) -> list[str]:
+    """Return the statements creating the trigger that queues a table's new rows.
+
+    The Alembic revision creates the same.
+    """
+    queue, column = TALLY_QUEUES[table]
+    name, insert = tally_trigger(table), f"INSERT INTO {queue} ({column}) VALUES (NEW.id)"
+    if dialect == "sqlite":
+        return [f"CREATE TRIGGER IF NOT EXISTS {name} AFTER INSERT ON {table} BEGIN {insert}; END"]
+    return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {insert}; RETURN NULL; END $$",
+            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()"]
+
+
+for _table in TALLY_QUEUES:
+    for _dialect in ("sqlite", "postgresql"):
+        for _statement in tally_trigger_ddl(_table, _dialect):
+            event.listen(SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))
