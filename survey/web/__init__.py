@@ -2,16 +2,20 @@
 
 `home` (/), `auth` (/login), `respond` (/c/, /r/: the citizen's survey), `kiosk` (/k/), `manage`
 (/manage/: score pages), `admin` (/admin/) and `api` (/api/v1/, JSON). `i18n`, `limits` and
-`filters` set up languages, rate limits and the template filters for all of them.
+`filters` set up languages, rate limits and the template filters for all of them; `serving` the
+proxy in front, request logs, /metrics and folds after writes.
 """
 
 from flask import Flask
 
-from survey.web import admin, api, auth, filters, home, i18n, kiosk, limits, manage, respond
+from survey.web import admin, api, auth, filters, home, i18n, kiosk, limits, manage, respond, serving
 
 
 def init_app(app: Flask) -> None:
-    """Set up languages, sign-in, rate limits and template filters, and attach every blueprint."""
+    """Set up the proxy, request logs and metrics, languages, sign-in, rate limits and template filters,
+    and attach every blueprint.
+    """
+    serving.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     limits.init_app(app)
