@@ -2,6 +2,10 @@
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -10,7 +14,9 @@ from survey import create_app
 from survey.db import get_engine
 from survey.models import Response
 from tests.helpers import D1, aged_ticket, answers
+from tests.server import fetch, free_port, kill, wait_until_up
 
+CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"
 KEEP = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL",
         "SESSION_COOKIE_SECURE")
 
@@ -122,3 +128,31 @@ def test_a_secure_cookie_over_plain_http_is_explained(make, caplog):
     assert "FLASK_SESSION_COOKIE_SECURE" not in over_https.text
     plain = make(SESSION_COOKIE_SECURE=False).test_client().get("/login")
     assert "FLASK_SESSION_COOKIE_SECURE" not in plain.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", ["survey.wsgi:app", "survey:create_app()"])
+def test_gunicorn_with_the_production_config_adds_up_its_workers(app, province, entry):
+    port = free_port()
+    environment = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"} | {
+        "DATABASE_URL": app.config["DATABASE_URL"], "FLASK_SECRET_KEY": app.secret_key,
+        "HAILONG_BIND": f"127.0.0.1:{port}", "HAILONG_WORKERS": "3", "FLASK_PROXY_FIX": "1",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONFIG), entry],
+                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        wait_until_up(port, process)
+        for _ in range(12):
+            assert fetch(port, "/healthz")[0] == 200
+        status, body = fetch(port, "/metrics")
+    finally:
+        kill(process)
+        out, err = process.communicate()
+    assert status == 200
+    served = sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+                 if line.startswith('hailong_http_requests_total{endpoint="home.health"'))
+    assert served >= 13, body  # every worker's requests, whichever worker answered /metrics
+    lines = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
+    assert sum(line["path"] == "/healthz" for line in lines) >= 13
+    assert err.decode().count("Booting worker") >= 3
