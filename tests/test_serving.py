@@ -134,7 +134,8 @@ def test_a_secure_cookie_over_plain_http_is_explained(make, caplog):
 @pytest.mark.parametrize("entry", ["survey.wsgi:app", "survey:create_app()"])
 def test_gunicorn_with_the_production_config_adds_up_its_workers(app, province, entry):
     port = free_port()
-    environment = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"} | {
+    environment = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
+    environment |= {
         "DATABASE_URL": app.config["DATABASE_URL"], "FLASK_SECRET_KEY": app.secret_key,
         "HAILONG_BIND": f"127.0.0.1:{port}", "HAILONG_WORKERS": "3", "FLASK_PROXY_FIX": "1",
     }
