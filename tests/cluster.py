@@ -1,6 +1,7 @@
 """The parts of a scale-out on one machine, from Debian's packages (tests/test_cluster.py, docs/deploy.md):
 a PostgreSQL 15 primary with a streaming standby, Redis, gunicorn app servers, nginx with TLS."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -215,3 +216,30 @@ def forget_keys(url: str, prefix: str) -> None:
     client = redis.Redis.from_url(url)
     for key in client.scan_iter(f"*{prefix}*"):
         client.delete(key)
+
+
+def survivor_metrics(port: int) -> dict:
+    """Return the surviving app server's figures: folds after writes, submissions, the queue left."""
+    body = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    wanted = (
+        "hailong_tally_folds_total",
+        "hailong_tally_folded_responses_total",
+        "hailong_submissions_total",
+        "hailong_tally_queue_responses",
+    )
+    figures: dict = {}
+    for line in body.splitlines():
+        name = line.split("{")[0].split(" ")[0]
+        if name in wanted:
+            figures[name] = figures.get(name, 0) + float(line.rsplit(" ", 1)[1])
+    assert figures["hailong_tally_queue_responses"] == 0  # `flask tally` folded the rest on the primary
+    return figures
+
+
+def record(figures: dict) -> None:
+    """Print the figures and keep them in benchmarks/cluster/latest.json."""
+    text_ = json.dumps(figures, indent=2, ensure_ascii=False)
+    print(text_)
+    folder = ROOT / "benchmarks" / "cluster"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "latest.json").write_text(text_ + "\n", encoding="utf-8")

@@ -7,7 +7,6 @@ servers, the standby's pages agree with the primary once it has caught up. Figur
 written to benchmarks/cluster/latest.json.
 """
 
-import json
 import os
 import re
 import shutil
@@ -32,7 +31,18 @@ from survey.db import get_engine
 from survey.models import Channel, Response
 from survey.web.submission import read_ticket
 from tests import factories
-from tests.cluster import PG_BIN, ROOT, app_server, caught_up, forget_keys, nginx, postgres, redis_url
+from tests.cluster import (
+    PG_BIN,
+    ROOT,
+    app_server,
+    caught_up,
+    forget_keys,
+    nginx,
+    postgres,
+    record,
+    redis_url,
+    survivor_metrics,
+)
 from tests.helpers import answers, bearer, make_key, make_kiosk
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -336,30 +346,3 @@ def check_agreement(base: str, cafile: str, app, key: str) -> dict:
     scope = from_primary.json["scope"]
     assert scope["n"] > 0
     return {"scope n": scope["n"], "agree": True}
-
-
-def survivor_metrics(port: int) -> dict:
-    """Return the surviving app server's figures: folds after writes, submissions, the queue left."""
-    body = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-    wanted = (
-        "hailong_tally_folds_total",
-        "hailong_tally_folded_responses_total",
-        "hailong_submissions_total",
-        "hailong_tally_queue_responses",
-    )
-    figures: dict = {}
-    for line in body.splitlines():
-        name = line.split("{")[0].split(" ")[0]
-        if name in wanted:
-            figures[name] = figures.get(name, 0) + float(line.rsplit(" ", 1)[1])
-    assert figures["hailong_tally_queue_responses"] == 0  # `flask tally` folded the rest on the primary
-    return figures
-
-
-def record(figures: dict) -> None:
-    """Print the figures and keep them in benchmarks/cluster/latest.json."""
-    text_ = json.dumps(figures, indent=2, ensure_ascii=False)
-    print(text_)
-    folder = ROOT / "benchmarks" / "cluster"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "latest.json").write_text(text_ + "\n", encoding="utf-8")
