@@ -39,7 +39,8 @@ class Defaults:
     SCORING_METHOD = "wilson"
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
-    #: A read folds the pending responses into the stored tally when more than this many wait.
+    #: A write request folds the pending responses into the stored tally, once its answer is sent,
+    #: when more than this many wait (reads never fold; `flask tally` runs on a timer in production).
     TALLY_FOLD_AT = 2000
     #: Number of trusted proxies in front (nginx: 1): their X-Forwarded-For/-Proto/-Host are believed,
     #: so rate limits and logs see the citizen's address. 0 when the app faces clients directly.
