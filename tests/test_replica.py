@@ -7,13 +7,24 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from flask import url_for
+from sqlalchemy import event, func, select
 
 from survey import create_app
 from survey.db import get_engine
 from survey.models import ApiKey, Response, TallyPending
 from tests.factories import add_sipas
-from tests.helpers import D1, SCOPE_ROUTES, UNIT_ROUTES, aged_ticket, answers, bearer, make_key, sign_in
+from tests.helpers import (
+    D1,
+    SCOPE_ROUTES,
+    UNIT_ROUTES,
+    aged_ticket,
+    answers,
+    bearer,
+    make_key,
+    make_kiosk,
+    sign_in,
+)
 from tests.server import fetch, free_port, gunicorn
 
 KEEP = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL",
@@ -102,6 +113,46 @@ def test_pages_show_what_the_replica_holds(app, session, province, tmp_path):
     assert counted() == 12
     get_engine(with_replica).dispose()
     get_engine(with_replica, replica=True).dispose()
+
+
+def test_no_get_writes_anywhere(app, client, session, province):
+    add_sipas(session, province, "H-01", n=6, satisfied=5)
+    key = make_key(session, province.units["P"])
+    receipt = client.post("/api/v1/receipts", json={"unit": "H-01", "dossier": "HS-9"}, headers=bearer(key))
+    client.set_cookie("kiosk", make_kiosk(session, province.counters["D2"]))
+    sign_in(client, "admin")
+    values = {"code": "H", "fmt": "csv", "unit_id": province.units["H"].id, "filename": "app.css",
+              "counter_id": province.counters["H-01"].id, "_rest": "nothing-here"}
+    receipt_pages = ("respond.receipt_survey", "respond.receipt_thanks")
+    tokens = {endpoint: receipt.json["token"] for endpoint in receipt_pages}
+    writes: dict[str, list[str]] = {"request": [], "after the answer": []}
+    phase = ["request"]
+
+    def note_write(_connection, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes[phase[0]].append(" ".join(statement.split()[:4]))
+
+    event.listen(get_engine(app), "before_cursor_execute", note_write)
+    visited = {}
+    try:
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods:
+                continue
+            arguments = values | {"token": tokens.get(rule.endpoint, province.counters["D1"].token)}
+            with app.test_request_context():
+                path = url_for(rule.endpoint, **{name: arguments[name] for name in rule.arguments})
+            phase[0] = "request"
+            answer = client.get(path, headers=bearer(key))
+            visited[path] = answer.status_code
+            phase[0] = "after the answer"
+            answer.close()
+    finally:
+        event.remove(get_engine(app), "before_cursor_execute", note_write)
+    assert len(visited) >= 30 and all(status < 500 for status in visited.values()), visited
+    assert {visited[path] for path in ("/manage/unit/H", "/admin/", "/k/", "/api/v1/scores")} == {200}
+    # Not even after the answers: the key's last use was stored by the receipt POST a moment ago, and
+    # a GET stores it at most once a minute (test_score_pages_exports_and_the_api_read_without_writing).
+    assert writes == {"request": [], "after the answer": []}
 
 
 @pytest.mark.slow
