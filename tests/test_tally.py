@@ -14,7 +14,7 @@ from survey.models import Dossier, Response, Tally, TallyPending
 from survey.periods import parse
 from survey.scores import Filters, service, tally
 from tests.factories import JULY, add_rated, add_sipas, verdict_mix
-from tests.helpers import D1, aged_ticket, answers
+from tests.helpers import bearer, make_key
 
 AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
 
@@ -206,18 +206,19 @@ def pending_sums(store: tally.Store) -> dict:
 
 def test_a_read_never_folds_and_a_write_folds_once_answered(app, client, session, data):
     app.config["TALLY_FOLD_AT"] = 10
+    key = make_key(session, data.units["P"], "receipts:write")
     with app.test_request_context("/manage/"):
         waiting = tally.view().pending_ids[0]
     assert len(waiting) > 10
     assert session.scalar(select(func.count()).select_from(TallyPending)) == len(waiting)
     session.commit()
-    posted = client.post(D1, data=answers() | {"ticket": aged_ticket(app)})
-    assert posted.status_code == 303
-    assert session.scalar(select(func.count()).select_from(TallyPending)) == len(waiting) + 1
+    posted = client.post("/api/v1/receipts", json={"unit": "H-01", "dossier": "HS-1"}, headers=bearer(key))
+    assert posted.status_code == 201
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == len(waiting)
     posted.close()  # the server has sent the answer: the fold runs now
     session.commit()
     assert session.scalar(select(func.count()).select_from(TallyPending)) == 0
-    assert session.scalar(select(func.count()).select_from(Response)) == len(waiting) + 1
+    assert session.scalar(select(func.count()).select_from(Response)) == len(waiting)
 
 
 def test_rebuild_equals_folding_as_responses_came(session, data):
