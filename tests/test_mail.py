@@ -37,18 +37,18 @@ def test_starttls_with_login(tmp_path):
 
 def test_a_wrong_password_is_refused_and_nothing_is_sent(tmp_path):
     cert, key = self_signed_certificate(tmp_path)
-    with smtp_server(tls_files=(cert, key), login=("hailong", "right")) as (port, inbox):
-        with pytest.raises(smtplib.SMTPAuthenticationError):
-            mail.send({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_CA_FILE": cert,
-                       "MAIL_USERNAME": "hailong", "MAIL_PASSWORD": "wrong"}, [MAIL])
+    with (smtp_server(tls_files=(cert, key), login=("hailong", "right")) as (port, inbox),
+          pytest.raises(smtplib.SMTPAuthenticationError)):
+        mail.send({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_CA_FILE": cert,
+                   "MAIL_USERNAME": "hailong", "MAIL_PASSWORD": "wrong"}, [MAIL])
     assert inbox.received == []
 
 
 def test_an_untrusted_certificate_is_refused(tmp_path):
     cert, key = self_signed_certificate(tmp_path)
-    with smtp_server(tls_files=(cert, key)) as (port, inbox):
-        with pytest.raises(ssl.SSLCertVerificationError) as caught:
-            mail.send({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}, [MAIL])
+    with (smtp_server(tls_files=(cert, key)) as (port, inbox),
+          pytest.raises(ssl.SSLCertVerificationError) as caught):
+        mail.send({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}, [MAIL])
     assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
     assert inbox.received == []
 

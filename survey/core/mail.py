@@ -56,7 +56,7 @@ def tls_context(config: Mapping) -> ssl.SSLContext:
 
 
 def connect(config: Mapping) -> smtplib.SMTP:
-    """Open an SMTP connection by the MAIL_* settings: TLS or STARTTLS as set, then log in if a user is set."""
+    """Open an SMTP connection by the MAIL_* settings: TLS or STARTTLS, then a login if a user is set."""
     host, security = config.get("MAIL_SERVER"), config.get("MAIL_SECURITY", "starttls")
     if not host:
         raise MailNotConfigured("MAIL_SERVER is not set: no mail can be sent")

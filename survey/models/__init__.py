@@ -27,8 +27,8 @@ from survey.models.tally import (
 )
 
 __all__ = [
-    "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent", "Channel",
-    "Counter", "Dossier", "Instrument", "KioskDevice", "Notice", "Response", "Role", "Service", "Tally",
-    "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
+    "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent",
+    "Channel", "Counter", "Dossier", "Instrument", "KioskDevice", "Notice", "Response", "Role", "Service",
+    "Tally", "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
     "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]
