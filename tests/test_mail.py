@@ -57,3 +57,11 @@ def test_no_server_configured_sends_nothing():
     assert mail.send({"MAIL_SERVER": ""}, []) == 0
     with pytest.raises(mail.MailNotConfigured):
         mail.send({"MAIL_SERVER": ""}, [MAIL])
+
+
+def test_a_long_vietnamese_subject_keeps_its_spaces_when_folded():
+    subject = "[Hài Lòng] Bản tin hằng tuần của Đơn vị Hành chính công, 13/07/2026–19/07/2026 và các đơn vị"
+    with smtp_server() as (port, inbox):
+        mail.send({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_SECURITY": "none"},
+                  [mail.Mail(to=("lan@example.vn",), subject=subject, text="x")])
+    assert inbox.received[0][2]["Subject"] == subject

@@ -9,8 +9,11 @@ import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 SECURITY = ("starttls", "ssl", "none")
 
@@ -31,19 +34,26 @@ class Mail:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-def build(mail: Mail, *, sender: str) -> EmailMessage:
-    """Return the MIME message of a mail (UTF-8; multipart/alternative when it has HTML)."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    for name, value in mail.headers:
-        message[name] = value
-    message.set_content(mail.text, charset="utf-8")
+def build(mail: Mail, *, sender: str) -> Message:
+    """Return the MIME message of a mail (UTF-8; multipart/alternative when it has HTML).
+
+    Built the compat32 way: the newer header folding of the email package drops the space at a
+    fold inside a long non-ASCII subject ("của Đơn vị" arrives as "củaĐơn vị").
+    """
+    text = MIMEText(mail.text, "plain", "utf-8")
+    message: Message = text
     if mail.html is not None:
-        message.add_alternative(mail.html, subtype="html", charset="utf-8")
+        message = MIMEMultipart("alternative")
+        message.attach(text)
+        message.attach(MIMEText(mail.html, "html", "utf-8"))
+    name, address = parseaddr(sender)
+    message["From"] = formataddr((name, address), charset="utf-8")
+    message["To"] = ", ".join(mail.to)
+    message["Subject"] = Header(mail.subject, "utf-8")  # type: ignore[assignment]  # compat32 takes a Header
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
+    for header, value in mail.headers:
+        message[header] = value
     return message
 
 

@@ -1,0 +1,34 @@
+"""Commands that send mail: `alerts` (run every few minutes) and `digest` (daily or weekly)."""
+
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+from sqlmodel import Session
+
+from survey.db import get_engine
+from survey.notify import alerts, digests
+
+
+@click.command("alerts")
+@with_appcontext
+def alerts_command():
+    """Check every scope's alert rules and mail what is new (each alert once)."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        sent = alerts.run(session)
+    summary = ", ".join(f"{kind} {count}" for kind, count in sorted(sent.items())) or "none"
+    click.echo(f"Alerts sent: {summary}.")
+
+
+@click.command("digest")
+@with_appcontext
+@click.option("--period", type=click.Choice(tuple(digests.PERIODS)), required=True,
+              help="Send the daily or the weekly digest.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Local date to act as today (the digest covers the days before it).")
+def digest_command(period: str, today):
+    """Mail the digest to every user who chose this period (each user once per window)."""
+    day: date | None = today.date() if today else None
+    with Session(get_engine(), expire_on_commit=False) as session:
+        done = digests.run(session, period, today=day)
+    click.echo(f"Digests sent: {done.get('sent', 0)}; already sent before: {done.get('skipped', 0)}.")
