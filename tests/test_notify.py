@@ -12,7 +12,7 @@ from survey.periods import last_twelve_months
 from survey.scores import cached_score_scope
 from tests import factories
 from tests.helpers import events, make_kiosk, sign_in
-from tests.server import smtp_server
+from tests.server import free_port, smtp_server
 
 #: 10:00 local time on 15 July 2026, when factories.JULY's responses (03:00 UTC) came in.
 NOW = datetime(2026, 7, 15, 10, 0, tzinfo=UTC)
@@ -201,3 +201,70 @@ def test_digest_command(runner, app, session, people, inbox):
     assert result.exit_code == 0, result.output
     assert "Digests sent: 1" in result.output
     assert len(inbox.by_recipient("viewer@example.vn")) == 1
+
+
+def test_a_user_sets_their_own_address_and_digest(app, session, province, client):
+    sign_in(client, "viewer")
+    page = client.get("/account/notifications")
+    assert page.status_code == 200 and "Địa chỉ thư điện tử" in page.get_data(as_text=True)
+    bad = client.post("/account/notifications", data={"email": "not an address", "digest": "daily"})
+    assert bad.status_code == 200 and "ví dụ ten@donvi.gov.vn" in bad.get_data(as_text=True)
+    assert client.post("/account/notifications", data={"email": "no", "digest": "hourly"}).status_code == 200
+    done = client.post("/account/notifications", data={"email": " lan@example.vn ", "digest": "weekly"})
+    assert done.status_code == 303
+    session.commit()
+    session.expire_all()
+    user = session.get(User, province.users["viewer"].id)
+    assert (user.email, user.digest, user.alerts) == ("lan@example.vn", "weekly", False)
+    assert len(events(session, "notifications", "app_user")) == 1
+
+
+def test_signed_out_users_are_sent_to_sign_in(client):
+    assert client.get("/account/notifications").status_code == 302
+
+
+def test_an_administrator_sets_a_scope_rule_that_its_subtree_inherits(app, session, province, client):
+    sign_in(client, "district")
+    page = client.get(f"/admin/units/{province.units['H'].id}").get_data(as_text=True)
+    assert "Lưu quy tắc cảnh báo" in page
+    posted = client.post(f"/admin/units/{province.units['H'].id}/alerts",
+                         data={"verdict": "y", "spike_count": "3", "kiosk_silent_hours": "0",
+                               "words": "phiền hà\n bồi dưỡng "})
+    assert posted.status_code == 303
+    assert client.post(f"/admin/units/{province.units['H'].id}/alerts",
+                       data={"spike_count": "-1", "kiosk_silent_hours": "0"}).status_code == 303
+    # Outside the district's scope: 404.
+    assert client.post(f"/admin/units/{province.units['D1'].id}/alerts",
+                       data={"spike_count": "1", "kiosk_silent_hours": "0"}).status_code == 404
+    session.commit()
+    [rule] = session.exec(select(AlertRule)).all()
+    assert (rule.unit_id, rule.spike_count, rule.kiosk_silent_hours, rule.words) == (
+        province.units["H"].id, 3, 0, "phiền hà\n bồi dưỡng")
+    with app.app_context():
+        inherited = alerts.rule_for(province.units["H-01"], alerts.rules(session))
+        default = alerts.rule_for(province.units["D1"], alerts.rules(session))
+    assert inherited.spike_count == 3 and alerts.words_of(inherited) == ["phiền hà", "bồi dưỡng"]
+    assert default.spike_count == 5 and default.kiosk_silent_hours == 24
+    assert len(events(session, "create", "alert_rule")) == 1
+
+
+def test_alerts_command(runner, session, people, inbox):
+    factories.verdict_mix(session, people)
+    result = runner.invoke(args=["alerts"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Alerts sent: ")
+    assert runner.invoke(args=["alerts"]).output == "Alerts sent: none.\n"
+
+
+def test_a_mail_server_that_is_down_leaves_the_alert_to_the_next_run(app, session, people):
+    factories.verdict_mix(session, people)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SECURITY="none")
+    with pytest.raises(ConnectionRefusedError):
+        run_alerts(app, session)
+    session.commit()
+    assert session.exec(select(Notice)).all() == []
+    assert events(session, "notify", "notice") == []
+    with smtp_server() as (port, inbox):
+        app.config.update(MAIL_PORT=port)
+        assert run_alerts(app, session)["verdict"] >= 1
+    assert inbox.by_recipient("admin@example.vn")

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from survey.core import retention
-from survey.db import get_engine, writing
+from survey.db import get_engine
 from survey.notify import alerts, digests
 
 
@@ -16,7 +16,7 @@ from survey.notify import alerts, digests
 @with_appcontext
 def alerts_command():
     """Check every scope's alert rules and mail what is new (each alert once)."""
-    with writing(), Session(get_engine(), expire_on_commit=False) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
         sent = alerts.run(session)
     summary = ", ".join(f"{kind} {count}" for kind, count in sorted(sent.items())) or "none"
     click.echo(f"Alerts sent: {summary}.")
@@ -31,7 +31,7 @@ def alerts_command():
 def digest_command(period: str, today):
     """Mail the digest to every user who chose this period (each user once per window)."""
     day: date | None = today.date() if today else None
-    with writing(), Session(get_engine(), expire_on_commit=False) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
         done = digests.run(session, period, today=day)
     click.echo(f"Digests sent: {done.get('sent', 0)}; already sent before: {done.get('skipped', 0)}.")
 

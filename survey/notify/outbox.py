@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from survey.core import audit, mail
+from survey.db import writing
 from survey.models import Notice, Unit, User
 
 #: What an unsubscribe link turns off: the digest or the alerts.
@@ -85,27 +86,35 @@ def render(template: str, user: User, choice: str, **context) -> mail.Mail:
 
 
 def deliver(session: Session, draft: Draft, users: list[User], *, choice: str) -> Notice | None:
-    """Send a draft to its users once: record the key (audited), send, commit; None if sent before.
+    """Send a draft to its users once: reserve its key, send, then audit; None if it was sent before.
 
-    The notice row is written before the mail goes out, so a second run waits on or fails at the
-    unique key instead of mailing twice; a mail that fails leaves no row, so the next run retries.
+    The notice row is committed before the mail goes out, so a second run stops at the unique key
+    instead of mailing twice; a mail that fails removes the row again, so the next run retries.
+    No database lock is held while the SMTP server answers (citizens' responses keep being written).
     """
+    session.commit()  # end the checks' read snapshot
     if session.exec(select(Notice.id).where(Notice.key == draft.key)).first() is not None:
+        session.commit()
         return None
     mails = [render(draft.template, user, choice, kind=draft.kind, **draft.context) for user in users]
     notice = Notice(key=draft.key, kind=draft.kind, unit_id=draft.unit.id if draft.unit else None,
                     subject=mails[0].subject[:300] if mails else draft.key, recipients=len(mails))
-    session.add(notice)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return None
-    audit.record(session, None, "notify", notice, None, audit.snapshot(notice))
+    session.commit()
+    with writing():
+        session.add(notice)
+        try:
+            session.commit()
+        except IntegrityError:  # another run reserved the key first
+            session.rollback()
+            return None
     try:
         mail.send(current_app.config, mails)
     except BaseException:
-        session.rollback()
+        with writing():
+            session.delete(notice)
+            session.commit()
         raise
-    session.commit()
+    with writing():
+        audit.record(session, None, "notify", notice, None, audit.snapshot(notice))
+        session.commit()
     return notice

@@ -5,6 +5,7 @@ One blueprint; each module adds the pages of one subject to it.
 """
 
 from survey.web.admin import (  # noqa: F401
+    alerts,
     apikeys,
     auditlog,
     counters,
