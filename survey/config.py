@@ -75,6 +75,10 @@ class Defaults:
     RETENTION_COMMENT_MONTHS = 24
     RETENTION_TECHNICAL_MONTHS = 24
     RETENTION_BATCH = 5000
+    #: Public results pages (/public/<unit>, off until an administrator enables one): groups with
+    #: fewer respondents than this show no figures, and how long browsers and proxies may keep a page.
+    PUBLIC_MIN_N = 30
+    PUBLIC_CACHE_SECONDS = 3600
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")

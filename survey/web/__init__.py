@@ -2,7 +2,7 @@
 
 `home` (/), `auth` (/login), `respond` (/c/, /r/: the citizen's survey), `kiosk` (/k/), `manage`
 (/manage/: score pages), `admin` (/admin/), `account` (/account/: a user's mail choices), `unsubscribe`
-(links in mails) and `api` (/api/v1/, JSON).
+(links in mails), `public` (/public/: a scope's published results) and `api` (/api/v1/, JSON).
 `i18n`, `limits` and `filters` set up languages, rate limits and the template filters for all of them.
 """
 
@@ -19,6 +19,7 @@ from survey.web import (
     kiosk,
     limits,
     manage,
+    public,
     respond,
     unsubscribe,
 )
@@ -31,6 +32,6 @@ def init_app(app: Flask) -> None:
     limits.init_app(app)
     filters.init_app(app)
     for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp, account.bp,
-                      unsubscribe.bp):
+                      unsubscribe.bp, public.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth.csrf.exempt(api.bp))

@@ -12,6 +12,7 @@ from survey.web.admin import (  # noqa: F401
     flags,
     kiosks,
     posters,
+    publish,
     retention,
     units,
     users,

@@ -33,6 +33,7 @@ from survey.web.admin.blueprint import (
     units_in_scope,
     validated,
 )
+from survey.web.admin.publish import public_page
 
 
 @bp.route("/")
@@ -94,6 +95,7 @@ def unit(unit_id: int):
         services_form=services_form,
         counter_form=counter_form,
         alert_form=alert_form(unit),
+        public=public_page(unit),
     )
 
 
