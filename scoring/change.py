@@ -1,4 +1,4 @@
-"""Has an index changed between two independent samples? A z test of the difference of two estimates.
+"""Has an index or a share changed between two independent samples? z tests of a difference.
 
 Each estimate comes with its own linearised standard error (respondent-level, design effect
 included: see `scoring.index`), so the test is the large-sample Wald test of a difference of two
@@ -15,7 +15,7 @@ from scipy import stats
 
 from ._checks import check_choice, check_confidence_level
 
-__all__ = ["ALTERNATIVES", "Change", "index_change"]
+__all__ = ["ALTERNATIVES", "Change", "index_change", "proportion_change"]
 
 ALTERNATIVES = ("less", "greater", "two-sided")
 
@@ -72,10 +72,42 @@ def index_change(before: float, before_se: float, after: float, after_se: float,
     # Without sampling error (every respondent satisfied on both sides) any difference is certain.
     no_error = 0.0 if difference == 0 else math.copysign(math.inf, difference)
     z = difference / se if se else no_error
+    return Change(difference, se, z, _p_value(z, alternative), alternative, level)
+
+
+def proportion_change(before_x: int, before_n: int, after_x: int, after_n: int, *,
+                      alternative: str = "two-sided", confidence_level: float = 0.95) -> Change | None:
+    """Test whether a share moved from before_x/before_n to after_x/after_n; None when a side has no answers.
+
+    The pooled two-proportion z test (e.g. Agresti, *Categorical Data Analysis*, 3rd ed., §3.1.4; the
+    square of z is Pearson's chi-squared of the 2 × 2 table): one item's satisfied answers before
+    and after an improvement action.
+
+    Examples
+    --------
+    >>> change = proportion_change(60, 100, 80, 100, alternative="greater")
+    >>> round(change.difference, 2), round(change.z, 3), round(change.p_value, 4), change.significant
+    (0.2, 3.086, 0.001, True)
+    """
+    check_choice("alternative", alternative, ALTERNATIVES)
+    level = check_confidence_level(confidence_level)
+    for name, (x, n) in {"before": (before_x, before_n), "after": (after_x, after_n)}.items():
+        if not 0 <= x <= n:
+            raise ValueError(f"{name}: need 0 <= x <= n; got x={x!r}, n={n!r}")
+    if before_n == 0 or after_n == 0:
+        return None
+    before, after = before_x / before_n, after_x / after_n
+    pooled = (before_x + after_x) / (before_n + after_n)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / before_n + 1 / after_n))
+    difference = after - before
+    no_error = 0.0 if difference == 0 else math.copysign(math.inf, difference)
+    z = difference / se if se else no_error
+    return Change(difference, se, z, _p_value(z, alternative), alternative, level)
+
+
+def _p_value(z: float, alternative: str) -> float:
     if alternative == "less":
-        p_value = float(stats.norm.cdf(z))
-    elif alternative == "greater":
-        p_value = float(stats.norm.sf(z))
-    else:
-        p_value = float(2 * stats.norm.sf(abs(z)))
-    return Change(difference, se, z, p_value, alternative, level)
+        return float(stats.norm.cdf(z))
+    if alternative == "greater":
+        return float(stats.norm.sf(z))
+    return float(2 * stats.norm.sf(abs(z)))

@@ -79,6 +79,8 @@ class Defaults:
     #: fewer respondents than this show no figures, and how long browsers and proxies may keep a page.
     PUBLIC_MIN_N = 30
     PUBLIC_CACHE_SECONDS = 3600
+    #: Improvement follow-up: months before and after an action's date whose answers are compared.
+    FOLLOWUP_MONTHS = 3
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")

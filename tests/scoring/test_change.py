@@ -40,3 +40,20 @@ def test_bad_options_are_echoed(options):
 def test_negative_errors_are_refused():
     with pytest.raises(ValueError, match="-0.01"):
         index_change(0.9, -0.01, 0.8, 0.01)
+
+
+def test_two_proportions_pooled_z_is_pearsons_chi_squared():
+    from scipy import stats
+
+    from scoring import proportion_change
+
+    change = proportion_change(60, 100, 80, 100)
+    chi2 = stats.chi2_contingency([[60, 40], [80, 20]], correction=False)
+    assert change.z ** 2 == pytest.approx(chi2.statistic)
+    assert change.p_value == pytest.approx(chi2.pvalue)
+    one_sided = proportion_change(60, 100, 80, 100, alternative="greater")
+    assert one_sided.p_value == pytest.approx(chi2.pvalue / 2)
+    assert proportion_change(0, 0, 5, 10) is None
+    assert proportion_change(10, 10, 10, 10).p_value == 1.0
+    with pytest.raises(ValueError, match="x=11, n=10"):
+        proportion_change(11, 10, 5, 10)
