@@ -3,6 +3,7 @@
 - `database`: `init-db` (Alembic upgrade to head), `demo` (seed the demo province), `tally`;
 - `admin`: `counters`, `qr`, `receipt`, `create-user`;
 - `report`: `scores`;
+- `notify`: `alerts`, `digest`, `purge`;
 - `backup`: `backup` (a consistent copy of the live database).
 
 Their helpers live here too: `migrate` (Alembic from code), `demo` and `demo_data` (the demo
@@ -11,12 +12,13 @@ province), `bulk` (fast loads for the demo and the benchmarks).
 
 from flask import Flask
 
-from survey.commands import admin, backup, database, report
+from survey.commands import admin, backup, database, notify, report
 
 
 def init_app(app: Flask) -> None:
     """Register every command."""
     for command in (database.init_db_command, database.demo_command, database.tally_command,
                     admin.counters_command, admin.create_user_command, admin.qr_command,
-                    admin.receipt_command, report.scores_command, backup.backup_command):
+                    admin.receipt_command, report.scores_command, notify.alerts_command,
+                    notify.digest_command, notify.purge_command, backup.backup_command):
         app.cli.add_command(command)
