@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Column,
+    Integer,
     String,
     Text,
 )
@@ -27,6 +28,9 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
+    #: Part of every session cookie of this user; bumped on sign-out and on a new password, so
+    #: that every earlier session ends on the server's side.
+    session_version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     created_at: datetime = Field(default_factory=utcnow)
 
 

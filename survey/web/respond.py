@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from sqlmodel import select
 
 from survey import instruments
@@ -27,14 +28,34 @@ def client_limit() -> str:
     return current_app.config["RATELIMIT_SURVEY_CLIENT"]
 
 
+def invalid_limit() -> str:
+    """Return the per-client limit of refused survey POSTs (a setting)."""
+    return current_app.config["RATELIMIT_SURVEY_INVALID"]
+
+
 def counter_limit() -> str:
-    """Return the per-counter limit of survey submissions (a setting)."""
+    """Return the per-counter limit of accepted survey submissions (a setting)."""
     return current_app.config["RATELIMIT_SURVEY_COUNTER"]
 
 
+def accepted(response) -> bool:
+    """Tell whether a survey POST was stored (or was the retry of a stored one): it redirects."""
+    return response.status_code == 303
+
+
+def refused(response) -> bool:
+    """Tell whether a survey POST was refused (invalid, expired or unknown)."""
+    return not accepted(response)
+
+
+#: Every POST counts against its client's address; refused ones also against a smaller budget per
+#: address; only accepted ones against the counter, so that no client can block a counter with
+#: junk (docs/security.md).
 @bp.route("/c/<token>", methods=["GET", "POST"])
 @limiter.limit(client_limit, methods=["POST"])
-@limiter.limit(counter_limit, key_func=counter_key, methods=["POST"])
+@limiter.limit(invalid_limit, key_func=lambda: "invalid:" + get_remote_address(), methods=["POST"],
+               deduct_when=refused)
+@limiter.limit(counter_limit, key_func=counter_key, methods=["POST"], deduct_when=accepted)
 def counter_survey(token: str):
     """Show a counter's survey; store an answered form once, then 303 to the thank-you page."""
     return counter_page(token, accept=True)
@@ -81,6 +102,8 @@ def counter_thanks(token: str):
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @limiter.limit(client_limit, methods=["POST"])
+@limiter.limit(invalid_limit, key_func=lambda: "invalid:" + get_remote_address(), methods=["POST"],
+               deduct_when=refused)
 def receipt_survey(token: str):
     """Show a dossier's rating form once; store it once, then 303 to the thank-you page."""
     return receipt_page(token, accept=True)

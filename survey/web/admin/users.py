@@ -18,7 +18,7 @@ from survey.web.admin.blueprint import (
     unit_or_404,
     validated,
 )
-from survey.web.auth import subtree_filter
+from survey.web.auth import end_sessions, subtree_filter
 
 
 def role_choices() -> list[str]:
@@ -84,6 +84,7 @@ def reset_password(user_id: int):
     before = audit.snapshot(user)
     user.password_hash = hash_password(form.password.data)
     user.failed_logins, user.locked_until = 0, None
+    end_sessions(user)
     audit_after = {**audit.snapshot(user), "password": "reset"}
     session = get_session()
     audit.record(session, current_user.id, "reset-password", user, before, audit_after)
