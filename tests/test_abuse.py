@@ -92,7 +92,8 @@ def test_workers_share_the_limits_in_redis(app, session, province):
                     for number in range(4)]
         assert accepted == [303, 303, 303, 429]  # the counter's 3 a minute, counted across workers
         keys = {key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(f"*/{prefix}/*")}
-        assert f"LIMITS:LIMITER/{prefix}/counter:token-d1-0123456789/respond.counter_survey/3/1/minute" in keys
+        counter = f"LIMITS:LIMITER/{prefix}/counter:token-d1-0123456789/respond.counter_survey/3/1/minute"
+        assert counter in keys
     finally:
         store = redis.Redis.from_url(REDIS_URL)
         for key in store.scan_iter(f"*/{prefix}/*"):
@@ -114,7 +115,8 @@ def test_a_burst_of_top_ratings_on_one_counter_is_flagged(app, client, session, 
 
 def test_a_burst_from_one_client_over_many_counters_is_flagged(app, client, session, province):
     for number in range(10):  # two top ratings per counter: no counter sees a burst
-        assert client.post(COUNTERS[number % 5], data=answers() | {"ticket": aged_ticket(app)}).status_code == 303
+        response = client.post(COUNTERS[number % 5], data=answers() | {"ticket": aged_ticket(app)})
+        assert response.status_code == 303
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.99"
     assert other.post(COUNTERS[0], data=answers(value=4) | {"ticket": aged_ticket(app)}).status_code == 303

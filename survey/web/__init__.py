@@ -2,16 +2,19 @@
 
 `home` (/), `auth` (/login), `respond` (/c/, /r/: the citizen's survey), `kiosk` (/k/), `manage`
 (/manage/: score pages), `admin` (/admin/) and `api` (/api/v1/, JSON). `i18n`, `limits` and
-`filters` set up languages, rate limits and the template filters for all of them.
+`filters` set up languages, rate limits and the template filters for all of them; `security` the
+headers, input checks and log filter of every request.
 """
 
 from flask import Flask
 
-from survey.web import admin, api, auth, filters, home, i18n, kiosk, limits, manage, respond
+from survey.web import admin, api, auth, filters, home, i18n, kiosk, limits, manage, respond, security
 
 
 def init_app(app: Flask) -> None:
-    """Set up languages, sign-in, rate limits and template filters, and attach every blueprint."""
+    """Set up security headers, languages, sign-in, rate limits and template filters, and attach every
+    blueprint."""
+    security.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     limits.init_app(app)
