@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from survey.core import qr
 from survey.core.passwords import hash_password
-from survey.core.receipts import DossierOfAnotherUnit, issue_receipt, receipt_url
+from survey.core.receipts import UnitClosed, issue_receipt, receipt_url
 from survey.db import get_engine
 from survey.models import Counter, Role, Service, Unit, User
 
@@ -122,7 +122,7 @@ def receipt_command(unit_code: str, service_code: str, dossier_code: str, days: 
         try:
             token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier_code,
                                   valid_days=days)
-        except DossierOfAnotherUnit as exc:
-            raise click.BadParameter(str(exc), param_hint="--dossier") from None
+        except UnitClosed as exc:
+            raise click.BadParameter(str(exc), param_hint="--unit") from None
         session.commit()
     click.echo(receipt_url(token))

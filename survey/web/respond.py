@@ -122,6 +122,8 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
     unit = session.get(Unit, claims.unit_id)
     if dossier is None or unit is None:
         return render_template("respond/unknown.html", receipt=True), 404
+    if not unit.active:
+        return render_template("respond/closed.html", unit=unit, counter=None)
     form = build_form(instruments.DOSSIER)
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".receipt_thanks", token=token), 303)
