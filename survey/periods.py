@@ -74,7 +74,7 @@ def parse(text: str | None, *, today: date | None = None) -> Period:
     if not text:
         return last_twelve_months(today)
     period = parse_text(text)
-    if not (FIRST_YEAR <= period.first.year and period.last.year <= LAST_YEAR):
+    if period.first.year < FIRST_YEAR or period.last.year > LAST_YEAR:
         raise PeriodError(f"the period {text!r} lies outside the years {FIRST_YEAR}–{LAST_YEAR}")
     return period
 

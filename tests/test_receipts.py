@@ -8,9 +8,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from survey.core.receipts import (
-    UnitClosed,
     ReceiptExpired,
     ReceiptInvalid,
+    UnitClosed,
     dossier_hash,
     issue_receipt,
     read_receipt,
@@ -52,8 +52,8 @@ def test_issue_and_read_a_receipt(app, session, province):
 
 def test_dossier_codes_are_scoped_per_unit(app, session, province):
     with app.test_request_context():
-        first = read_receipt(issue_receipt(session, unit=province.units["H-01"], service=None, dossier_code=CODE))
-        other = read_receipt(issue_receipt(session, unit=province.units["D1"], service=None, dossier_code=CODE))
+        first, other = (read_receipt(issue_receipt(session, unit=province.units[code], service=None,
+                                                   dossier_code=CODE)) for code in ("H-01", "D1"))
         assert first.dossier_id != other.dossier_id  # one unit cannot claim another's code
         assert sorted(session.exec(select(Dossier.unit_id)).all()) == sorted(
             [province.units["H-01"].id, province.units["D1"].id])
