@@ -7,6 +7,7 @@ import traceback
 
 from flask import Flask, abort, request
 from sqlalchemy.exc import DBAPIError
+from werkzeug.routing import IntegerConverter
 
 #: Pages and scripts come from this site only. Styles may be inline (the survey page inlines its
 #: CSS to load in one round trip on slow 3G; posters size themselves per paper); scripts may not.
@@ -32,8 +33,20 @@ RECEIPT = re.compile(r"/r/[^/\s?\"]+")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+class RowId(IntegerConverter):
+    """An <int:…> in a URL: a row id the database can hold (32 bits); larger numbers match no route."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Refuse unstorable input before any view, and add the security headers to every response."""
+    """Refuse unstorable input before any view, and add the security headers to every response.
+
+    Runs before the blueprints are attached: their <int:…> parts use RowId.
+    """
+    app.url_map.converters["int"] = RowId
     app.before_request(refuse_unstorable_text)
     app.after_request(add_headers)
     for logger, kind in ((logging.getLogger("werkzeug"), ReceiptFilter),
