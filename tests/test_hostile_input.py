@@ -22,7 +22,8 @@ def key(session, province):
                                   "/r/abc%00def", "/?lang=%00"])
 def test_nul_in_a_url_is_a_bad_request(client, province, path):
     sign_in(client, "admin")
-    assert client.get(path).status_code == 400
+    response = client.get(path)
+    assert response.status_code == 400 and "ký tự không thể lưu được" in response.text
 
 
 def test_nul_in_a_survey_form_is_a_bad_request_and_stores_nothing(app, client, province):

@@ -6,6 +6,7 @@ import re
 import traceback
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from werkzeug.routing import IntegerConverter
 
@@ -61,7 +62,9 @@ def refuse_unstorable_text() -> None:
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         texts += [*request.form.keys(), *request.form.values()]
     if any(UNSTORABLE.search(text) for text in texts):
-        abort(400, "The request carries characters that cannot be stored (NUL or invalid Unicode).")
+        if request.path.startswith("/api/"):  # the API speaks English
+            abort(400, "The request carries characters that cannot be stored (NUL or invalid Unicode).")
+        abort(400, _("The request carries characters that cannot be stored (NUL or invalid Unicode)."))
 
 
 def add_headers(response):
