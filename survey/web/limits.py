@@ -33,6 +33,11 @@ def client_hash() -> str:
     return hmac.new(str(current_app.secret_key).encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
+def refused_key() -> str:
+    """Return the rate-limit key of a client's refused survey POSTs (its address, apart)."""
+    return "invalid:" + get_remote_address()
+
+
 def counter_key() -> str:
     """Return the rate-limit key of the counter in the URL."""
     return "counter:" + str((request.view_args or {}).get("token", ""))

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from sqlmodel import select
 
 from survey import instruments
@@ -15,7 +14,7 @@ from survey.core.responses import DossierAlreadyRated, by_dossier, by_key
 from survey.db import get_session
 from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
 from survey.web.auth import csrf
-from survey.web.limits import counter_key, limiter
+from survey.web.limits import counter_key, limiter, refused_key
 from survey.web.submission import build_form, make_ticket, read_ticket, save
 
 bp = Blueprint("respond", __name__)
@@ -53,8 +52,7 @@ def refused(response) -> bool:
 #: junk (docs/security.md).
 @bp.route("/c/<token>", methods=["GET", "POST"])
 @limiter.limit(client_limit, methods=["POST"])
-@limiter.limit(invalid_limit, key_func=lambda: "invalid:" + get_remote_address(), methods=["POST"],
-               deduct_when=refused)
+@limiter.limit(invalid_limit, key_func=refused_key, methods=["POST"], deduct_when=refused)
 @limiter.limit(counter_limit, key_func=counter_key, methods=["POST"], deduct_when=accepted)
 def counter_survey(token: str):
     """Show a counter's survey; store an answered form once, then 303 to the thank-you page."""
@@ -102,8 +100,7 @@ def counter_thanks(token: str):
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @limiter.limit(client_limit, methods=["POST"])
-@limiter.limit(invalid_limit, key_func=lambda: "invalid:" + get_remote_address(), methods=["POST"],
-               deduct_when=refused)
+@limiter.limit(invalid_limit, key_func=refused_key, methods=["POST"], deduct_when=refused)
 def receipt_survey(token: str):
     """Show a dossier's rating form once; store it once, then 303 to the thank-you page."""
     return receipt_page(token, accept=True)
