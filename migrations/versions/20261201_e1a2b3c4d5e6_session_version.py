@@ -1,7 +1,7 @@
 """session version per user: bumped on sign-out and password resets to end earlier sessions
 
 Revision ID: e1a2b3c4d5e6
-Revises: d9e3f4a5b6c7
+Revises: a7d1e2f3b4c5
 Create Date: 2026-12-01 02:30:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'e1a2b3c4d5e6'
-down_revision: str | None = 'd9e3f4a5b6c7'
+down_revision: str | None = 'a7d1e2f3b4c5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
