@@ -16,7 +16,7 @@ from tests.helpers import D1, sign_in
 PUBLIC = ["/", "/login", D1, "/c/unknown-token", "/k/enrol", "/api/v1/openapi.json", "/static/app.css",
           "/healthz"]
 PRIVATE = ["/manage/", "/manage/unit/P", "/manage/unit/P/export.csv", "/manage/unit/P/export.xlsx",
-           "/manage/unit/P/report", "/admin/", "/admin/users"]
+           "/manage/unit/P/report", "/admin/", "/admin/users", "/account/notifications"]
 
 
 def assert_security_headers(response) -> None:
@@ -86,12 +86,13 @@ def test_health_check_fails_when_the_database_is_down(app, tmp_path):
 
 def test_receipt_tokens_stay_out_of_the_access_log(app, live_server, province, caplog):
     caplog.set_level(logging.INFO, logger="werkzeug")
-    for path in ("/r/SECRET-TOKEN-abc.def?x=1", "/r/SECRET-TOKEN-abc.def/thanks"):
+    for path in ("/r/SECRET-TOKEN-abc.def?x=1", "/r/SECRET-TOKEN-abc.def/thanks",
+                 "/unsubscribe/SECRET-TOKEN-xyz"):
         with pytest.raises(urllib.error.HTTPError) as unknown:  # not a token issued here: 404
             urllib.request.urlopen(live_server + path)
         unknown.value.close()
     lines = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
-    assert any("/r/…" in line for line in lines)
+    assert any("/r/…" in line for line in lines) and any("/unsubscribe/…" in line for line in lines)
     assert not any("SECRET-TOKEN" in line for line in lines)
     # gunicorn's access log passes the atoms of its format as a dict.
     gunicorn = logging.getLogger("gunicorn.access")

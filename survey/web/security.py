@@ -26,10 +26,12 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
-#: Pages that show what only signed-in people may see: never kept by a browser or a proxy.
-PRIVATE_PREFIXES = ("/manage", "/admin", "/login")
-#: Receipt links are capabilities (whoever has one may rate that dossier): kept out of logs.
-RECEIPT = re.compile(r"/r/[^/\s?\"]+")
+#: Pages that show what only signed-in people (or one mail's reader) may see: never kept by a
+#: browser or a proxy.
+PRIVATE_PREFIXES = ("/manage", "/admin", "/login", "/account", "/unsubscribe")
+#: Receipt and unsubscribe links are capabilities (whoever has one may rate that dossier, or stop
+#: someone's mails): their tokens are kept out of logs.
+RECEIPT = re.compile(r"/(r|unsubscribe)/[^/\s?\"]+")
 #: Characters that PostgreSQL cannot store in text (NUL) or that are no Unicode text (lone surrogates).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -82,7 +84,7 @@ def add_headers(response):
 
 
 class ReceiptFilter(logging.Filter):
-    """Replace receipt tokens in access-log lines (Werkzeug's and gunicorn's) with "/r/…"."""
+    """Replace receipt and unsubscribe tokens in access-log lines (Werkzeug's and gunicorn's) with "…"."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, dict):  # gunicorn: the atoms of the access-log format
@@ -97,7 +99,7 @@ class ReceiptFilter(logging.Filter):
 
 def redact(text: str) -> str:
     """Return the text with every receipt token replaced."""
-    return RECEIPT.sub("/r/…", text)
+    return RECEIPT.sub(r"/\1/…", text)
 
 
 class SqlErrorFilter(logging.Filter):
