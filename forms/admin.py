@@ -11,6 +11,8 @@ CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
 #: Unit kinds a unit may be created as (the province root comes from the set-up).
 UNIT_KINDS = ("centre", "department", "district", "commune")
 API_SCOPES = ("receipts:write", "responses:write", "scores:read")
+#: Length of a password, wherever one is set (these forms and `flask create-user`).
+MIN_PASSWORD, MAX_PASSWORD = 10, 200
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -69,7 +71,8 @@ class UserForm(FlaskForm):
                     Regexp(r"^[a-z0-9._-]+$",
                            message=_l("Use lower-case letters, digits, dots, dashes or underscores."))],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])
     role = SelectField(_l("Role"))
     unit = SelectField(_l("Unit (scope)"), coerce=int)
 
@@ -77,7 +80,8 @@ class UserForm(FlaskForm):
 class PasswordForm(FlaskForm):
     """A new password set by an administrator."""
 
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(_l("New password"),
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])
 
 
 class KioskForm(FlaskForm):

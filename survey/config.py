@@ -18,15 +18,21 @@ class Defaults:
     #: SQLAlchemy URL of a read replica (a PostgreSQL streaming standby) for score pages, exports
     #: and the scores API; None means they read the primary. Every write goes to DATABASE_URL.
     DATABASE_REPLICA_URL: str | None = None
-    #: Flask-Limiter storage: memory by default, redis://… when several app servers run.
+    #: Flask-Limiter storage: memory (one process only); set redis://… whenever more than one
+    #: worker or server runs, or each keeps its own counts (docs/security.md).
     RATELIMIT_STORAGE_URI = "memory://"
     #: Key of the HMAC that stands for dossier codes; empty means SECRET_KEY. Keep it stable:
     #: a new key makes every rated dossier look new (set FLASK_DOSSIER_HASH_KEY in production).
     DOSSIER_HASH_KEY = ""
-    #: Citizen survey: rate limits per client address and per counter (POSTs; see docs/respond.md),
-    #: the minimum plausible answering time per item, and how long a survey page stays submittable.
-    RATELIMIT_SURVEY_CLIENT = "30 per minute;300 per hour"
+    #: Citizen survey (docs/security.md): POSTs per client address (a whole centre may share one
+    #: NAT address), refused POSTs per client address, accepted submissions per counter; the
+    #: minimum plausible answering time per item, and how long a survey page stays submittable.
+    RATELIMIT_SURVEY_CLIENT = "60 per minute;1200 per hour"
+    RATELIMIT_SURVEY_INVALID = "20 per minute;100 per hour"
     RATELIMIT_SURVEY_COUNTER = "20 per minute;200 per hour"
+    #: Sign-in (docs/security.md): attempts per client address, failures per account and address.
+    RATELIMIT_LOGIN_ADDRESS = "30 per minute;300 per hour"
+    RATELIMIT_LOGIN_ACCOUNT = "5 per minute;20 per hour;50 per day"
     SURVEY_MIN_SECONDS_PER_ITEM = 1.0
     SURVEY_CSRF_TIME_LIMIT = 24 * 3600
     #: Base URL printed on posters and by `flask counters` (no trailing slash).
@@ -64,6 +70,7 @@ class Defaults:
     SIGNALS_UTC_OFFSET_HOURS = 7
     SIGNALS_BURST_COUNT = 5
     SIGNALS_BURST_SECONDS = 60
+    SIGNALS_CLIENT_BURST_COUNT = 10
     SIGNALS_PATTERN_REPEATS = 3
     SIGNALS_PATTERN_SECONDS = 3600
     #: Outgoing e-mail (alerts, digests): SMTP host (empty: no mail is sent), port, "starttls", "ssl"

@@ -21,10 +21,14 @@ SQLITE_PRAGMAS = (
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    SQL parameters stay out of exception messages (hide_parameters): a logged traceback must not
+    carry a citizen's comment, a dossier hash or a password hash.
+    """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    options: dict = {"connect_args": {"check_same_thread": False, "timeout": 10}}
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    options: dict = {"connect_args": {"check_same_thread": False, "timeout": 10}, "hide_parameters": True}
     if url in ("sqlite://", "sqlite:///:memory:"):
         options["poolclass"] = StaticPool
     engine = create_engine(url, **options)

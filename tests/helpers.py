@@ -111,3 +111,12 @@ def worker_schema_url(url: str, worker: str) -> str:
     """Give each pytest-xdist worker its own PostgreSQL schema."""
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3Dtest_{worker}"
+
+
+def app_with(app, settings: dict):
+    """Return a second app on the same database as `app`, with these settings on top."""
+    from survey import create_app
+
+    keep = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL",
+            "SESSION_COOKIE_SECURE")
+    return create_app({name: app.config[name] for name in keep} | settings)

@@ -5,9 +5,9 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import func, select
 
-from survey.models import KioskDevice, Response, utcnow
+from survey.models import KioskDevice, Response, Unit, utcnow
 from tests.helpers import bearer, make_key, make_kiosk, sign_in
 
 OPEN_ALL_DAY = {"SIGNALS_OPENING_HOURS": "00:00-24:00", "SIGNALS_OPEN_DAYS": "Mon-Sun"}
@@ -153,3 +153,20 @@ def test_bursts_closed_hours_and_repeated_answers_are_flagged_at_write_time(app,
     ]
     client.post("/api/v1/responses", json={"responses": items}, headers=bearer(key))
     assert [row[3] for row in stored(session)[-5:]] == [None, None, None, None, "repeated-pattern"]
+
+
+def test_a_deactivated_units_kiosk_takes_no_ratings(app, client, session, province):
+    counter = province.counters["H-01"]
+    credential = make_kiosk(session, counter)
+    unit = session.get(Unit, counter.unit_id)
+    unit.active = False
+    session.commit()
+    item = {"id": str(uuid.uuid4()), "rating": 3}
+    result = client.post("/api/v1/responses", json={"responses": [item]}, headers=bearer(credential))
+    assert result.status_code == 200 and result.json["results"][0]["status"] == "forbidden"
+    assert "deactivated" in result.json["results"][0]["message"]
+    client.set_cookie("kiosk", credential)
+    assert client.get("/k/").status_code == 403
+    assert client.post("/k/", data={"rating": "3", "key": str(uuid.uuid4())}).status_code == 403
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Response)).one() == 0

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
+from survey.core.cells import inert
 from survey.db import get_engine
 from survey.models import Unit
 from survey.periods import PeriodError
@@ -85,7 +86,7 @@ def scores_command(unit_code, level, period, service, channel, exclude_flagged, 
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["unit"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({name: inert(value) for name, value in row.items()} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(as_text(table))

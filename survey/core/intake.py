@@ -10,7 +10,7 @@ from survey import instruments
 from survey.core import stuffing
 from survey.core.responses import InvalidResponse, record_response
 from survey.instruments.catalogue import of_row, row_for
-from survey.models import Channel, Counter, KioskDevice, Response, utcnow
+from survey.models import Channel, Counter, KioskDevice, Response, Unit, utcnow
 
 #: How far a client clock may run ahead, and how old a queued or paper response may be.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -61,7 +61,13 @@ def answered_time(moment: datetime | None) -> datetime:
 def record_kiosk_rating(
     session: Session, device: KioskDevice, counter: Counter, rating: KioskRating
 ) -> tuple[Response, bool]:
-    """Record a kiosk rating for the device's counter (idempotent on the key; caller commits)."""
+    """Record a kiosk rating for the device's counter (idempotent on the key; caller commits).
+
+    A deactivated counter or unit takes no ratings (ItemError "forbidden").
+    """
+    unit = session.get(Unit, counter.unit_id)
+    if not (counter.active and unit is not None and unit.active):
+        raise ItemError("forbidden", "this counter or its unit is deactivated: it takes no ratings")
     instrument_row = row_for(session, instruments.QUICK)
     lowest = min(level.value for level in of_row(instrument_row).levels)
     values = {"RATING": rating.rating,

@@ -1,9 +1,11 @@
 """The landing page: what this is, a few counter survey links, the manager sign-in."""
 
 from flask import Blueprint, current_app, render_template
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from survey.db import get_session
+from survey.db import get_engine, get_session, writing
 from survey.models import Counter, Unit
 
 bp = Blueprint("home", __name__)
@@ -23,8 +25,19 @@ def index():
     return render_template("home/index.html", counters=rows, base_url=current_app.config["PUBLIC_BASE_URL"])
 
 
+#: A write that changes nothing but that a database refusing writes (down, read-only, a replica,
+#: a full or read-only disk) refuses all the same; it is rolled back.
+WRITE_PROBE = text("UPDATE unit SET id = id WHERE 1 = 0")
+
+
 @bp.route("/healthz")
 def health():
-    """Answer load balancers: the app and its database respond."""
-    get_session().exec(select(Unit.id).limit(1)).all()
+    """Answer load balancers: 200 when the database answers and accepts writes, else 503."""
+    try:
+        with writing(), get_engine().connect() as connection:
+            connection.execute(WRITE_PROBE)
+            connection.rollback()
+    except SQLAlchemyError as exc:
+        current_app.logger.warning("health check failed: %s", type(exc).__name__)
+        return {"status": "unavailable", "database": "cannot write"}, 503, {"Retry-After": "30"}
     return {"status": "ok"}

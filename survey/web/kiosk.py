@@ -85,6 +85,8 @@ def require_enrolled():
     if found is None:
         return redirect(url_for("kiosk.enrol"), code=303)
     g.device, g.counter, g.unit = found
+    if not (g.counter.active and g.unit.active):  # a deactivated counter or unit takes no ratings
+        return render_template("respond/closed.html", unit=g.unit, counter=g.counter), 403
     g.instrument = of_row(row_for(session, instruments.QUICK))
     return None
 

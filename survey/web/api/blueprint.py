@@ -12,6 +12,7 @@ from survey.core import devices
 from survey.db import get_session, is_writing_request
 from survey.models import ApiKey, Counter, KioskDevice, Unit, utcnow
 from survey.web.limits import limiter
+from survey.web.security import UNSTORABLE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 #: The kiosk's cookie (set at enrolment) authenticates it for its own counter only.
@@ -58,8 +59,23 @@ def error(status: int, message: str, **extra):
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    """Answer every HTTP error of the API as JSON with a clear message."""
-    return error(exc.code or 500, exc.description or exc.name)
+    """Answer every HTTP error of the API as JSON with a clear message (405 with its Allow header)."""
+    response = error(exc.code or 500, exc.description or exc.name)
+    for name, value in exc.get_headers():
+        if name == "Allow":
+            response.headers[name] = value
+    return response
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def routing_error(exc: HTTPException):
+    """Answer an unknown API path (404) or a method an API path does not take (405) as JSON."""
+    if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
+        if exc.code == 404 and request.url_rule is None:
+            exc.description = "no such API endpoint; see /api/v1/openapi.json"
+        return http_error(exc)
+    return exc
 
 
 @bp.after_request
@@ -124,6 +140,8 @@ def json_body() -> dict:
         abort(400, "send a JSON body with Content-Type: application/json")
     try:
         body = without_nul(json.loads(request.get_data(), parse_float=number))
+    except RecursionError:
+        abort(400, f"the JSON body is nested deeper than {MAX_DEPTH} levels")
     except ValueError:
         body = None
     if not isinstance(body, dict):
@@ -131,14 +149,26 @@ def json_body() -> dict:
     return body
 
 
-def without_nul(value: object) -> object:
-    """Drop NUL characters from every text of a JSON value (databases cannot store them)."""
+#: Deepest nesting a body may have (the API's own documents need 4 levels).
+MAX_DEPTH = 32
+
+
+def without_nul(value: object, depth: int = 0) -> object:
+    """Drop NUL characters from every text of a JSON value (databases cannot store them).
+
+    Raises RecursionError past MAX_DEPTH levels and aborts with 400 on a lone surrogate
+    ("\\ud800"), which is no Unicode text and which no database encoding accepts.
+    """
+    if depth > MAX_DEPTH:
+        raise RecursionError("nested too deep")
     if isinstance(value, str):
+        if UNSTORABLE.search(value.replace("\x00", "")):
+            abort(400, "the JSON body carries a lone surrogate (\\ud800-\\udfff): not Unicode text")
         return value.replace("\x00", "")
     if isinstance(value, list):
-        return [without_nul(item) for item in value]
+        return [without_nul(item, depth + 1) for item in value]
     if isinstance(value, dict):
-        return {without_nul(key): without_nul(item) for key, item in value.items()}
+        return {without_nul(key, depth + 1): without_nul(item, depth + 1) for key, item in value.items()}
     return value
 
 
@@ -148,7 +178,3 @@ def number(text: str) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def not_found(_rest: str):
-    """Answer unknown API paths with a JSON 404."""
-    return error(404, "no such API endpoint; see /api/v1/openapi.json")

@@ -10,11 +10,13 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 def error_responses(*codes: int) -> dict:
     """Return the documented error answers for these status codes."""
     meaning = {
-        400: "The body is not a JSON object (or not sent as application/json).",
+        400: "The body is not a JSON object (or not sent as application/json), is nested more than 32 "
+             "levels deep, or the request carries NUL characters or lone surrogates.",
         401: "Missing, unknown or revoked credentials.",
         403: "The credential lacks the scope this call needs.",
         404: "No such unit, procedure or endpoint inside the caller's units.",
-        409: "The dossier was rated already or belongs to another unit.",
+        409: "This unit's dossier was rated already, or the unit is deactivated.",
+        405: "The endpoint does not take this method (see the Allow header).",
         422: "The JSON is well formed but its values are not acceptable.",
         429: "Too many requests; slow down and retry later.",
     }
@@ -58,7 +60,14 @@ RESULT = {
     "properties": {
         "id": {"type": ["string", "null"]},
         "status": {"type": "string",
-                   "enum": ["created", "duplicate", "invalid", "not-found", "forbidden", "conflict"]},
+                   "enum": ["created", "duplicate", "invalid", "not-found", "forbidden", "conflict"],
+                   "description": "created: stored. duplicate: this id was stored before; nothing written. "
+                                  "invalid: the item itself is malformed (an id that is no UUID, answers "
+                                  "or times the instrument does not allow); it is not stored, and sending "
+                                  "it again changes nothing until it is corrected. not-found: no such unit, "
+                                  "counter or procedure in the caller's units. forbidden: a kiosk naming "
+                                  "another counter, or a deactivated counter or unit. conflict: the dossier "
+                                  "was rated already."},
         "response_id": {"type": ["integer", "null"]},
         "message": {"type": ["string", "null"]},
     },
@@ -104,7 +113,7 @@ PATHS = {
             "responses": {
                 "200": {"description": "The scope's score and one row per unit.",
                         "content": {"application/json": {"schema": SCORE_TABLE}}},
-                **error_responses(401, 403, 404, 422, 429),
+                **error_responses(400, 401, 403, 404, 422, 429),
             },
         }
     },

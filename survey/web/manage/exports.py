@@ -7,6 +7,7 @@ from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from survey.core.cells import inert_row
 from survey.scores import ScoreTable
 from survey.web.manage.context import Page
 
@@ -88,34 +89,46 @@ def to_csv(facts: list[tuple], parts: list[tuple]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for name, value in facts:
-        writer.writerow([name, value])
+        writer.writerow(inert_row([name, value]))
     for title, header, rows in parts:
         writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows([["" if v is None else round(v, 6) if isinstance(v, float) else v for v in row]
-                          for row in rows])
+        writer.writerow(inert_row([title]))
+        writer.writerow(inert_row(header))
+        writer.writerows([inert_row("" if v is None else round(v, 6) if isinstance(v, float) else v
+                                    for v in row) for row in rows])
     return buffer.getvalue()
 
 
 def to_xlsx(facts: list[tuple], parts: list[tuple]) -> bytes:
-    """Write one sheet per table (shares formatted as percentages) and an "About" sheet with the facts."""
+    """Write one sheet per table (shares formatted as percentages) and an "About" sheet with the facts.
+
+    Every text is stored as a text cell: openpyxl would store "=…" as a formula.
+    """
     book = Workbook()
     about_sheet = book.active
     about_sheet.title = _("About")[:31]
     for fact in facts:
-        about_sheet.append(list(fact))
+        append(about_sheet, list(fact))
     about_sheet.column_dimensions["A"].width = 34
     about_sheet.column_dimensions["B"].width = 60
     for title, header, rows in parts:
         sheet = book.create_sheet(title[:31])
-        sheet.append(header)
+        append(sheet, header)
         for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
+            for cell in append(sheet, row):
                 if isinstance(cell.value, float):
                     cell.number_format = "0.00%"
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def append(sheet, values: list) -> tuple:
+    """Append a row whose texts are text cells (never formulas); return its cells."""
+    sheet.append(values)
+    cells = sheet[sheet.max_row]
+    for cell in cells:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+    return cells

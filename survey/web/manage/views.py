@@ -47,6 +47,10 @@ def breadcrumbs(unit: Unit) -> list[Unit]:
     return [units[i] for i in ids if i in units and current_user.can_see(units[i])]
 
 
+#: Last page of comments one may ask for (10 a page): beyond it an offset is no page but an attack.
+MAX_COMMENT_PAGE = 100_000
+
+
 def table_of(page: Page) -> scores.ScoreTable:
     """Return the scores of the page's unit and its children (cached per filters and data version)."""
     table = scores.cached_score_scope(get_session(), level="children", **page.score_options())
@@ -97,7 +101,7 @@ def unit(code: str):
     page = read_page(code)
     search = request.args.get("q", "").strip()[:100]
     requested = request.args.get("page", "1")
-    number = int(requested) if requested.isdigit() and int(requested) > 0 else 1
+    number = int(requested) if requested.isdigit() and 0 < int(requested) <= MAX_COMMENT_PAGE else 1
     return render_template(
         "manage/unit.html",
         page=page,
