@@ -10,7 +10,7 @@ CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
               message=_l("Use letters, digits, dots, dashes or underscores."))
 #: Unit kinds a unit may be created as (the province root comes from the set-up).
 UNIT_KINDS = ("centre", "department", "district", "commune")
-API_SCOPES = ("receipts:write", "responses:write", "scores:read")
+API_SCOPES = ("receipts:write", "responses:write", "dossiers:write", "scores:read")
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -17,17 +17,21 @@ from survey.models.base import (
 from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
 from survey.models.records import Answer, Dossier, Response
 from survey.models.tally import (
+    COUNTED_FACTS,
+    REQUEUE_TRIGGER,
     TALLY_QUEUES,
     Tally,
     TallyPending,
     TallyPendingDossier,
+    requeue_trigger_ddl,
     tally_trigger,
     tally_trigger_ddl,
 )
 
 __all__ = [
-    "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "Answer", "ApiKey", "AuditEvent", "Channel",
+    "ANSWER_SLOTS", "COUNTED_FACTS", "NAMING_CONVENTION", "REQUEUE_TRIGGER", "TALLY_QUEUES", "Answer",
+    "ApiKey", "AuditEvent", "Channel",
     "Counter", "Dossier", "Instrument", "KioskDevice", "Response", "Role", "Service", "Tally",
     "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
-    "tally_trigger", "tally_trigger_ddl", "utcnow",
+    "requeue_trigger_ddl", "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

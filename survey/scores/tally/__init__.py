@@ -28,11 +28,11 @@ Only survey.scores.counts asks `answers`; it counts live in SQL when the answer 
 """
 
 from survey.scores.tally.answers import Sums, dossier_facts, grain_for, month_aligned, sums
-from survey.scores.tally.fold import add_inserted, fold, rebuild
+from survey.scores.tally.fold import add_inserted, fold, hold_folds, rebuild
 from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
 from survey.scores.tally.store import Store, refresh, view
 
 __all__ = [
     "GRAINS", "Block", "Layout", "Store", "Sums", "add_inserted", "decode", "dossier_facts", "encode", "fold",
-    "grain_for", "month_aligned", "rebuild", "refresh", "sums", "view",
+    "grain_for", "hold_folds", "month_aligned", "rebuild", "refresh", "sums", "view",
 ]
