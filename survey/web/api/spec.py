@@ -112,6 +112,27 @@ DOSSIER_CODE = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "
                 "description": "Dossier code; only its keyed hash is stored."}
 DOSSIER_STATUS = {"type": "string", "enum": ["created", "updated", "unchanged"]}
 
+RATE = {"type": "object", "required": ["ratings", "received", "returned", "per_received", "per_returned"],
+        "properties": {"ratings": {"type": "integer"}, "received": {"type": "integer"},
+                       "returned": {"type": "integer"}, "per_received": {"type": ["number", "null"]},
+                       "per_returned": {"type": ["number", "null"]}}}
+RATES = {
+    "type": "object",
+    "required": ["unit", "period", "qd766", "dossier_data", "facts", "response_rates"],
+    "properties": {
+        "unit": {"type": "object"}, "period": {"type": "object"}, "filters": {"type": "object"},
+        "qd766": {"type": ["object", "null"], "description": "dossiers, bad, ratio; null when no dossier "
+                                                             "facts were received for the period."},
+        "dossier_data": {"type": "boolean"},
+        "facts": {"type": "object"},
+        "response_rates": {"type": "object", "required": ["scope", "months", "services", "units"],
+                           "properties": {"scope": RATE,
+                                          "months": {"type": "array", "items": RATE},
+                                          "services": {"type": "array", "items": RATE},
+                                          "units": {"type": "array", "items": RATE}}},
+    },
+}
+
 PATHS = {
     "/scores": {
         "get": {
@@ -122,6 +143,19 @@ PATHS = {
             "responses": {
                 "200": {"description": "The scope's score and one row per unit.",
                         "content": {"application/json": {"schema": SCORE_TABLE}}},
+                **error_responses(401, 403, 404, 422, 429),
+            },
+        }
+    },
+    "/response-rates": {
+        "get": {
+            "operationId": "readResponseRates",
+            "summary": "QĐ 766 ratio and ratings ÷ dossiers received and returned, of a unit scope",
+            "security": [{"bearer": []}],
+            "parameters": [QUERY[0], QUERY[1], QUERY[3]],
+            "responses": {
+                "200": {"description": "The scope's QĐ 766 ratio (null: no dossier data) and its rates.",
+                        "content": {"application/json": {"schema": RATES}}},
                 **error_responses(401, 403, 404, 422, 429),
             },
         }
