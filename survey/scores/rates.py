@@ -10,7 +10,7 @@ survey.scores.counts (the tally or live SQL), so rates agree with the scores bes
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey.models import Service, Unit, UnitService
 from survey.periods import Period, month_end
@@ -47,12 +47,14 @@ def response_rates(session: Session, unit: Unit, units: list[Unit], filters: Fil
 
     Procedures and child units with neither ratings nor dossiers are left out.
     """
-    period = filters.period
-    months = [{"month": month, **rates_of(session, units, filters.but(period=month_within(period, month)))}
-              for month in (period.months() if period else [])]
+    months = []
+    if filters.period is not None:
+        period: Period = filters.period
+        months = [{"month": m, **rates_of(session, units, filters.but(period=month_within(period, m)))}
+                  for m in period.months()]
     ids = [u.id for u in units]
-    handled = session.exec(select(Service).where(Service.id.in_(
-        select(UnitService.service_id).where(UnitService.unit_id.in_(ids)))).order_by(Service.code)).all()
+    handled = session.exec(select(Service).where(col(Service.id).in_(
+        select(UnitService.service_id).where(col(UnitService.unit_id).in_(ids)))).order_by(Service.code)).all()
     services = []
     if filters.service_id is None:
         for service in handled:

@@ -26,11 +26,13 @@ def read_response_rates():
         abort(422, str(exc))
     except scores.UnknownService as exc:
         abort(404, str(exc))
+    period = filters.period
+    if period is None:  # make_filters always gives one; the check keeps the types honest
+        abort(422, "'period' is required")
     units = scores.subtree_units(session, unit)
     key = ("response-rates", unit.id, filters, scores.data_version(session))
     dossiers, rates = scores.cached(key, lambda: (scores.dossiers(session, units, filters),
                                                   scores.response_rates(session, unit, units, filters)))
-    period = filters.period
     return jsonify({
         "unit": {"code": unit.code, "name": unit.name, "kind": unit.kind},
         "period": {"key": period.key, "kind": period.kind, "first": period.first.isoformat(),
