@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from flask_wtf.file import FileField
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -115,3 +116,12 @@ class AuditFilterForm(FlaskForm):
     action = StringField(_l("Action"), validators=[Optional(), Length(max=40)])
     user = StringField(_l("User"), validators=[Optional(), Length(max=80)])
     page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+class DossierImportForm(FlaskForm):
+    """An export of the one-stop system to check, then import; the mapping comes as map-<fact> fields."""
+
+    upload = FileField(_l("File (CSV or XLSX)"))
+    #: The file as first uploaded (base64), so that a changed mapping is checked without sending it again.
+    content = HiddenField(validators=[Optional(), Length(max=7_000_000)])
+    filename = HiddenField(validators=[Optional(), Length(max=200)])

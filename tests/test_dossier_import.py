@@ -1,5 +1,7 @@
-"""Importing dossier facts from a one-stop system's export: every row or none, idempotent, every bad row named."""
+"""Importing dossier facts from an export: every row or none, idempotent, every bad row named."""
 
+import io
+import re
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -77,7 +79,8 @@ def test_xlsx_with_mapped_columns(runner, session, province, tmp_path):
     book = Workbook()
     sheet = book.active
     sheet.append(["Số biên nhận", "Đơn vị", "Nhận lúc", "Hạn", "Trả lúc"])
-    sheet.append(["X-1", "H-02", datetime(2026, 10, 1, 8), datetime(2026, 10, 3, 17), datetime(2026, 10, 4, 8)])
+    sheet.append(["X-1", "H-02", datetime(2026, 10, 1, 8), datetime(2026, 10, 3, 17),
+                  datetime(2026, 10, 4, 8)])
     sheet.append([1234, "H-02", datetime(2026, 10, 2, 8), None, None])
     path = tmp_path / "export.xlsx"
     book.save(path)
@@ -96,3 +99,33 @@ def test_unreadable_files_are_refused(runner, province, tmp_path):
         path.write_bytes(data)
         result = runner.invoke(args=["import", "dossiers", str(path)])
         assert result.exit_code == 1 and "Error:" in result.output, (name, result.output)
+
+
+def test_admin_page_previews_checks_then_imports(client, session, province):
+    sign_in(client, "admin")
+    assert "Nhập hồ sơ" in client.get("/admin/dossier-import").text
+    bad = client.post("/admin/dossier-import", data={"upload": (io.BytesIO(BAD.encode()), "bad.csv")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 200
+    assert re.findall(r'<tr data-line="(\d+)">', bad.text) == ["3", "4", "5", "6", "7", "8"]
+    assert 'value="import"' not in bad.text and count(session) == 0
+    page = client.post("/admin/dossier-import", data={"upload": (io.BytesIO(GOOD.encode()), "good.csv")},
+                       content_type="multipart/form-data")
+    assert '<option value="Mã hồ sơ" selected>' in page.text and 'value="import"' in page.text
+    assert count(session) == 0  # checked, not stored
+    carried = {"content": re.search(r'name="content" type="hidden" value="([^"]*)"', page.text)[1],
+               "filename": "good.csv", "action": "import",
+               **{f"map-{fact}": column for fact, column in (
+                   ("code", "Mã hồ sơ"), ("unit", "Mã đơn vị"), ("received_at", "Ngày tiếp nhận"))}}
+    done = client.post("/admin/dossier-import", data=carried)
+    assert done.status_code == 303 and count(session) == 3
+    again = client.post("/admin/dossier-import", data=carried, follow_redirects=True)
+    assert "0 hồ sơ mới" in again.text and count(session) == 3
+
+
+def test_admin_page_refuses_unreadable_files(client, province):
+    sign_in(client, "admin")
+    answer = client.post("/admin/dossier-import", data={"upload": (io.BytesIO(b"x"), "a.pdf")},
+                         content_type="multipart/form-data", follow_redirects=True)
+    assert "the file must be .csv or .xlsx" in answer.text
+    assert client.post("/admin/dossier-import", data={"content": "%%%"}).status_code == 400

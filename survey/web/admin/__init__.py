@@ -1,9 +1,20 @@
-"""Administration at /admin/: units, counters, posters, kiosks, users, API keys, audit log, flags.
+"""Administration at /admin/: units, counters, posters, kiosks, users, API keys, audit log, flags,
+dossier import.
 
 One blueprint; each module adds the pages of one subject to it.
 """
 
-from survey.web.admin import apikeys, auditlog, counters, flags, kiosks, posters, units, users  # noqa: F401
+from survey.web.admin import (  # noqa: F401 - attach the pages
+    apikeys,
+    auditlog,
+    counters,
+    dossier_import,
+    flags,
+    kiosks,
+    posters,
+    units,
+    users,
+)
 from survey.web.admin.blueprint import bp
 
 __all__ = ["bp"]
