@@ -3,7 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -125,3 +133,14 @@ class DossierImportForm(FlaskForm):
     #: The file as first uploaded (base64), so that a changed mapping is checked without sending it again.
     content = HiddenField(validators=[Optional(), Length(max=7_000_000)])
     filename = HiddenField(validators=[Optional(), Length(max=200)])
+
+
+class PaperEntryForm(FlaskForm):
+    """One paper form typed in: its number (serial or scanned identity), comment and answer day.
+
+    The answers come as v-<item code> fields, checked against the questionnaire by the view.
+    """
+
+    number = StringField(_l("Form number"), validators=[DataRequired(), Length(max=40)])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    answered_on = DateField(_l("Answered on"), validators=[Optional()])

@@ -35,6 +35,8 @@ class Defaults:
     SCORING_METHOD = "wilson"
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
+    #: Paper forms are typed twice, by two people, before their response counts (survey/core/paper.py).
+    PAPER_DOUBLE_ENTRY = False
     #: A read folds the pending responses into the stored tally when more than this many wait.
     TALLY_FOLD_AT = 2000
     #: Cookies only over HTTPS; `make run` (plain HTTP on 127.0.0.1) turns this off.

@@ -148,7 +148,7 @@ def store_facts(session: Session, facts: DossierFacts, *, within: Unit) -> tuple
         raise FactsError("conflict", "this dossier code belongs to a dossier of another unit")
     wanted = {name: getattr(facts, name) for name in STORED} | {"service_id": service and service.id}
     if dossier is None:
-        dossier = Dossier(unit_id=unit.id or 0, dossier_hash=digest, updated_at=utcnow(), **wanted)
+        dossier = Dossier(unit_id=unit.id, dossier_hash=digest, updated_at=utcnow(), **wanted)
         session.add(dossier)
         session.flush()
         return "created", dossier

@@ -15,6 +15,7 @@ from survey.models.base import (
     utcnow,
 )
 from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
+from survey.models.paper import PaperEntry
 from survey.models.records import Answer, Dossier, Response
 from survey.models.tally import (
     COUNTED_FACTS,
@@ -31,7 +32,7 @@ from survey.models.tally import (
 __all__ = [
     "ANSWER_SLOTS", "COUNTED_FACTS", "NAMING_CONVENTION", "REQUEUE_TRIGGER", "TALLY_QUEUES", "Answer",
     "ApiKey", "AuditEvent", "Channel",
-    "Counter", "Dossier", "Instrument", "KioskDevice", "Response", "Role", "Service", "Tally",
+    "Counter", "Dossier", "Instrument", "KioskDevice", "PaperEntry", "Response", "Role", "Service", "Tally",
     "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
     "requeue_trigger_ddl", "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

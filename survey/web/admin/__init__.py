@@ -11,6 +11,7 @@ from survey.web.admin import (  # noqa: F401 - attach the pages
     dossier_import,
     flags,
     kiosks,
+    paper,
     posters,
     units,
     users,
