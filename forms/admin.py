@@ -144,3 +144,15 @@ class PaperEntryForm(FlaskForm):
     number = StringField(_l("Form number"), validators=[DataRequired(), Length(max=40)])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     answered_on = DateField(_l("Answered on"), validators=[Optional()])
+
+
+#: Events a webhook may receive (survey.core.webhooks.EVENTS says the same).
+WEBHOOK_EVENTS = ("response.stored", "dossier.rated", "kiosk.retired")
+
+
+class WebhookForm(FlaskForm):
+    """A new webhook: an HTTPS URL receiving some events of a unit subtree."""
+
+    url = StringField(_l("URL (https://…)"), validators=[DataRequired(), Length(max=500)])
+    events = MultiCheckboxField(_l("Events"), choices=list(WEBHOOK_EVENTS), validators=[DataRequired()])
+    unit = SelectField(_l("Unit (scope)"), coerce=int)

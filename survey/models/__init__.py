@@ -14,6 +14,7 @@ from survey.models.base import (
     enum_check,
     utcnow,
 )
+from survey.models.hooks import Webhook, WebhookDelivery
 from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
 from survey.models.paper import PaperEntry
 from survey.models.records import Answer, Dossier, Response
@@ -33,6 +34,7 @@ __all__ = [
     "ANSWER_SLOTS", "COUNTED_FACTS", "NAMING_CONVENTION", "REQUEUE_TRIGGER", "TALLY_QUEUES", "Answer",
     "ApiKey", "AuditEvent", "Channel",
     "Counter", "Dossier", "Instrument", "KioskDevice", "PaperEntry", "Response", "Role", "Service", "Tally",
-    "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
+    "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "Webhook",
+    "WebhookDelivery", "enum_check",
     "requeue_trigger_ddl", "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

@@ -1,5 +1,5 @@
 """Administration at /admin/: units, counters, posters, kiosks, users, API keys, audit log, flags,
-dossier import.
+dossier import, paper forms, webhooks.
 
 One blueprint; each module adds the pages of one subject to it.
 """
@@ -15,6 +15,7 @@ from survey.web.admin import (  # noqa: F401 - attach the pages
     posters,
     units,
     users,
+    webhooks,
 )
 from survey.web.admin.blueprint import bp
 
