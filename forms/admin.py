@@ -147,7 +147,7 @@ class PaperEntryForm(FlaskForm):
 
 
 #: Events a webhook may receive (survey.core.webhooks.EVENTS says the same).
-WEBHOOK_EVENTS = ("response.stored", "dossier.rated", "kiosk.retired")
+WEBHOOK_EVENTS = ("response.stored", "dossier.rated", "kiosk.retired", "verdict.changed")
 
 
 class WebhookForm(FlaskForm):

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from survey.core.webhooks import backoff, deliver_due
 from survey.db import get_engine
 from survey.models import KioskDevice, WebhookDelivery, utcnow
+from tests.factories import verdict_mix
 from tests.helpers import D1, aged_ticket, answers, sign_in
 
 
@@ -116,3 +117,20 @@ def test_only_https_urls_are_registered(app, client, province):
                                                     "events": ["response.stored"]}, follow_redirects=True)
         assert "new-secret" not in page.text, url
     assert "Không có webhook nào." in client.get("/admin/webhooks").text
+
+
+def test_verdict_changes_of_a_month_are_queued_once(app, client, runner, session, province):
+    verdict_mix(session, province)  # July 2026: D1 met, D2 not met, H-01 inconclusive, H-02 too few
+    sign_in(client, "admin")
+    register(client, province, "https://one-stop.example/hook", events=("verdict.changed",))
+    first = runner.invoke(args=["webhooks", "verdicts", "--month", "2026-07"])
+    assert first.exit_code == 0, first.output
+    session.rollback()
+    events = {json.loads(d.payload)["unit"]: json.loads(d.payload)["data"]
+              for d in session.exec(select(WebhookDelivery)).all()}
+    assert {code: events[code]["verdict"] for code in ("D1", "D2", "H-01")} == {
+        "D1": "met", "D2": "not-met", "H-01": "inconclusive"}
+    assert "H-02" not in events and events["D1"]["previous"] == "insufficient"
+    again = runner.invoke(args=["webhooks", "verdicts", "--month", "2026-07"])
+    assert again.output.startswith("0 deliveries queued for 2026-07")
+    assert runner.invoke(args=["webhooks", "verdicts", "--month", "2026-13"]).exit_code == 2

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from survey.models import Unit, Webhook, WebhookDelivery, utcnow
 
 #: Events a webhook may ask for.
-EVENTS = ("response.stored", "dossier.rated", "kiosk.retired")
+EVENTS = ("response.stored", "dossier.rated", "kiosk.retired", "verdict.changed")
 #: Attempts before a delivery is given up, and the wait after the first failure (doubled each time).
 MAX_ATTEMPTS = 10
 FIRST_WAIT = timedelta(seconds=30)
@@ -88,6 +88,14 @@ def enqueue(session: Session, event: str, unit: Unit, data: dict, *, at: datetim
                                         next_attempt_at=at))
             count += 1
     return count
+
+
+def announced(session: Session, event: str, unit: Unit, marker: str) -> bool:
+    """Tell whether an event of a unit whose payload holds a marker (e.g. its month) was queued already."""
+    return session.exec(select(WebhookDelivery.id).where(
+        WebhookDelivery.event == event,
+        col(WebhookDelivery.payload).contains(json.dumps({"unit": unit.code}, ensure_ascii=False)[1:-1]),
+        col(WebhookDelivery.payload).contains(marker, autoescape=True))).first() is not None
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
