@@ -150,7 +150,7 @@ def check_page(client, period: str, expected: dict) -> None:
     ratio = float(re.search(r'class="qd766" data-ratio="([0-9.]+)"', html)[1])
     assert abs(ratio - (expected["received"] - expected["bad"]) / expected["received"]) < 1e-6
     row = re.search(
-        r'<tr data-label="[^"]*" data-ratings="(\d+)" data-received="(\d+)" data-returned="(\d+)"', html)
+        r'<tr data-rate-label="[^"]*" data-ratings="(\d+)" data-received="(\d+)" data-returned="(\d+)"', html)
     assert tuple(map(int, row.groups())) == (expected["ratings"], expected["received"], expected["returned"])
     assert "Tỷ lệ phản hồi" in html
 
