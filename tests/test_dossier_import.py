@@ -3,13 +3,16 @@
 import io
 import re
 from datetime import datetime
+from pathlib import Path
 
 from openpyxl import Workbook
 from sqlmodel import func, select
 
+from survey.core.dossier_import import HEADINGS, guess_mapping, read_table
 from survey.models import AuditEvent, Dossier, TallyPendingDossier
 from tests.helpers import sign_in
 
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "dossiers.csv"
 GOOD = (
     "Mã hồ sơ;Mã đơn vị;Mã thủ tục;Ngày tiếp nhận;Hạn trả;Ngày trả kết quả;Phản ánh;Lý do trễ hạn\n"
     "H01-0001;H-01;1.001193;2026-10-01 08:00;2026-10-05 17:00;2026-10-04 10:00;không;\n"
@@ -129,3 +132,8 @@ def test_admin_page_refuses_unreadable_files(client, province):
                          content_type="multipart/form-data", follow_redirects=True)
     assert "the file must be .csv or .xlsx" in answer.text
     assert client.post("/admin/dossier-import", data={"content": "%%%"}).status_code == 400
+
+
+def test_the_shipped_example_names_every_fact():
+    header, rows = read_table(EXAMPLE.read_bytes(), EXAMPLE.name)
+    assert set(guess_mapping(header)) == set(HEADINGS) and len(rows) == 3
