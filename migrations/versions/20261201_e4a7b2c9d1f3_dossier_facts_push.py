@@ -5,7 +5,7 @@ tally learns changed dossiers: a trigger on UPDATE queues a dossier whose counte
 with the facts the tally holds (counted, old_…), and raises the queued row's revision.
 
 Revision ID: e4a7b2c9d1f3
-Revises: d9e3f4a5b6c7
+Revises: a7d1e2f3b4c5
 Create Date: 2026-12-01 02:30:00
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from survey.models import REQUEUE_TRIGGER, requeue_trigger_ddl
 
 revision: str = 'e4a7b2c9d1f3'
-down_revision: str | None = 'd9e3f4a5b6c7'
+down_revision: str | None = 'a7d1e2f3b4c5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,10 +1,11 @@
 """Administration at /admin/: units, counters, posters, kiosks, users, API keys, audit log, flags,
-dossier import, paper forms, webhooks.
+data retention, dossier import, paper forms, webhooks.
 
 One blueprint; each module adds the pages of one subject to it.
 """
 
 from survey.web.admin import (  # noqa: F401 - attach the pages
+    alerts,
     apikeys,
     auditlog,
     counters,
@@ -13,6 +14,8 @@ from survey.web.admin import (  # noqa: F401 - attach the pages
     kiosks,
     paper,
     posters,
+    publish,
+    retention,
     units,
     users,
     webhooks,
