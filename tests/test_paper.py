@@ -58,6 +58,7 @@ def test_single_entry_records_at_once_and_refuses_a_serial_twice(client, session
     assert len(responses(session)) == 1
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "paper-entry")).all()
     assert event.user_id == province.users["admin"].id
+    assert "Giấy tờ" not in session.exec(select(PaperEntry.first_values)).one()
 
 
 def test_bad_numbers_and_values_are_refused(client, session, province):

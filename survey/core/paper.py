@@ -127,6 +127,8 @@ def record(session: Session, entry: PaperEntry, counter: Counter, instrument_row
         comment=typed.comment, submitted_at=typed.answered_at,
     )
     entry.response_id = response.id
+    # The comment now lives on the response alone, where the retention purge blanks it in time.
+    entry.first_values = json.dumps(json.loads(entry.first_values) | {"comment": None}, sort_keys=True)
     session.add(entry)
     session.flush()
     return response

@@ -78,7 +78,7 @@ def enter_paper(counter_id: int):
         flash(_("Form %(number)s not taken: %(reason)s", number=form.number.data, reason=str(exc)), "error")
         return redirect(back, code=303)
     action = "paper-entry" if entered.entry.second_user_id is None else "paper-second-entry"
-    audit.record(session, current_user.id, action, entered.entry, None, audit.snapshot(entered.entry))
+    audit.record(session, current_user.id, action, entered.entry, None, who_typed(entered.entry))
     session.commit()
     message = (_("Form %(serial)s recorded.", serial=serial) if entered.status == "recorded"
                else _("Form %(serial)s kept: another person must type it again.", serial=serial))
@@ -96,11 +96,16 @@ def discard_paper_entry(entry_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     session = get_session()
-    audit.record(session, current_user.id, "discard", entry, audit.snapshot(entry), None)
+    audit.record(session, current_user.id, "discard", entry, who_typed(entry), None)
     session.delete(entry)
     session.commit()
     flash(_("The first typing of form %(serial)s was discarded.", serial=entry.serial), "success")
     return redirect(url_for("admin.paper_entry", counter_id=counter.id), code=303)
+
+
+def who_typed(entry: PaperEntry) -> dict:
+    """Return what the audit log keeps of an entry: who typed which form when, not the answers or comment."""
+    return {k: v for k, v in (audit.snapshot(entry) or {}).items() if k != "first_values"}
 
 
 def typed_values(instrument: instruments.Instrument) -> dict[str, int | None]:
