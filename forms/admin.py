@@ -2,7 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -10,7 +19,7 @@ CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
               message=_l("Use letters, digits, dots, dashes or underscores."))
 #: Unit kinds a unit may be created as (the province root comes from the set-up).
 UNIT_KINDS = ("centre", "department", "district", "commune")
-API_SCOPES = ("receipts:write", "responses:write", "scores:read")
+API_SCOPES = ("receipts:write", "responses:write", "dossiers:write", "scores:read")
 #: Length of a password, wherever one is set (these forms and `flask create-user`).
 MIN_PASSWORD, MAX_PASSWORD = 10, 200
 
@@ -119,3 +128,35 @@ class AuditFilterForm(FlaskForm):
     action = StringField(_l("Action"), validators=[Optional(), Length(max=40)])
     user = StringField(_l("User"), validators=[Optional(), Length(max=80)])
     page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+class DossierImportForm(FlaskForm):
+    """An export of the one-stop system to check, then import; the mapping comes as map-<fact> fields."""
+
+    upload = FileField(_l("File (CSV or XLSX)"))
+    #: The file as first uploaded (base64), so that a changed mapping is checked without sending it again.
+    content = HiddenField(validators=[Optional(), Length(max=7_000_000)])
+    filename = HiddenField(validators=[Optional(), Length(max=200)])
+
+
+class PaperEntryForm(FlaskForm):
+    """One paper form typed in: its number (serial or scanned identity), comment and answer day.
+
+    The answers come as v-<item code> fields, checked against the questionnaire by the view.
+    """
+
+    number = StringField(_l("Form number"), validators=[DataRequired(), Length(max=40)])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    answered_on = DateField(_l("Answered on"), validators=[Optional()])
+
+
+#: Events a webhook may receive (survey.core.webhooks.EVENTS says the same).
+WEBHOOK_EVENTS = ("response.stored", "dossier.rated", "kiosk.retired", "verdict.changed")
+
+
+class WebhookForm(FlaskForm):
+    """A new webhook: an HTTPS URL receiving some events of a unit subtree."""
+
+    url = StringField(_l("URL (https://…)"), validators=[DataRequired(), Length(max=500)])
+    events = MultiCheckboxField(_l("Events"), choices=list(WEBHOOK_EVENTS), validators=[DataRequired()])
+    unit = SelectField(_l("Unit (scope)"), coerce=int)

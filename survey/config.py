@@ -45,6 +45,10 @@ class Defaults:
     SCORING_METHOD = "wilson"
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
+    #: Webhooks go to https:// URLs; plain http:// only to this machine, and only when this is on.
+    WEBHOOKS_ALLOW_LOOPBACK_HTTP = False
+    #: Paper forms are typed twice, by two people, before their response counts (survey/core/paper.py).
+    PAPER_DOUBLE_ENTRY = False
     #: A write request folds the pending responses into the stored tally, once its answer is sent,
     #: when more than this many wait (reads never fold; `flask tally` runs on a timer in production).
     TALLY_FOLD_AT = 2000

@@ -71,7 +71,7 @@ def checked(html: str, name: str) -> str | None:
 
 
 #: Every scope an integrator key can have.
-ALL_SCOPES = "receipts:write responses:write scores:read"
+ALL_SCOPES = "receipts:write responses:write dossiers:write scores:read"
 
 
 def make_key(session, unit, scopes: str = ALL_SCOPES) -> str:

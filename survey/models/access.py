@@ -55,7 +55,7 @@ class ApiKey(SQLModel, table=True):
     #: First characters of the key, shown in the admin pages to tell keys apart.
     prefix: str = Field(max_length=12)
     key_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    #: Space-separated scopes: receipts:write responses:write scores:read.
+    #: Space-separated scopes: receipts:write responses:write dossiers:write scores:read.
     scopes: str = Field(max_length=200)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     active: bool = True

@@ -29,11 +29,12 @@ Only survey.scores.counts asks `answers`; it counts live in SQL when the answer 
 """
 
 from survey.scores.tally.answers import Sums, dossier_facts, grain_for, month_aligned, sums
-from survey.scores.tally.fold import add_inserted, fold, rebuild
+from survey.scores.tally.fold import add_inserted, fold, hold_folds, rebuild
 from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
 from survey.scores.tally.store import Store, fold_if_waiting, queue_figures, refresh, view
 
 __all__ = [
     "GRAINS", "Block", "Layout", "Store", "Sums", "add_inserted", "decode", "dossier_facts", "encode", "fold",
-    "fold_if_waiting", "grain_for", "month_aligned", "queue_figures", "rebuild", "refresh", "sums", "view",
+    "fold_if_waiting", "grain_for", "hold_folds", "month_aligned", "queue_figures", "rebuild", "refresh",
+    "sums", "view",
 ]

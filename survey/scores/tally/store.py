@@ -28,7 +28,7 @@ class Store:
     generation: int = -1
     rows: int = -1
     stored: dict[tuple[str, int], Block] = field(default_factory=dict)
-    #: Ids of the responses and of the dossiers waiting, whose sums `pending` holds.
+    #: Ids of the responses and (id, revision) of the dossiers waiting, whose sums `pending` holds.
     pending_ids: tuple[frozenset, frozenset] = (frozenset(), frozenset())
     pending: dict[tuple[str, int], Block] = field(default_factory=dict)
     #: Code and layout of every stored instrument version.
@@ -114,10 +114,11 @@ def refresh(engine: Engine, store: Store) -> Store:
             if sum(len(block.keys) for block in stored.values()) != rows:
                 stored = load(connection, {}, 0)
         pending_ids = (frozenset(connection.execute(select(TallyPending.response_id)).scalars().all()),
-                       frozenset(connection.execute(select(TallyPendingDossier.dossier_id)).scalars().all()))
+                       frozenset(tuple(row) for row in connection.execute(
+                           select(TallyPendingDossier.dossier_id, TallyPendingDossier.revision)).all()))
         pending = store.pending
         if pending_ids != store.pending_ids:
-            responses, dossiers = sorted(pending_ids[0]), sorted(pending_ids[1])
+            responses, dossiers = sorted(pending_ids[0]), sorted(id_ for id_, _ in pending_ids[1])
             pending = {key: block for key, block in store.pending.items() if key != DOSSIER_BLOCK}
             if pending_ids[0] >= store.pending_ids[0] and generation == store.generation:
                 # Only responses have joined the queue: add the new ones to the sums already held.

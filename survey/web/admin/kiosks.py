@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.admin import ConfirmForm, KioskForm
-from survey.core import audit, devices
+from survey.core import audit, devices, webhooks
 from survey.db import get_session
 from survey.models import KioskDevice
 from survey.web.admin.blueprint import bp, counter_or_404, toggle_active, validated
@@ -52,10 +52,13 @@ def show_code(device: KioskDevice, code: str, action: str, before: dict | None):
 
 @bp.route("/kiosks/<int:kiosk_id>/active", methods=["POST"])
 def toggle_kiosk(kiosk_id: int):
-    """Retire a kiosk (its credential stops working) or bring it back."""
-    return toggle_active(
-        kiosk_or_404(kiosk_id), reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired.")
-    )
+    """Retire a kiosk (its credential stops working) or bring it back; a retirement is a webhook event."""
+    device = kiosk_or_404(kiosk_id)
+    if device.active:
+        counter, unit = counter_or_404(device.counter_id)
+        webhooks.enqueue(get_session(), "kiosk.retired", unit,
+                         {"kiosk_id": device.id, "kiosk": device.name, "counter_id": counter.id})
+    return toggle_active(device, reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired."))
 
 
 def kiosk_or_404(kiosk_id: int) -> KioskDevice:

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from survey.core.cells import inert_row
 from survey.scores import ScoreTable
 from survey.web.manage.context import Page
+from survey.web.manage.rate_tables import rate_tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FACTORS = ("A", "B", "C", "D", "E")
@@ -56,6 +57,8 @@ def tables(page: Page, table: ScoreTable, extra: dict | None) -> list[tuple[str,
             [[r["unit"], r["name"], *score_cells(r)] for r in [table.scope, *table.rows]])]
     if extra is None:
         return out
+    if "counters" not in extra:  # the overview: its dossier figures only
+        return out + rate_tables(extra)
     items = table.scope["items"]
     out.append((_("Items"), [_("Item"), _("Answers"), _("Satisfied"), _("Share"), _("95% interval, low"),
                              _("95% interval, high")],
@@ -65,7 +68,7 @@ def tables(page: Page, table: ScoreTable, extra: dict | None) -> list[tuple[str,
                 [[r["counter"], *score_cells(r)] for r in extra.get("counters", [])]))
     out.append((_("Services"), [_("Service code"), _("Service")] + score_columns(),
                 [[r["service"], r["name"], *score_cells(r)] for r in extra.get("services", [])]))
-    return out
+    return out + rate_tables(extra)
 
 
 def filename(page: Page, fmt: str) -> str:

@@ -67,6 +67,7 @@ def section(page: Page, name: str, *extra):
         "ratings": lambda: scores.ratings(session, page.units, page.filters, page.settings),
         "dossiers": lambda: scores.dossiers(session, page.units, page.filters),
         "channels": lambda: scores.channels(session, page.units, page.filters),
+        "rates": lambda: scores.response_rates(session, page.unit, page.units, page.filters),
         "comments": lambda: scores.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
     }[name]
     return scores.cached(page_key(page, name, *extra), compute)
@@ -91,7 +92,8 @@ def overview():
     """
     page = read_page()
     return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
-                           crumbs=breadcrumbs(page.unit))
+                           crumbs=breadcrumbs(page.unit), dossiers=section(page, "dossiers"),
+                           rates=section(page, "rates"))
 
 
 @bp.get("/unit/<code>")
@@ -113,6 +115,7 @@ def unit(code: str):
         ratings=section(page, "ratings"),
         dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
+        rates=section(page, "rates"),
         comments=section(page, "comments", search, number),
         search=search,
         channel_labels=CHANNEL_LABELS,
@@ -181,7 +184,8 @@ def trend_chart(code: str):
 def export_overview(fmt: str):
     """Download the overview table of the user's scope as CSV or XLSX."""
     page = read_page()
-    return exports.download(page, table_of(page), fmt=fmt)
+    extra = {"dossiers": section(page, "dossiers"), "rates": section(page, "rates")}
+    return exports.download(page, table_of(page), fmt=fmt, extra=extra)
 
 
 @bp.get("/unit/<code>/export.<any(csv, xlsx):fmt>")
@@ -192,5 +196,6 @@ def export_unit(code: str, fmt: str):
     The tables: its score, sub-units, factors and items, counters, services.
     """
     page = read_page(code)
-    extra = {"counters": section(page, "counters"), "services": section(page, "services")}
+    extra = {"counters": section(page, "counters"), "services": section(page, "services"),
+             "dossiers": section(page, "dossiers"), "rates": section(page, "rates")}
     return exports.download(page, table_of(page), fmt=fmt, extra=extra)
