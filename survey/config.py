@@ -54,6 +54,13 @@ class Defaults:
     SIGNALS_BURST_SECONDS = 60
     SIGNALS_PATTERN_REPEATS = 3
     SIGNALS_PATTERN_SECONDS = 3600
+    #: Kiosks (docs/kiosk.md): how far a tablet's clock may be off, how old a queued rating may
+    #: plausibly be (older or future times are moved to the window's edge and flagged), how often
+    #: an idle tablet reports in, and after how long without contact it is listed as silent.
+    KIOSK_CLOCK_TOLERANCE_SECONDS = 300
+    KIOSK_MAX_AGE_HOURS = 7 * 24
+    KIOSK_HEARTBEAT_SECONDS = 300
+    KIOSK_SILENT_MINUTES = 60
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")

@@ -14,6 +14,7 @@ from survey.models.base import (
     enum_check,
     utcnow,
 )
+from survey.models.kiosk import HeldRating
 from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
 from survey.models.records import Answer, Dossier, Response
 from survey.models.tally import (
@@ -27,7 +28,7 @@ from survey.models.tally import (
 
 __all__ = [
     "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "Answer", "ApiKey", "AuditEvent", "Channel",
-    "Counter", "Dossier", "Instrument", "KioskDevice", "Response", "Role", "Service", "Tally",
+    "Counter", "Dossier", "HeldRating", "Instrument", "KioskDevice", "Response", "Role", "Service", "Tally",
     "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
     "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]
