@@ -1,9 +1,9 @@
 """Turn kiosk ratings and API items into responses (through survey.core.responses), flagged at write time.
 
-A kiosk rating keeps the citizen's time on the tablet, with the tablet's clock error taken out, bounded
-to a plausible window: a time too far ahead or too old is moved to the window's edge and flagged
-(`clock`), never refused, and a rating answered before the tablet's last empty-queue sync is flagged
-(`late`). A rating answered before the tablet's current enrolment is held for an administrator's
+A kiosk rating keeps the citizen's time on the tablet with the tablet's clock error taken out (measured
+at the sync; flagged `clock` beyond the tolerance), bounded to a plausible window: a time too far ahead
+or too old is moved to the window's edge and flagged (`clock`), never refused; a rating answered
+before the tablet's last empty-queue sync is flagged (`late`). A rating answered before the tablet's current enrolment is held for an administrator's
 decision (survey.core.held) instead of being counted.
 """
 
@@ -55,7 +55,7 @@ class SyncClock:
     """The server's time of a sync and how far the tablet's clock was off (zero within tolerance)."""
 
     now: datetime = field(default_factory=utcnow)
-    #: Tablet clock minus server clock, when it is beyond the tolerance (else zero).
+    #: Tablet clock minus server clock, measured when the tablet sent the batch (zero when unknown).
     skew: timedelta = timedelta(0)
     #: How far a tablet's clock may be off before it counts as wrong (KIOSK_CLOCK_TOLERANCE_SECONDS).
     tolerance: timedelta = CLOCK_SKEW
@@ -67,9 +67,12 @@ class SyncClock:
         """Return the clock of a sync whose tablet said it was `sent_at` when it sent the batch."""
         now = utcnow()
         skew = sent_at - now if sent_at is not None and sent_at.tzinfo is not None else timedelta(0)
-        if abs(skew) <= tolerance:
-            skew = timedelta(0)
         return cls(now=now, skew=skew, tolerance=tolerance, max_age=max_age)
+
+    @property
+    def wrong(self) -> bool:
+        """Tell whether the tablet's clock is off by more than the tolerance."""
+        return abs(self.skew) > self.tolerance
 
 
 def sync_clock(sent_at: datetime | None = None) -> SyncClock:
@@ -109,7 +112,7 @@ def kiosk_time(moment: datetime | None, clock: SyncClock) -> tuple[datetime, lis
         raise ItemError("invalid", "answered_at needs a time zone (e.g. 2026-03-01T08:15:00+07:00)")
     earliest = clock.now - clock.max_age
     try:
-        at, flags = moment - clock.skew, [CLOCK] if clock.skew else []
+        at, flags = moment - clock.skew, [CLOCK] if clock.wrong else []
     except OverflowError:  # a time near year 1 or 9999 on a clock that is far off
         return clock.now, [CLOCK]
     if at > clock.now + clock.tolerance or at < earliest:
