@@ -3,14 +3,15 @@
 A kiosk rating keeps the citizen's time on the tablet with the tablet's clock error taken out (measured
 at the sync; flagged `clock` beyond the tolerance), bounded to a plausible window: a time too far ahead
 or too old is moved to the window's edge and flagged (`clock`), never refused; a rating answered
-before the tablet's last empty-queue sync is flagged (`late`). A rating answered before the tablet's current enrolment is held for an administrator's
-decision (survey.core.held) instead of being counted.
+before the tablet's last empty-queue sync is flagged (`late`). A rating answered before the tablet's
+current enrolment is held for an administrator's decision (survey.core.held) instead of being counted.
 """
 
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
@@ -129,7 +130,7 @@ def parse_kiosk_item(item: object, key: str) -> KioskRating:
             or not all(whole(r) and 1 <= r <= 16 for r in reasons)):
         raise ItemError("invalid", "a kiosk item needs 'rating' (whole number) "
                                    "and optional 'reasons' (list of option numbers)")
-    language = item.get("language") if item.get("language") in ("vi", "en") else "vi"
+    language = str(item.get("language")) if item.get("language") in ("vi", "en") else "vi"
     return KioskRating(key=key, rating=rating, reasons=tuple(reasons),
                        answered_at=parse_time(item.get("answered_at")), language=language)
 
@@ -144,7 +145,7 @@ def parse_time(value: object) -> datetime | None:
         raise ItemError("invalid", f"answered_at {value!r} is not an ISO 8601 time") from None
 
 
-def whole(value: object) -> bool:
+def whole(value: object) -> TypeGuard[int]:
     """Tell whether a JSON value is a whole number (true and false are not)."""
     return isinstance(value, int) and not isinstance(value, bool)
 

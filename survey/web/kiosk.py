@@ -198,7 +198,7 @@ def sync():
     body = json_object()
     session = get_session()
     state, device = devices.kiosk_state(session, request.cookies.get(COOKIE))
-    if state != READY:
+    if state != READY or device is None:
         return jsonify({"state": state}), 401 if state == UNKNOWN else 403
     items = body.get("responses", [])
     if not isinstance(items, list) or len(items) > SYNC_BATCH:
@@ -241,8 +241,8 @@ def sync_item(
 
 def report(device: KioskDevice, body: dict, clock: SyncClock, *, sent_at: datetime | None, sent: int) -> None:
     """Keep what the tablet reported: its queue, refused ratings, version, clock; when it was heard from."""
-    queued = body.get("queued") if whole(body.get("queued")) else sent
-    refused = body.get("refused")
+    queued, refused = body.get("queued"), body.get("refused")
+    queued = queued if whole(queued) else sent
     device.queued = max(0, min(queued, 2**31 - 1) - sent)
     device.refused = max(0, min(refused, 2**31 - 1)) if whole(refused) else 0
     version = body.get("version")
