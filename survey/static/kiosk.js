@@ -182,6 +182,7 @@
   function sync() {
     if (sending) { return Promise.resolve(); }
     sending = true;
+    app.dataset.lastSync = "sending";
     var batch = [];
     return status().then(function (lists) {
       batch = lists[0].slice(0, BATCH);
@@ -201,16 +202,20 @@
     }).then(function () {
       sending = false;
       delay = retryMs;
-      return status().then(function (lists) { schedule(lists[0].length ? 0 : heartbeatMs); });
+      return status().then(function (lists) {
+        schedule(lists[0].length ? 0 : heartbeatMs);
+        app.dataset.lastSync = "ok";
+      });
     }, function () {
       sending = false;
       schedule(delay);
       delay = Math.min(2 * delay, MAX_DELAY);
+      app.dataset.lastSync = "failed";
       return status();
     });
   }
 
-  /* ---- start ---- */
+  /* ---- start (data-last-sync on the app says how the last sync went: sending, ok or failed) ---- */
   openStore().then(function (opened) {
     store = opened;
     var kept = null;
