@@ -1,7 +1,7 @@
 """kiosk health and held ratings: what each tablet reports at sync, and ratings awaiting a decision
 
 Revision ID: e1f2a3b4c5d6
-Revises: d9e3f4a5b6c7
+Revises: a7d1e2f3b4c5
 Create Date: 2026-12-01 02:30:00
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'e1f2a3b4c5d6'
-down_revision: str | None = 'd9e3f4a5b6c7'
+down_revision: str | None = 'a7d1e2f3b4c5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
