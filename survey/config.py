@@ -77,6 +77,13 @@ class Defaults:
     SIGNALS_CLIENT_BURST_COUNT = 10
     SIGNALS_PATTERN_REPEATS = 3
     SIGNALS_PATTERN_SECONDS = 3600
+    #: Kiosks (docs/kiosk.md): how far a tablet's clock may be off, how old a queued rating may
+    #: plausibly be (older or future times are moved to the window's edge and flagged), how often
+    #: an idle tablet reports in, and after how long without contact it is listed as silent.
+    KIOSK_CLOCK_TOLERANCE_SECONDS = 300
+    KIOSK_MAX_AGE_HOURS = 7 * 24
+    KIOSK_HEARTBEAT_SECONDS = 300
+    KIOSK_SILENT_MINUTES = 60
     #: Outgoing e-mail (alerts, digests): SMTP host (empty: no mail is sent), port, "starttls", "ssl"
     #: or "none", optional login, the From address, a CA file to trust besides the system's, a timeout.
     MAIL_SERVER = ""

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 from survey.models import Counter, Response
-from tests.browser import screenshot
+from tests.browser import queued, screenshot, wait_for
 from tests.factories import PASSWORD
 from tests.helpers import make_kiosk
 
@@ -27,15 +27,6 @@ def count(session, counter_id: int) -> int:
     session.commit()  # end the old read snapshot
     query = select(func.count()).select_from(Response).where(Response.counter_id == counter_id)
     return session.exec(query).one()
-
-
-def wait_for(page, check, *, timeout_ms: int = 10_000) -> None:
-    """Poll a condition while the page's timers and requests run."""
-    for _ in range(timeout_ms // 100):
-        if check():
-            return
-        page.wait_for_timeout(100)
-    assert check()
 
 
 def sign_in_as_admin(browser, live_server):
@@ -112,12 +103,11 @@ def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(
     tablet_context.set_offline(True)
     for level in (3, 2, 1, 3):
         rate(tablet, level)
-    assert tablet.evaluate("JSON.parse(localStorage.getItem('hailong-kiosk-queue')).length") == 4
+    assert len(queued(tablet)) == 4
     assert count(session, counter.id) == 2
     screenshot(tablet, "kiosk-offline")
     tablet_context.set_offline(False)
-    queued = "JSON.parse(localStorage.getItem('hailong-kiosk-queue')).length"
-    wait_for(tablet, lambda: tablet.evaluate(queued) == 0)
+    wait_for(tablet, lambda: queued(tablet) == [])
     assert count(session, counter.id) == 6
     # Sending again (a lost answer, a retry) never counts twice.
     tablet.evaluate("""() => fetch('/api/v1/responses', {method: 'POST',

@@ -126,11 +126,18 @@ def test_a_new_code_or_retiring_the_kiosk_stops_the_old_credential(app, client, 
     session.commit()
     second = session.exec(select(KioskDevice).order_by(KioskDevice.id.desc())).first()
     client.post(f"/admin/kiosks/{second.id}/active")
-    assert tablet.get("/k/").headers["Location"] == "/k/enrol"
+    retired = tablet.get("/k/")  # the staff are told, and no citizen is thanked
+    assert retired.status_code == 403 and 'data-state="retired"' in retired.get_data(as_text=True)
+    assert "Máy này đã ngừng sử dụng – vui lòng báo cán bộ." in retired.get_data(as_text=True)
+    key = str(uuid.uuid4())
+    assert tablet.post("/k/", data={"key": key, "rating": "3"}).status_code == 403
+    assert tablet.get("/k/thanks").status_code == 403
     client.post(f"/admin/kiosks/{second.id}/active")  # back in service
     assert tablet.get("/k/").status_code == 200
     client.post(f"/admin/counters/{province.counters['D2'].id}/active")  # the counter closes
-    assert tablet.get("/k/").headers["Location"] == "/k/enrol"
+    closed = tablet.get("/k/").get_data(as_text=True)
+    assert "Quầy này đã ngừng hoạt động – vui lòng báo cán bộ." in closed
+    assert stored(session) == []
 
 
 def test_bursts_closed_hours_and_repeated_answers_are_flagged_at_write_time(app, client, province, session):
@@ -163,8 +170,7 @@ def test_a_deactivated_units_kiosk_takes_no_ratings(app, client, session, provin
     session.commit()
     item = {"id": str(uuid.uuid4()), "rating": 3}
     result = client.post("/api/v1/responses", json={"responses": [item]}, headers=bearer(credential))
-    assert result.status_code == 200 and result.json["results"][0]["status"] == "forbidden"
-    assert "deactivated" in result.json["results"][0]["message"]
+    assert result.status_code == 401  # a closed unit's kiosk credential stops working (docs/kiosk.md)
     client.set_cookie("kiosk", credential)
     assert client.get("/k/").status_code == 403
     assert client.post("/k/", data={"rating": "3", "key": str(uuid.uuid4())}).status_code == 403

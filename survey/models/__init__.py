@@ -16,6 +16,7 @@ from survey.models.base import (
 )
 from survey.models.hooks import Webhook, WebhookDelivery
 from survey.models.improve import ImprovementAction
+from survey.models.kiosk import HeldRating
 from survey.models.notify import AlertRule, Notice
 from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
 from survey.models.paper import PaperEntry
@@ -34,9 +35,10 @@ from survey.models.tally import (
 )
 
 __all__ = [
-    "ANSWER_SLOTS", "COUNTED_FACTS", "NAMING_CONVENTION", "REQUEUE_TRIGGER", "TALLY_QUEUES", "AlertRule",
-    "Answer", "ApiKey", "AuditEvent", "Channel", "Counter", "Dossier", "ImprovementAction", "Instrument",
-    "KioskDevice", "Notice", "PaperEntry", "PublicPage", "Response", "Role", "Service", "Tally",
-    "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "Webhook",
-    "WebhookDelivery", "enum_check", "requeue_trigger_ddl", "tally_trigger", "tally_trigger_ddl", "utcnow",
+    "ANSWER_SLOTS", "COUNTED_FACTS", "NAMING_CONVENTION", "REQUEUE_TRIGGER", "TALLY_QUEUES",
+    "AlertRule", "Answer", "ApiKey", "AuditEvent", "Channel", "Counter", "Dossier", "HeldRating",
+    "ImprovementAction", "Instrument", "KioskDevice", "Notice", "PaperEntry", "PublicPage", "Response",
+    "Role", "Service", "Tally", "TallyPending", "TallyPendingDossier", "Unit", "UnitKind",
+    "UnitService", "User", "Webhook", "WebhookDelivery", "enum_check", "requeue_trigger_ddl",
+    "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

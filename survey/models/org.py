@@ -100,3 +100,16 @@ class KioskDevice(SQLModel, table=True):
     enrolled_at: datetime | None = None
     last_seen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    #: Ratings the tablet answered before this time reach the server as held ratings, for an
+    #: administrator to accept or discard (set at each enrolment and reactivation).
+    accepts_from: datetime | None = None
+    #: Server time of the last sync that left the tablet's queue empty: a rating answered before
+    #: it should have come with that sync, so one arriving later is flagged "late".
+    drained_at: datetime | None = None
+    #: What the tablet reported at its last sync: ratings still queued, ratings the server refused
+    #: (kept on the tablet for staff), its script version, and how far its clock was off (seconds,
+    #: positive when fast).
+    queued: int = 0
+    refused: int = 0
+    app_version: str | None = Field(default=None, max_length=40)
+    clock_skew_seconds: int | None = None
