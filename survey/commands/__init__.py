@@ -8,14 +8,42 @@ Their helpers live here too: `migrate` (Alembic from code), `demo` and `demo_dat
 province), `bulk` (fast loads for the demo and the benchmarks).
 """
 
+import functools
+
+import click
 from flask import Flask
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from survey.commands import admin, database, report
+from survey.instruments import InstrumentError
+from survey.instruments.catalogue import InstrumentVersionConflict
 
 
 def init_app(app: Flask) -> None:
-    """Register every command."""
+    """Register every command, each failing with one clear line instead of a traceback."""
     for command in (database.init_db_command, database.demo_command, database.tally_command,
                     admin.counters_command, admin.create_user_command, admin.qr_command,
                     admin.receipt_command, report.scores_command):
+        if not getattr(command.callback, "one_line_errors", False):
+            command.callback = one_line_errors(command.callback)
         app.cli.add_command(command)
+
+
+def one_line_errors(callback):
+    """Turn the failures a command cannot help (database, instruments) into one line of click error."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except (OperationalError, ProgrammingError) as error:
+            cause = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            raise click.ClickException(
+                f"the database cannot answer ({cause}): is it running, and set up with "
+                "`flask --app survey init-db`?"
+            ) from None
+        except (InstrumentError, InstrumentVersionConflict) as error:
+            raise click.ClickException(str(error)) from None
+
+    run.one_line_errors = True  # type: ignore[attr-defined]
+    return run
