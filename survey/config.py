@@ -14,6 +14,8 @@ DEV_SECRET_KEY = "dev"  # noqa: S105 - refused outside debug and testing, see ch
 MIN_SECRET_KEY_LENGTH = 16
 #: The key generated on first use when none is configured, in the instance folder.
 SECRET_KEY_FILE = "secret_key"
+#: Left in the instance folder by `flask demo`: this instance serves the demo province.
+DEMO_MARKER = "demo"
 
 
 class ConfigurationError(click.ClickException, RuntimeError):
@@ -82,6 +84,9 @@ class Defaults:
     SIGNALS_BURST_SECONDS = 60
     SIGNALS_PATTERN_REPEATS = 3
     SIGNALS_PATTERN_SECONDS = 3600
+    #: The demo home page (counter links, demo sign-in hints). None: on only where `flask demo` left
+    #: its marker file (DEMO_MARKER) in the instance folder; FLASK_DEMO=1 or 0 decides outright.
+    DEMO: bool | None = None
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")
@@ -99,6 +104,8 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["DATABASE_URL"] = normalise_database_url(
         app.config["DATABASE_URL"] or default_sqlite_url(app)
     )
+    if app.config["DEMO"] is None:
+        app.config["DEMO"] = (Path(app.instance_path) / DEMO_MARKER).exists()
     if app.config["SECRET_KEY"] is None:
         app.config["SECRET_KEY"] = secret_key_from_instance(Path(app.instance_path))
     check_secret_key(app)

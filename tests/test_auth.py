@@ -13,7 +13,7 @@ def login(client, username, password):
 def test_sign_in_and_out(client, province):
     response = login(client, "admin", PASSWORD)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/manage/"  # staff land on their scores
     assert client.post("/logout").status_code == 303
 
 
@@ -39,7 +39,9 @@ def test_lockout_after_repeated_failures(client, province, session):
 
 def test_next_parameter_never_leaves_the_site(client, province):
     response = client.post("/login?next=//evil.example/x", data={"username": "admin", "password": PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/manage/"
+    response = client.post("/login?next=/\\evil.example/x", data={"username": "admin", "password": PASSWORD})
+    assert response.headers["Location"] == "/manage/"
     response = client.post("/login?next=/healthz", data={"username": "admin", "password": PASSWORD})
     assert response.headers["Location"] == "/healthz"
 

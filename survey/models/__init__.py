@@ -7,6 +7,7 @@ a new module, imported below so that every table is on the one metadata before A
 from survey.models.access import ApiKey, AuditEvent, User
 from survey.models.base import (
     ANSWER_SLOTS,
+    CURRENT_UNIT_KINDS,
     NAMING_CONVENTION,
     Channel,
     Role,
@@ -14,7 +15,15 @@ from survey.models.base import (
     enum_check,
     utcnow,
 )
-from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
+from survey.models.org import (
+    Counter,
+    Instrument,
+    KioskDevice,
+    Service,
+    Unit,
+    UnitService,
+    new_short_code,
+)
 from survey.models.records import Answer, Dossier, Response
 from survey.models.tally import (
     TALLY_QUEUES,
@@ -26,8 +35,9 @@ from survey.models.tally import (
 )
 
 __all__ = [
-    "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "Answer", "ApiKey", "AuditEvent", "Channel",
+    "ANSWER_SLOTS", "CURRENT_UNIT_KINDS", "NAMING_CONVENTION", "TALLY_QUEUES", "Answer", "ApiKey",
+    "AuditEvent", "Channel",
     "Counter", "Dossier", "Instrument", "KioskDevice", "Response", "Role", "Service", "Tally",
     "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
-    "tally_trigger", "tally_trigger_ddl", "utcnow",
+    "new_short_code", "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

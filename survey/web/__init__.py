@@ -7,7 +7,20 @@
 
 from flask import Flask
 
-from survey.web import admin, api, auth, filters, home, i18n, kiosk, limits, manage, respond
+from survey.web import (
+    admin,
+    api,
+    auth,
+    errors,
+    filters,
+    home,
+    i18n,
+    kiosk,
+    labels,
+    limits,
+    manage,
+    respond,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +29,8 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     limits.init_app(app)
     filters.init_app(app)
+    labels.init_app(app)
+    errors.init_app(app)
     for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth.csrf.exempt(api.bp))

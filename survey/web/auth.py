@@ -124,10 +124,10 @@ def logout():
 
 
 def safe_next(target: str | None) -> str:
-    """Return a local redirect target (never another site)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Return a local redirect target (never another site); by default the manager pages."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("home.index")
+    return url_for("manage.overview")
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,7 @@ from survey.core import audit
 from survey.core.qr import survey_url
 from survey.core.units import new_counter_token
 from survey.db import get_session
-from survey.models import Counter, KioskDevice, Response, utcnow
+from survey.models import Counter, KioskDevice, Response, new_short_code, utcnow
 from survey.web.admin.blueprint import (
     bp,
     commit_change,
@@ -93,5 +93,6 @@ def rotate_token(counter_id: int):
         abort(400)
     before = audit.snapshot(counter)
     counter.token, counter.token_rotated_at = new_counter_token(), utcnow()
+    counter.short_code = new_short_code()
     flash(_("Print the new poster: the old one no longer opens the survey."), "warning")
     return commit_change("rotate-token", counter, before, _("Counter token rotated."))
