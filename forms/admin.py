@@ -32,7 +32,9 @@ class UnitForm(Form):
     """A new unit under a parent in the user's scope."""
 
     parent = SelectField(_l("Parent unit"), coerce=int, validators=[DataRequired()])
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE])
+    #: Unit codes are kept in capitals: "hta-09" is the unit HTA-09.
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), CODE],
+                       filters=[lambda value: value.strip().upper() if value else value])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS))
 

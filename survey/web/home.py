@@ -1,5 +1,6 @@
 """The landing page: how to find a survey and where to sign in (the demo adds counter links)."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template
@@ -17,8 +18,8 @@ def index():
     session = get_session()
     centre = session.exec(
         select(Unit).where(Unit.active, Unit.kind == UnitKind.CENTRE).order_by(Unit.path).limit(1)
-    ).first() or session.exec(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)).first()
-    counters = []
+    ).first() or session.exec(select(Unit).order_by(Unit.path).limit(1)).first()
+    counters: Sequence[tuple[Counter, Unit]] = ()
     if current_app.config["DEMO"]:
         counters = session.exec(
             select(Counter, Unit)

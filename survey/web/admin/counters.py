@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from forms.admin import ConfirmForm, CounterForm, KioskForm
 from survey.core import audit
-from survey.core.qr import survey_url
+from survey.core.qr import short_url, survey_url
 from survey.core.units import new_counter_token
 from survey.db import get_session
 from survey.models import Counter, KioskDevice, Response, new_short_code, utcnow
@@ -56,6 +56,7 @@ def counter(counter_id: int):
         counter=counter,
         unit=unit,
         url=survey_url(counter),
+        short_url=short_url(counter),
         form=form,
         confirm_form=ConfirmForm(),
         kiosk_form=KioskForm(),
