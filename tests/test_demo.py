@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from survey import config, create_app
+from survey import config
 from survey.commands import demo
 from survey.core.responses import record_response
 from survey.db import get_engine
@@ -100,7 +101,7 @@ def test_the_demo_tally_equals_counting_every_response_again(app, session):
     assert stored() == seeded
 
 
-def test_demo_command_prints_both_accounts_and_turns_on_the_demo_home(app, runner):
+def test_demo_command_prints_both_accounts_and_turns_on_the_demo_home(app, runner, tmp_path):
     result = runner.invoke(args=["demo", "--responses", "200", "--password", "s3cret-demo"])
     assert result.exit_code == 0, result.output
     assert "200 responses" in result.output
@@ -109,7 +110,8 @@ def test_demo_command_prints_both_accounts_and_turns_on_the_demo_home(app, runne
     again = runner.invoke(args=["demo", "--if-empty"])
     assert "has data already" in again.output and "admin (administrator)" in again.output
     assert (Path(app.instance_path) / "demo").exists()
-    served = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": app.config["DATABASE_URL"]})
-    assert served.config["DEMO"] is False  # the demo marker is in this test's own instance folder
-    served.instance_path = app.instance_path
-    assert config.load(served, {"TESTING": True, "SECRET_KEY": "x"}) is None and served.config["DEMO"] is True
+    served = Flask("survey", instance_path=app.instance_path)  # a server of this instance
+    config.load(served, {"TESTING": True, "SECRET_KEY": "x"})
+    elsewhere = Flask("survey", instance_path=str(tmp_path / "elsewhere"))
+    config.load(elsewhere, {"TESTING": True, "SECRET_KEY": "x"})
+    assert (served.config["DEMO"], elsewhere.config["DEMO"]) == (True, False)
