@@ -5,7 +5,7 @@ and wards; "district" stays allowed for units stored before. Every counter gets 
 code (/c/AB12CD) for people who cannot scan the poster's QR code.
 
 Revision ID: e4b7c2d9a1f3
-Revises: d9e3f4a5b6c7
+Revises: a7d1e2f3b4c5
 Create Date: 2026-12-01 02:30:00
 """
 import secrets
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'e4b7c2d9a1f3'
-down_revision: str | None = 'd9e3f4a5b6c7'
+down_revision: str | None = 'a7d1e2f3b4c5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

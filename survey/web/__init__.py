@@ -1,13 +1,15 @@
 """The web layer: every blueprint, and the only code that reads the request.
 
 `home` (/), `auth` (/login), `respond` (/c/, /r/: the citizen's survey), `kiosk` (/k/), `manage`
-(/manage/: score pages), `admin` (/admin/) and `api` (/api/v1/, JSON). `i18n`, `limits` and
-`filters` set up languages, rate limits and the template filters for all of them.
+(/manage/: score pages), `admin` (/admin/), `account` (/account/: a user's mail choices), `unsubscribe`
+(links in mails), `public` (/public/: a scope's published results) and `api` (/api/v1/, JSON).
+`i18n`, `limits` and `filters` set up languages, rate limits and the template filters for all of them.
 """
 
 from flask import Flask
 
 from survey.web import (
+    account,
     admin,
     api,
     auth,
@@ -19,7 +21,9 @@ from survey.web import (
     labels,
     limits,
     manage,
+    public,
     respond,
+    unsubscribe,
 )
 
 
@@ -31,6 +35,7 @@ def init_app(app: Flask) -> None:
     filters.init_app(app)
     labels.init_app(app)
     errors.init_app(app)
-    for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp):
+    for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp, account.bp,
+                      unsubscribe.bp, public.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth.csrf.exempt(api.bp))
