@@ -109,8 +109,7 @@ def add_sipas(session: Session, province: Province, unit: str, *, n: int, satisf
             "service_id": province.services[service].id if service else None, "channel": channel,
             "submitted_at": when, "idempotency_key": f"key-{next(_keys)}", "language": "vi",
             "answered_mask": answered, "satisfied_mask": happy, "comment": comment if i == 0 else None,
-            "suspicious": i < flagged,
-            "suspicious_reason": "answered in 3 s, under the 17 s minimum" if i < flagged else None,
+            "suspicious": i < flagged, "suspicious_reason": "too fast" if i < flagged else None,
         })
         slots = {f"v{item.slot:02d}": level for item in instrument.scored_items}
         answers.append({"response_id": first + i, **slots})
