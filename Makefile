@@ -12,7 +12,7 @@ RESPONSES ?= 50000
 export FLASK_APP := survey
 export FLASK_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint clean
+.PHONY: run test test-cluster lint clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ $(AXE): tests/package.json tests/package-lock.json
 
 test: lint $(AXE)
 	$(BIN)/python -m pytest -n 2
+
+# Scale-out on one machine: PostgreSQL primary + standby, Redis, two gunicorn servers, nginx (tests/test_cluster.py).
+test-cluster: $(STAMP) $(MO)
+	$(BIN)/python -m pytest -m cluster -s tests/test_cluster.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

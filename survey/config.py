@@ -1,4 +1,5 @@
-"""Settings: defaults, then FLASK_* environment variables, then DATABASE_URL, then the test config."""
+"""Settings: defaults, then FLASK_* environment variables, then DATABASE_URL (and DATABASE_REPLICA_URL),
+then the test config."""
 
 import os
 import secrets
@@ -44,6 +45,9 @@ class Defaults:
     SECRET_KEY: str | None = None
     #: SQLAlchemy URL; None means SQLite in the instance folder.
     DATABASE_URL: str | None = None
+    #: SQLAlchemy URL of a read replica (a PostgreSQL streaming standby) for score pages, exports
+    #: and the scores API; None means they read the primary. Every write goes to DATABASE_URL.
+    DATABASE_REPLICA_URL: str | None = None
     #: Flask-Limiter storage: memory by default, redis://… when several app servers run.
     RATELIMIT_STORAGE_URI = "memory://"
     #: Key of the HMAC that stands for dossier codes; empty means SECRET_KEY. Keep it stable:
@@ -65,8 +69,16 @@ class Defaults:
     SCORING_METHOD = "wilson"
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
-    #: A read folds the pending responses into the stored tally when more than this many wait.
+    #: A write request folds the pending responses into the stored tally, once its answer is sent,
+    #: when more than this many wait (reads never fold; `flask tally` runs on a timer in production).
     TALLY_FOLD_AT = 2000
+    #: Number of trusted proxies in front (nginx: 1): their X-Forwarded-For/-Proto/-Host are believed,
+    #: so rate limits and logs see the citizen's address. 0 when the app faces clients directly.
+    PROXY_FIX = 0
+    #: One JSON line per request on stdout (request id, status, duration; receipt tokens masked).
+    LOG_REQUESTS = True
+    #: Addresses or networks (comma-separated) that may read /metrics; empty turns /metrics off.
+    METRICS_ALLOW = "127.0.0.1, ::1"
     #: Cookies only over HTTPS; `make run` (plain HTTP on 127.0.0.1) turns this off.
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
@@ -123,14 +135,17 @@ def load(app: Flask, test_config: dict | None) -> None:
     """Fill app.config in order: defaults, FLASK_* variables, DATABASE_URL, the test config."""
     app.config.from_object(Defaults)
     app.config.from_prefixed_env()
-    if os.environ.get("DATABASE_URL"):
-        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    for name in ("DATABASE_URL", "DATABASE_REPLICA_URL"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["DATABASE_URL"] = normalise_database_url(
         app.config["DATABASE_URL"] or default_sqlite_url(app)
     )
+    if app.config["DATABASE_REPLICA_URL"]:
+        app.config["DATABASE_REPLICA_URL"] = normalise_database_url(app.config["DATABASE_REPLICA_URL"])
     if app.config["DEMO"] is None:
         app.config["DEMO"] = (Path(app.instance_path) / DEMO_MARKER).exists()
     if app.config["SECRET_KEY"] is None:

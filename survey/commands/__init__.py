@@ -3,7 +3,8 @@
 - `database`: `init-db` (Alembic upgrade to head), `demo` (seed the demo province), `tally`;
 - `admin`: `counters`, `qr`, `receipt`, `create-user`;
 - `report`: `scores`;
-- `notify`: `alerts`, `digest`, `purge`.
+- `notify`: `alerts`, `digest`, `purge`;
+- `backup`: `backup` (a consistent copy of the live database).
 
 Their helpers live here too: `migrate` (Alembic from code), `demo` and `demo_data` (the demo
 province), `bulk` (fast loads for the demo and the benchmarks).
@@ -15,7 +16,7 @@ import click
 from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from survey.commands import admin, database, notify, report
+from survey.commands import admin, backup, database, notify, report
 from survey.instruments import InstrumentError
 from survey.instruments.catalogue import InstrumentVersionConflict
 
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
     for command in (database.init_db_command, database.demo_command, database.tally_command,
                     admin.counters_command, admin.create_user_command, admin.qr_command,
                     admin.receipt_command, report.scores_command, notify.alerts_command,
-                    notify.digest_command, notify.purge_command):
+                    notify.digest_command, notify.purge_command, backup.backup_command):
         if not getattr(command.callback, "one_line_errors", False):
             command.callback = one_line_errors(command.callback)
         app.cli.add_command(command)

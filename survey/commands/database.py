@@ -59,7 +59,7 @@ def sign_in_hint(password: str) -> str:
 @with_appcontext
 @click.option("--rebuild", is_flag=True, help="Count every response again from scratch.")
 def tally_command(rebuild: bool):
-    """Add the responses waiting in the queue to the stored tally (pages do it on their own too)."""
+    """Add the responses waiting in the queue to the stored tally (on the primary; a timer runs it)."""
     engine = get_engine()
     started = time.perf_counter()
     counted = tally.rebuild(engine) if rebuild else tally.fold(engine)

@@ -4,8 +4,12 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from survey.db import get_engine, writing
 from survey.models import ApiKey, Counter, KioskDevice, utcnow
 
 #: Enrolment codes: 8 characters without look-alikes (0/O, 1/I/L), valid for a short while.
@@ -71,6 +75,20 @@ def api_key_for(session: Session, key: str | None) -> ApiKey | None:
     if not key:
         return None
     return session.exec(select(ApiKey).where(ApiKey.key_hash == digest(key), ApiKey.active)).first()
+
+
+def touch(app: Flask, table: type[ApiKey] | type[KioskDevice], row_id: int, column: str,
+          moment: datetime) -> None:
+    """Store a credential's last use on the primary in a short transaction of its own.
+
+    Runs after a read's answer was sent; a failure (a busy or read-only database) only loses the note.
+    """
+    with app.app_context(), writing():
+        try:
+            with get_engine().begin() as connection:
+                connection.execute(update(table).where(table.id == row_id).values({column: moment}))
+        except SQLAlchemyError:
+            app.logger.warning("Could not record the last use of %s %s", table.__tablename__, row_id)
 
 
 def aware(moment: datetime) -> datetime:

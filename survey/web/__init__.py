@@ -3,7 +3,8 @@
 `home` (/), `auth` (/login), `respond` (/c/, /r/: the citizen's survey), `kiosk` (/k/), `manage`
 (/manage/: score pages), `admin` (/admin/), `account` (/account/: a user's mail choices), `unsubscribe`
 (links in mails), `public` (/public/: a scope's published results) and `api` (/api/v1/, JSON).
-`i18n`, `limits` and `filters` set up languages, rate limits and the template filters for all of them.
+`i18n`, `limits` and `filters` set up languages, rate limits and the template filters for all of them;
+`serving` the proxy in front, request logs, /metrics and folds after writes.
 """
 
 from flask import Flask
@@ -23,12 +24,16 @@ from survey.web import (
     manage,
     public,
     respond,
+    serving,
     unsubscribe,
 )
 
 
 def init_app(app: Flask) -> None:
-    """Set up languages, sign-in, rate limits and template filters, and attach every blueprint."""
+    """Set up the proxy, request logs and metrics, languages, sign-in, rate limits and template filters,
+    and attach every blueprint.
+    """
+    serving.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     limits.init_app(app)

@@ -2,19 +2,22 @@
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, after_this_request, current_app, jsonify, request
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
 from survey.core import devices
-from survey.db import get_session
+from survey.db import get_session, is_writing_request
 from survey.models import ApiKey, Counter, KioskDevice, Unit, utcnow
 from survey.web.limits import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 #: The kiosk's cookie (set at enrolment) authenticates it for its own counter only.
 KIOSK_COOKIE = "kiosk"
+#: How stale a credential's stored last use may get before a GET records it again.
+USE_RESOLUTION = timedelta(minutes=1)
 
 
 def caller_key() -> str:
@@ -76,20 +79,43 @@ def authenticate(scope: str) -> Caller:
     caller = None
     key = devices.api_key_for(session, token)
     if key is not None and key.unit_id is not None:
-        key.last_used_at = utcnow()
+        record_use(key, "last_used_at")
         caller = Caller(scopes=frozenset(key.scopes.split()), unit=session.get(Unit, key.unit_id), key=key)
     else:
         device = devices.device_for(session, token or request.cookies.get(KIOSK_COOKIE))
         if device is not None:
             counter = session.get(Counter, device.counter_id)
             unit = session.get(Unit, counter.unit_id)
-            device.last_seen_at = utcnow()
+            record_use(device, "last_seen_at")
             caller = Caller(scopes=frozenset({"responses:write"}), unit=unit, device=device, counter=counter)
     if caller is None:
         abort(401, "missing, unknown or revoked credentials")
     if scope not in caller.scopes:
         abort(403, f"this credential lacks the scope {scope}")
     return caller
+
+
+def record_use(credential: ApiKey | KioskDevice, column: str) -> None:
+    """Note when a credential was last used, without a write inside a read.
+
+    A writing request sets it in its own transaction (the view commits). A GET never writes: it
+    may read a replica, and on SQLite a read transaction cannot take the write lock while responses
+    are written. Its use is stored after the answer is sent, on the primary, at most once a minute.
+    """
+    now = utcnow()
+    if is_writing_request():
+        setattr(credential, column, now)
+        return
+    last = getattr(credential, column)
+    if last is not None and devices.aware(last) > now - USE_RESOLUTION:
+        return
+    app, table, row_id = current_app._get_current_object(), type(credential), credential.id  # type: ignore[attr-defined]
+
+    def store(response):
+        response.call_on_close(lambda: devices.touch(app, table, row_id, column, now))
+        return response
+
+    after_this_request(store)
 
 
 def json_body() -> dict:

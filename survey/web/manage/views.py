@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from survey import scores
-from survey.db import get_session
+from survey.db import data_time, get_session, read_from_replica
 from survey.models import Role, Unit
 from survey.web.auth import roles_required
 from survey.web.manage import charts, exports
@@ -19,12 +19,22 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 signed_in = roles_required(Role.PROVINCE_ADMIN, Role.UNIT_MANAGER, Role.VIEWER)
 
 
+@bp.before_request
+def read_replica() -> None:
+    """Score pages, charts and exports only read: they read the replica (DATABASE_REPLICA_URL) if any."""
+    if request.method in ("GET", "HEAD"):
+        read_from_replica()
+
+
 @bp.context_processor
 def instrument_texts() -> dict:
-    """Give templates the SIPAS factor titles and item texts in the interface language."""
+    """Give templates the SIPAS factor titles and item texts in the interface language, and the time the
+    data they read is complete up to (a replica may lag the primary).
+    """
     instrument = scores.sipas_instrument()
     language = str(get_locale())
     return {
+        "data_time": data_time(get_session()),
         "factor_titles": {f["code"]: f["title"].get(language, f["title"]["vi"]) for f in instrument.factors},
         "item_texts": {i.code: i.text.get(language, i.text["vi"]) for i in instrument.items},
     }
