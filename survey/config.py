@@ -2,17 +2,47 @@
 then the test config."""
 
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import click
 from flask import Flask
 
 DEV_SECRET_KEY = "dev"  # noqa: S105 - refused outside debug and testing, see check_secret_key
+#: Shortest secret key accepted outside debug and testing (the generated one has 64 characters).
+MIN_SECRET_KEY_LENGTH = 16
+#: The key generated on first use when none is configured, in the instance folder.
+SECRET_KEY_FILE = "secret_key"
+#: Left in the instance folder by `flask demo`: this instance serves the demo province.
+DEMO_MARKER = "demo"
+
+
+class ConfigurationError(click.ClickException, RuntimeError):
+    """A setting the app cannot run with; `flask …` prints it as one line (see one_line_errors)."""
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Under `flask …`, print a ConfigurationError as one line and exit; elsewhere raise it.
+
+    Flask's CLI builds the app while it lists or finds commands and would print a traceback.
+    """
+    try:
+        yield
+    except ConfigurationError as error:
+        if click.get_current_context(silent=True) is None:
+            raise
+        error.show()
+        raise SystemExit(error.exit_code) from None
 
 
 class Defaults:
     """Default settings; every one can be overridden from the environment."""
 
-    SECRET_KEY = DEV_SECRET_KEY
+    #: None: a random key generated once into the instance folder (see secret_key_from_instance).
+    SECRET_KEY: str | None = None
     #: SQLAlchemy URL; None means SQLite in the instance folder.
     DATABASE_URL: str | None = None
     #: SQLAlchemy URL of a read replica (a PostgreSQL streaming standby) for score pages, exports
@@ -111,6 +141,9 @@ class Defaults:
     PUBLIC_CACHE_SECONDS = 3600
     #: Improvement follow-up: months before and after an action's date whose answers are compared.
     FOLLOWUP_MONTHS = 3
+    #: The demo home page (counter links, demo sign-in hints). None: on only where `flask demo` left
+    #: its marker file (DEMO_MARKER) in the instance folder; FLASK_DEMO=1 or 0 decides outright.
+    DEMO: bool | None = None
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")
@@ -131,6 +164,10 @@ def load(app: Flask, test_config: dict | None) -> None:
     )
     if app.config["DATABASE_REPLICA_URL"]:
         app.config["DATABASE_REPLICA_URL"] = normalise_database_url(app.config["DATABASE_REPLICA_URL"])
+    if app.config["DEMO"] is None:
+        app.config["DEMO"] = (Path(app.instance_path) / DEMO_MARKER).exists()
+    if app.config["SECRET_KEY"] is None:
+        app.config["SECRET_KEY"] = secret_key_from_instance(Path(app.instance_path))
     check_secret_key(app)
 
 
@@ -147,10 +184,36 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def secret_key_from_instance(folder: Path) -> str:
+    """Return the key kept in the instance folder, generating it (readable by its owner only) at first."""
+    path = folder / SECRET_KEY_FILE
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    return key
+
+
 def check_secret_key(app: Flask) -> None:
-    """Refuse to run in production with the development secret key."""
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
-        raise RuntimeError(
+    """Refuse an empty key always, and the development key or a short one outside debug and testing."""
+    key = app.config["SECRET_KEY"]
+    if not isinstance(key, str | bytes) or not key.strip():
+        raise ConfigurationError(
+            "SECRET_KEY is empty: set FLASK_SECRET_KEY to a long random value, or unset it to have "
+            "one generated in the instance folder."
+        )
+    if app.debug or app.testing:
+        return
+    if key.strip() == DEV_SECRET_KEY:
+        raise ConfigurationError(
             "Refusing to start with the development SECRET_KEY outside debug or testing: "
             "set FLASK_SECRET_KEY to a long random value."
+        )
+    if len(key.strip()) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"SECRET_KEY is too short ({len(key.strip())} characters; at least {MIN_SECRET_KEY_LENGTH} "
+            "outside debug): set FLASK_SECRET_KEY to a long random value."
         )

@@ -17,7 +17,7 @@ def login(client, username, password):
 def test_sign_in_and_out(client, province):
     response = login(client, "admin", PASSWORD)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/manage/"  # staff land on their scores
     assert client.post("/logout").status_code == 303
 
 
@@ -114,7 +114,16 @@ def throttled_free_client(app, cookie: str):
                                     "https://evil.example/", "/%2F/evil.example"])
 def test_next_never_leads_off_site(client, province, target):
     response = client.post(f"/login?next={target}", data={"username": "admin", "password": PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert response.status_code == 303 and response.headers["Location"] == "/manage/"
+
+
+def test_next_parameter_never_leaves_the_site(client, province):
+    response = client.post("/login?next=//evil.example/x", data={"username": "admin", "password": PASSWORD})
+    assert response.headers["Location"] == "/manage/"
+    response = client.post("/login?next=/\\evil.example/x", data={"username": "admin", "password": PASSWORD})
+    assert response.headers["Location"] == "/manage/"
+    response = client.post("/login?next=/healthz", data={"username": "admin", "password": PASSWORD})
+    assert response.headers["Location"] == "/healthz"
 
 
 def test_english_interface(client, province):

@@ -35,7 +35,7 @@ def sign_in_as_admin(browser, live_server):
     page.fill("#username", "admin")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/manage/")
     return page
 
 
@@ -65,7 +65,8 @@ def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(
     counter = session.exec(select(Counter).where(Counter.name == "Quầy số 2")).one()
 
     page.click(f"a[href='/admin/counters/{counter.id}/poster']")
-    assert page.locator(".poster .url").inner_text() == f"http://survey.test/c/{counter.token}"
+    assert page.locator(".poster .short").inner_text() == counter.short_code
+    assert f"survey.test/c/{counter.short_code}" in page.locator(".poster .typed").inner_text()
     assert page.locator(".poster svg.qr path").count() == 1
     screenshot(page, "admin-poster")
     page.go_back()

@@ -156,6 +156,16 @@ def test_worked_tt01_example_from_the_tally(session, data):
     assert means == {"1": 1.3, "3": 1.8, "4": 1.8, "7": 1.3}
 
 
+def test_a_dossier_not_yet_returned_is_left_out_of_indicator_1(session, data):
+    not_yet = {"T1": 4, "T3": 1, "T4": 1, "T7": 1, "RATING": 3}  # T1 4: "Chưa nhận kết quả"
+    add_rated(session, data, "D1", "tt01-dossier", not_yet, dossier={})
+    session.commit()
+    units = scores.subtree_units(session, data.root)
+    tt01 = scores.dossiers(session, units, Filters(parse("2026-07")))["tt01"]
+    assert {k: tt01["counts"][k] for k in ("1", "3", "4", "7")} == {"1": 4, "3": 5, "4": 5, "7": 5}
+    assert tt01["indicators"]["1"] == 1.3  # 5 points over the four dossiers that were returned
+
+
 def test_every_inserted_response_waits_once_and_a_fold_counts_it_once(session, data):
     engine = get_engine()
     responses = session.scalar(select(func.count()).select_from(Response))

@@ -7,6 +7,7 @@ a new module, imported below so that every table is on the one metadata before A
 from survey.models.access import ApiKey, AuditEvent, User
 from survey.models.base import (
     ANSWER_SLOTS,
+    CURRENT_UNIT_KINDS,
     NAMING_CONVENTION,
     Channel,
     Role,
@@ -18,7 +19,15 @@ from survey.models.hooks import Webhook, WebhookDelivery
 from survey.models.improve import ImprovementAction
 from survey.models.kiosk import HeldRating
 from survey.models.notify import AlertRule, Notice
-from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
+from survey.models.org import (
+    Counter,
+    Instrument,
+    KioskDevice,
+    Service,
+    Unit,
+    UnitService,
+    new_short_code,
+)
 from survey.models.paper import PaperEntry
 from survey.models.publish import PublicPage
 from survey.models.records import Answer, Dossier, Response
@@ -35,10 +44,11 @@ from survey.models.tally import (
 )
 
 __all__ = [
-    "ANSWER_SLOTS", "COUNTED_FACTS", "NAMING_CONVENTION", "REQUEUE_TRIGGER", "TALLY_QUEUES",
-    "AlertRule", "Answer", "ApiKey", "AuditEvent", "Channel", "Counter", "Dossier", "HeldRating",
-    "ImprovementAction", "Instrument", "KioskDevice", "Notice", "PaperEntry", "PublicPage", "Response",
-    "Role", "Service", "Tally", "TallyPending", "TallyPendingDossier", "Unit", "UnitKind",
-    "UnitService", "User", "Webhook", "WebhookDelivery", "enum_check", "requeue_trigger_ddl",
+    "ANSWER_SLOTS", "COUNTED_FACTS", "CURRENT_UNIT_KINDS", "NAMING_CONVENTION", "REQUEUE_TRIGGER",
+    "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent", "Channel", "Counter", "Dossier",
+    "HeldRating", "ImprovementAction", "Instrument", "KioskDevice", "Notice", "PaperEntry",
+    "PublicPage", "Response", "Role", "Service", "Tally", "TallyPending", "TallyPendingDossier", "Unit",
+    "UnitKind", "UnitService", "User", "Webhook", "WebhookDelivery", "enum_check", "new_short_code",
+    "requeue_trigger_ddl",
     "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

@@ -110,7 +110,8 @@ def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
     for item in tt01.items:
         if item.kind == "points":
             answers = counts.value_counts(session, instruments.DOSSIER, units, filters, item)
-            points = {option.value: option.points for option in item.options}
+            # Answers without points ("not yet returned") are left out of the indicator.
+            points = {option.value: option.points for option in item.options if option.points is not None}
             total[item.indicator] = sum(points[v] * n for v, n in answers.items() if v in points)
             count[item.indicator] = sum(n for v, n in answers.items() if v in points)
     if sum(count.values()):

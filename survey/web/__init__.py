@@ -15,10 +15,12 @@ from survey.web import (
     admin,
     api,
     auth,
+    errors,
     filters,
     home,
     i18n,
     kiosk,
+    labels,
     limits,
     manage,
     public,
@@ -39,6 +41,8 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     limits.init_app(app)
     filters.init_app(app)
+    labels.init_app(app)
+    errors.init_app(app)
     for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp, account.bp,
                       unsubscribe.bp, public.bp):
         app.register_blueprint(blueprint)

@@ -192,7 +192,7 @@ def session_id(user: User) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Return a local redirect target (never another site), else the home page.
+    """Return a local redirect target (never another site), else the manager pages.
 
     Browsers drop tabs and line breaks from URLs and read a backslash as a slash, so
     "/\t/evil.example" and "/\\evil.example" lead off-site: only a path of printable characters
@@ -201,7 +201,7 @@ def safe_next(target: str | None) -> str:
     if (target and LOCAL_PATH.fullmatch(target) and not target.startswith("//")
             and not urlsplit(target).netloc):
         return target
-    return url_for("home.index")
+    return url_for("manage.overview")
 
 
 def init_app(app: Flask) -> None:

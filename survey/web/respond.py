@@ -13,6 +13,7 @@ from survey.core.receipts import (
 from survey.core.responses import DossierAlreadyRated, by_dossier, by_key
 from survey.db import get_session
 from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
+from survey.models.org import SHORT_CODE_LENGTH
 from survey.web.auth import csrf
 from survey.web.limits import counter_key, limiter, refused_key
 from survey.web.submission import build_form, make_ticket, read_ticket, save
@@ -59,9 +60,23 @@ def counter_survey(token: str):
     return counter_page(token, accept=True)
 
 
+@bp.get("/c/")
+def find_counter():
+    """Open the survey of the short code typed on the home page (?code=AB12CD)."""
+    code = "".join(request.args.get("code", "").split())
+    if not code:
+        return redirect(url_for("home.index"), 303)
+    return redirect(url_for(".counter_survey", token=code.upper()), 303)
+
+
 def counter_page(token: str, *, accept: bool, status: int | None = None):
     """Render (and when accept is true, store) the survey of the counter with this token."""
     session = get_session()
+    if len(token) == SHORT_CODE_LENGTH:  # the short code printed under the QR code, typed by hand
+        counter = session.exec(select(Counter).where(Counter.short_code == token.upper())).first()
+        if counter is None:
+            return render_template("respond/unknown.html"), 404
+        return redirect(url_for(".counter_survey", token=counter.token), 303)
     rows = session.exec(
         select(Counter, Unit, Service.id, Service.name)  # one round trip for the counter and its procedures
         .join(Unit, Counter.unit_id == Unit.id)

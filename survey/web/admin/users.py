@@ -10,6 +10,7 @@ from survey.core import audit
 from survey.core.passwords import hash_password
 from survey.db import get_session
 from survey.models import Role, Unit, User
+from survey.web import labels
 from survey.web.admin.blueprint import (
     bp,
     commit_change,
@@ -21,10 +22,10 @@ from survey.web.admin.blueprint import (
 from survey.web.auth import end_sessions, subtree_filter
 
 
-def role_choices() -> list[str]:
-    """Return the roles the signed-in user may give: never province admin unless one is."""
+def role_choices() -> list[tuple[str, str]]:
+    """Return the roles the signed-in user may give, named: never province admin unless one is."""
     roles = [Role.UNIT_MANAGER, Role.VIEWER] + ([Role.PROVINCE_ADMIN] if current_user.is_admin else [])
-    return [role.value for role in roles]
+    return [(role.value, str(labels.ROLES[role.value])) for role in roles]
 
 
 def user_form(**values) -> UserForm:
