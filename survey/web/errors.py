@@ -40,9 +40,13 @@ def area() -> tuple[str | None, str]:
     return None, ""
 
 
-def page(status: int):
-    """Return the error response of a status: our page, or JSON under /api/."""
+def page(status: int, explanation: str | None = None):
+    """Return the error response of a status: our page, or JSON under /api/.
+
+    `explanation`, when given, says more precisely than the status's own text what went wrong.
+    """
     title, text = PAGES.get(status, PAGES[500])
+    text = explanation or text
     if request.path.startswith("/api/"):
         return make_response(jsonify({"error": {"status": status, "message": str(title)}}), status)
     stylesheet, body_class = area()
@@ -55,7 +59,9 @@ def http_error(error: HTTPException):
     """Show an HTTP error (404, 403, 410, 429…) as a page of ours, keeping its headers (Retry-After)."""
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions pass through
-    response = page(error.code)
+    # A description the code chose (abort(400, _("…"))) says more than the class's English default.
+    chosen = error.description if error.description != type(error).description else None
+    response = page(error.code, chosen)
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from survey.core import devices
 from survey.db import get_session, is_writing_request
 from survey.models import ApiKey, Counter, KioskDevice, Unit, utcnow
+from survey.web import errors
 from survey.web.limits import limiter
 from survey.web.security import UNSTORABLE
 
@@ -70,12 +71,15 @@ def http_error(exc: HTTPException):
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
 def routing_error(exc: HTTPException):
-    """Answer an unknown API path (404) or a method an API path does not take (405) as JSON."""
+    """Answer an unknown API path (404) or a method an API path does not take (405) as JSON.
+
+    Registered app-wide (routing fails before a blueprint is known), so other paths get the site's page.
+    """
     if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
         if exc.code == 404 and request.url_rule is None:
             exc.description = "no such API endpoint; see /api/v1/openapi.json"
         return http_error(exc)
-    return exc
+    return errors.http_error(exc)  # the rest of the site: our page in the interface language
 
 
 @bp.after_request
