@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .index import estimate_arrays
+from .index import index_coefficients
 from .instrument import SIPAS_SERVICE, Structure
 from .moments import Moments, moments_from_patterns
 
@@ -58,19 +58,16 @@ def make_population(
     answered = ~skip
     bits = 1 << np.arange(m, dtype=np.int64)
 
-    def masks(shift: float) -> tuple[np.ndarray, np.ndarray]:
-        satisfied = answered & (latent + spread + shift > 0)
-        return (answered * bits).sum(axis=1), (satisfied * bits).sum(axis=1)
+    coef = index_coefficients(answered.sum(axis=0)[None, :], structure)[0]
 
     def truth(shift: float) -> float:
-        a, s = masks(shift)
-        frame = pd.DataFrame({"answered_mask": a, "satisfied_mask": s, "n": 1})
-        moments = moments_from_patterns(frame, structure=structure)
-        return float(estimate_arrays(moments, structure=structure).index[0])
+        """The index of the whole population: Σ c_j S_j / A_j, as the estimator computes it."""
+        shares = (answered & (latent + spread + shift > 0)).sum(axis=0) / np.maximum(answered.sum(axis=0), 1)
+        return float(coef @ shares)
 
-    shift = optimize.brentq(lambda c: truth(c) - index, -6, 6, xtol=1e-6)
-    answered_mask, satisfied_mask = masks(shift)
-    return Population(answered_mask, satisfied_mask, truth(shift), structure)
+    shift = optimize.brentq(lambda c: truth(c) - index, -6, 6, xtol=1e-7)
+    satisfied = answered & (latent + spread + shift > 0)
+    return Population((answered * bits).sum(axis=1), (satisfied * bits).sum(axis=1), truth(shift), structure)
 
 
 def sample_moments(population: Population, *, n: int, samples: int, seed: int = 0) -> Moments:

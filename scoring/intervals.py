@@ -19,6 +19,10 @@ from scipy import stats
 
 from ._checks import METHODS, check_choice, check_confidence_level, check_counts
 
+#: Exponents and factors of :func:`design_bounds`, chosen by simulation (docs/method.md):
+#: the skewness is that of n^SKEW · n*^(1 − SKEW) trials; the kurtosis KURTOSIS × Bernoulli's.
+SKEW = 0.4
+KURTOSIS = 1.5
 __all__ = [
     "METHODS", "Interval", "proportion_ci", "proportion_interval", "t_interval", "interval_at_effective_n",
     "design_bounds",
@@ -156,12 +160,13 @@ def design_bounds(
     1. the effective sample size ``n_eff = S(1 − S) / V`` (Kish; not capped at the respondents);
     2. a Korn & Graubard (1998) degrees-of-freedom correction, ``n* = n_eff (z / t_df)²`` with
        z and t the `tail` quantiles, where df is Satterthwaite's for a variance estimated
-       from n respondents whose scores are as kurtotic as a Bernoulli(S) variable,
-       ``df = 2(n − 1) / (2 + κ(n − 1)/n)``, ``κ = (1 − 6 S(1 − S)) / (S(1 − S))``; where
+       from n respondents whose scores are half again as kurtotic as a Bernoulli(S) variable,
+       ``df = 2(n − 1) / (2 + κ(n − 1)/n)``, ``κ = 1.5 (1 − 6 S(1 − S)) / (S(1 − S))``; where
        the variance is the boundary floor (`floored`), not an estimate, ``df = n − 1``;
-    3. the Wilson score interval on ``m = √(n · n*)`` trials, its two arms scaled by
-       ``√(m / n*)``: the width is that of n* trials, the skewness that of m (respondents'
-       scores are correlated, so the estimate is more skewed than n* independent answers).
+    3. the Wilson score interval on ``m = n^0.4 · n*^0.6`` trials, its two arms scaled by
+       ``√(m / n*)``: the width is that of n* trials, the skewness nearer that of the n
+       respondents (their items are correlated, so the estimate is more skewed than n*
+       independent answers would be).
 
     Returns ``(low, high, n_eff)``; NaN where there is no estimate or no respondent.
     docs/method.md gives the simulations that chose each step.
@@ -172,18 +177,18 @@ def design_bounds(
     ...                                  np.array([30.5 * 0.5 / 31**3]), np.array([30]), tail=0.05,
     ...                                  floored=True)
     >>> round(float(n_eff[0]), 2), round(float(low[0]), 4), float(high[0])
-    (31.0, 0.9154, 1.0)
+    (31.0, 0.9153, 1.0)
     """
     estimate, smooth, var_smooth, n = (np.asarray(a, dtype=float)
                                        for a in (estimate, smooth, var_smooth, respondents))
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = np.where((var_smooth > 0) & (n > 0), smooth * (1 - smooth) / var_smooth, np.nan)
         q = smooth * (1 - smooth)
-        kurtosis = np.maximum((1 - 6 * q) / q, 0.0)
+        kurtosis = KURTOSIS * np.maximum((1 - 6 * q) / q, 0.0)
         df = np.where(floored, n - 1, 2 * (n - 1) / (2 + kurtosis * (n - 1) / n))
         df = np.maximum(np.nan_to_num(df), 1.0)
         n_star = n_eff * (stats.norm.isf(tail) / stats.t.isf(tail, df)) ** 2
-        trials = np.sqrt(n * n_star)
+        trials = n ** SKEW * n_star ** (1 - SKEW)
         low, high = bounds(estimate * trials, trials, method="wilson", tail=tail)
         scale = np.sqrt(trials / n_star)
         low = np.clip(estimate - (estimate - low) * scale, 0.0, 1.0)
