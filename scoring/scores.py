@@ -116,7 +116,7 @@ def score_groups(
     min_n: int = 30,
     adjust: str | None = None,
     power: float = 0.8,
-    volume: np.ndarray | None = None,
+    per_year: float | None = None,
     allow_partial: bool = False,
 ) -> list[GroupScore]:
     """Score every group of `moments`: items, factors, index, verdict.
@@ -129,8 +129,12 @@ def score_groups(
         Items, factors and weights (e.g. :data:`SIPAS_SERVICE`).
     method : str
         Interval method for items, and for factors and the index at their effective n.
-    confidence_level, target, sides, min_n, adjust, power, volume
+    confidence_level, target, sides, min_n, adjust, power
         Interval level and verdict settings, see :func:`verdicts`.
+    per_year : float, optional
+        How many periods like the scored one make a year: a group's yearly volume is its
+        respondents times this, and "more needed" beyond ten years' worth is "not reachable"
+        (default: ten times the larger of the respondents and `min_n`).
     allow_partial : bool
         Whether an index missing a factor is reported as whole (default: flagged partial).
 
@@ -146,7 +150,7 @@ def score_groups(
     """
     return _assemble(moments.index, estimate_arrays(moments, structure=structure), structure=structure,
                      exact_items=True, method=method, confidence_level=confidence_level, target=target,
-                     sides=sides, min_n=min_n, adjust=adjust, power=power, volume=volume,
+                     sides=sides, min_n=min_n, adjust=adjust, power=power, per_year=per_year,
                      allow_partial=allow_partial)
 
 
@@ -226,7 +230,7 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
 def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_items: bool,
               method: str = "agresti-coull", confidence_level: float = 0.95, target: float = 0.90,
               sides: str = "one-sided", min_n: int = 30, adjust: str | None = None, power: float = 0.8,
-              volume: np.ndarray | None = None, allow_partial: bool = False) -> list[GroupScore]:
+              per_year: float | None = None, allow_partial: bool = False) -> list[GroupScore]:
     check_choice("method", method, METHODS)
     level = check_confidence_level(confidence_level)
     two_sided = (1 - level) / 2
@@ -250,7 +254,8 @@ def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_ite
         deff = np.where(est.index_var_binomial > 0, est.index_var / est.index_var_binomial, np.nan)
     judged = verdicts(est.index, est.index_respondents, n_eff=n_eff, target=target,
                       confidence_level=confidence_level, sides=sides, method=method, min_n=min_n,
-                      adjust=adjust, power=power, volume=volume, bound=index_bounds)
+                      adjust=adjust, power=power, bound=index_bounds,
+                      volume=None if per_year is None else est.index_respondents * per_year)
     names = list(keys.names)
     scores = []
     for g, key in enumerate(keys):

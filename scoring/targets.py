@@ -232,7 +232,7 @@ def _p_values(est: np.ndarray, bound: BoundFunction, *, target: float) -> np.nda
     """One-sided p-value in the direction of the estimate, by inverting the interval (bisection)."""
     above = est > target
     lo = np.full(len(est), np.log(1e-15))  # settled at tail e^lo? no (or p = 0)
-    hi = np.full(len(est), np.log(0.5))  # settled at e^hi? yes (else p = 1)
+    hi = np.full(len(est), np.log(0.4999))  # settled at e^hi? yes (else p >= 0.5: taken as 1)
 
     def settled(log_tail: np.ndarray) -> np.ndarray:
         low, high = bound(np.exp(log_tail))

@@ -28,7 +28,7 @@ def test_overview_answers_which_units_meet_the_target(admin):
     html = admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
     assert verdicts(html) == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
     assert 'data-unit="P" data-verdict="not-met"' in html  # the scope's own index
-    assert "Wilson" in html or "wilson" in html
+    assert "Agresti-coull" in html or "agresti-coull" in html
     assert "95%" in html and "90%" in html
     assert "<svg" in html and 'class="ibar"' in html
     assert 'src="/manage/unit/P/funnel.svg?period=2026-07"' in html
@@ -94,7 +94,7 @@ def test_csv_export_holds_the_method_and_the_rows(admin):
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     facts = {row[0]: row[1] for row in rows if len(row) == 2}
-    assert facts["Phương pháp khoảng tin cậy"] == "wilson" and facts["Mục tiêu"] == "0.9"
+    assert facts["Phương pháp khoảng tin cậy"] == "agresti-coull" and facts["Mục tiêu"] == "0.9"
     assert facts["Mức tin cậy"] == "0.95" and facts["Kỳ"].startswith("2026-07")
     units = [row[0] for row in rows if row and row[0] in ("P", "D1", "D2", "H")]
     assert units == ["P", "D1", "D2", "H"]
@@ -104,7 +104,7 @@ def test_xlsx_export_has_an_about_sheet_and_percent_cells(admin):
     response = admin.get("/manage/unit/H/export.xlsx?period=2026-07&lang=en")
     book = load_workbook(io.BytesIO(response.data))
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
-    assert about["Interval method"] == "wilson" and about["Target"] == 0.9
+    assert about["Interval method"] == "agresti-coull" and about["Target"] == 0.9
     assert about["Confidence level"] == 0.95
     scores = book["Scores"]
     assert [row[0] for row in scores.iter_rows(min_row=2, values_only=True)] == ["H", "H-01", "H-02"]
