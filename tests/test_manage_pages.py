@@ -143,3 +143,34 @@ def test_the_weakest_item_is_named_only_when_it_pulls_the_index_down(admin, sess
     add_sipas_items(session, province, "D2", {"B3": 1}, n=20)
     html = admin.get("/manage/unit/D2" + JULY_ARGS).get_data(as_text=True)
     assert re.search(r'data-item="B3" class="weakest"', html)
+
+
+def test_a_counter_and_a_service_at_exactly_100_percent_show_their_interval(client, session, province):
+    """Every respondent satisfied: the rows have an interval (never None) and the page renders."""
+    from tests.factories import add_sipas
+
+    service = next(iter(province.services))
+    add_sipas(session, province, "D1", n=7, satisfied=7, service=service)
+    sign_in(client, "admin")
+    response = client.get("/manage/unit/D1" + JULY_ARGS)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count('class="ibar"') >= 3  # the unit, its counter and its service
+    with client.application.app_context():
+        from survey import scores
+
+        unit = province.units["D1"]
+        filters = scores.make_filters(session, "2026-07")
+        settings = scores.Settings()
+        for row in [*scores.counters(session, unit, filters, settings),
+                    *scores.services(session, [unit], filters, settings)]:
+            assert row["index"]["estimate"] == 1.0
+            assert row["index"]["ci_low"] is not None and row["index"]["ci_high"] == 1.0
+            assert 0 < row["verdict"]["ci_low"] < 1 and row["verdict"]["status"] == "insufficient"
+
+
+def test_the_interval_bar_skips_a_missing_interval(app):
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("manage/_macros.html").module
+        html = str(macros.interval_bar({"estimate": 1.0, "ci_low": None, "ci_high": None}, 0.9, "met"))
+    assert "<svg" not in html
