@@ -174,3 +174,19 @@ def test_the_interval_bar_skips_a_missing_interval(app):
         macros = app.jinja_env.get_template("manage/_macros.html").module
         html = str(macros.interval_bar({"estimate": 1.0, "ci_low": None, "ci_high": None}, 0.9, "met"))
     assert "<svg" not in html
+
+
+def test_the_demo_unit_pages_render_with_rows_at_100_percent(app, client, session):
+    """`flask demo --responses 2000` made /manage/unit/TPSH a 500: a row at exactly 100% had no interval."""
+    from survey.commands import demo
+    from survey.db import get_engine
+    from sqlmodel import select
+
+    from survey.models import Unit
+
+    demo.seed(get_engine(app), responses=2000, seed=2026)
+    client.post("/login", data={"username": "manager", "password": demo.DEMO_PASSWORD})
+    codes = list(session.exec(select(Unit.code).order_by(Unit.id)).all())
+    assert "TPSH" in codes
+    for code in ["TPSH", *codes[:12]]:
+        assert client.get(f"/manage/unit/{code}").status_code == 200, code
