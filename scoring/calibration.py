@@ -9,6 +9,7 @@ a few respondents answer only the overall question (no index item), as in real c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,9 @@ def sample_moments(population: Population, *, n: int, samples: int, seed: int = 
     return moments_from_patterns(patterns, by=["sample"], structure=population.structure)
 
 
-def binomial_coverage(method_bounds, n: int, p: np.ndarray) -> np.ndarray:
+def binomial_coverage(
+    method_bounds: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]], n: int, p: np.ndarray
+) -> np.ndarray:
     """Exact coverage of a proportion interval at each true `p` (binomial sums, no simulation).
 
     `method_bounds(x, n)` returns the lower and upper bounds for successes ``x = 0..n``.

@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--adjust", choices=(*ADJUSTMENTS, "none"), default="none",
                         help="adjust verdicts across groups: holm, bh or none (default none)")
     parser.add_argument("--power", type=float, default=0.8,
-                        help="probability that 'more_needed' further responses settle a verdict (default 0.8)")
+                        help="probability that 'more_needed' further responses settle a verdict "
+                             "(default 0.8)")
     parser.add_argument("--allow-partial", action="store_true",
                         help="do not flag an index that misses a factor as partial")
     parser.add_argument("--format", default="json", choices=("json", "csv"),

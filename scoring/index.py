@@ -127,7 +127,8 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
     index_respondents = np.where(index_coefficients(answered, structure) > 0, answered, 0).max(axis=1)
     if moments.answering is not None:
         index_respondents = np.minimum(moments.answering, moments.n)
-    index_smooth, index_var_smooth, index_floored = boundary_aware(plain[0], np.fmax(plain[1], plain[2]), index_respondents)
+    index_smooth, index_var_smooth, index_floored = boundary_aware(plain[0], np.fmax(plain[1], plain[2]),
+                                                                   index_respondents)
     factor_smooth, factor_var_smooth, factor_floored = boundary_aware(plain[3], np.fmax(plain[4], plain[5]),
                                                       factor_respondents)
     return Estimates(

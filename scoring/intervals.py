@@ -197,7 +197,9 @@ def design_bounds(
     return np.where(missing, np.nan, low), np.where(missing, np.nan, high), np.where(missing, np.nan, n_eff)
 
 
-def bounds(x: np.ndarray, n: np.ndarray, *, method: str, tail: float) -> tuple[np.ndarray, np.ndarray]:
+def bounds(
+    x: np.ndarray, n: np.ndarray, *, method: str, tail: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds with probability `tail` outside each; x, n may be non-integer.
 
     Unvalidated core shared with the index and verdicts. ``x = 0`` gives lower 0 and
@@ -217,14 +219,14 @@ def bounds(x: np.ndarray, n: np.ndarray, *, method: str, tail: float) -> tuple[n
 _Bounds: TypeAlias = tuple[np.ndarray | float, np.ndarray | float]
 
 
-def _wilson(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _wilson(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     z = stats.norm.isf(tail)
     centre = (x + z * z / 2) / (n + z * z)
     half = z * np.sqrt(np.maximum(x * (n - x) / n + z * z / 4, 0)) / (n + z * z)
     return centre - half, centre + half
 
 
-def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     z = stats.norm.isf(tail)
     p = x / n
     denom = 2 * (n + z * z)
@@ -233,15 +235,15 @@ def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
     return (2 * x + z * z - 1 - z * low_root) / denom, (2 * x + z * z + 1 + z * high_root) / denom
 
 
-def _clopper_pearson(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _clopper_pearson(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     return stats.beta.ppf(tail, x, n - x + 1), stats.beta.isf(tail, x + 1, n - x)
 
 
-def _jeffreys(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _jeffreys(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     return stats.beta.ppf(tail, x + 0.5, n - x + 0.5), stats.beta.isf(tail, x + 0.5, n - x + 0.5)
 
 
-def _agresti_coull(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _agresti_coull(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     z = stats.norm.isf(tail)
     n_tilde = n + z * z
     p_tilde = (x + z * z / 2) / n_tilde

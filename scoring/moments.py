@@ -82,7 +82,7 @@ class Moments:
             np.concatenate([self.n, other.n]),
             np.concatenate([self.totals, other.totals]),
             np.concatenate([self.cross, other.cross]),
-            np.concatenate([self.answering, other.answering]) if known else None,  # type: ignore[list-item]
+            np.concatenate([self.answering, other.answering]) if known else None,
         )
 
     def take(self, rows: np.ndarray, index: pd.Index | None = None) -> Moments:

@@ -265,8 +265,8 @@ def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_ite
         scores.append(GroupScore(
             group={} if names == [None] else {name: _plain(v) for name, v in zip(names, key, strict=True)},
             n=int(est.n[g]),
-            index=IndexScore(*map(float, (est.index[g], low[g], high[g], math.sqrt(est.index_var[g]),
-                                          deff[g], n_eff[g], est.index_respondents[g])),
+            index=IndexScore(float(est.index[g]), float(low[g]), float(high[g]), math.sqrt(est.index_var[g]),
+                             float(deff[g]), float(n_eff[g]), float(est.index_respondents[g]),
                              missing_factors=missing, partial=bool(missing) and not allow_partial),
             verdict=verdict_from_row(judged.iloc[g]),
             factors={k: FactorScore(*map(float, (est.factor[g, i], factor_low[g, i], factor_high[g, i],

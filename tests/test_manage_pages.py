@@ -178,10 +178,10 @@ def test_the_interval_bar_skips_a_missing_interval(app):
 
 def test_the_demo_unit_pages_render_with_rows_at_100_percent(app, client, session):
     """`flask demo --responses 2000` made /manage/unit/TPSH a 500: a row at exactly 100% had no interval."""
-    from survey.commands import demo
-    from survey.db import get_engine
     from sqlmodel import select
 
+    from survey.commands import demo
+    from survey.db import get_engine
     from survey.models import Unit
 
     demo.seed(get_engine(app), responses=2000, seed=2026)

@@ -21,7 +21,8 @@ def flat_rows(table: ScoreTable) -> list[dict]:
     for row in [table.scope, *table.rows] if table.level == "children" else table.rows:
         verdict = row["verdict"]
         flat = {"unit": row["unit"], "name": row["name"], "n": row["n"]}
-        flat.update({f"index_{key}": value for key, value in row["index"].items() if key != "missing_factors"})
+        flat.update({f"index_{key}": value for key, value in row["index"].items()
+                     if key != "missing_factors"})
         flat["index_missing_factors"] = " ".join(row["index"].get("missing_factors") or [])
         flat.update(verdict=verdict["status"], more_needed=verdict["more_needed"],
                     reachable=verdict.get("reachable", True), verdict_ci_low=verdict["ci_low"],
@@ -52,7 +53,8 @@ def as_text(table: ScoreTable) -> str:
              f"at least {s['min_n']} responses, units combined by {s['combine']}; "
              f"units adjusted together by {s.get('adjust', 'none')}.",
              f"Intervals: the two-sided {interval_level(s):.0%} interval each verdict used; "
-             f"'more' settles a verdict with probability {s.get('power', 0.8):.0%} if the estimate is the truth."]
+             f"'more' settles a verdict with probability {s.get('power', 0.8):.0%} "
+             "if the estimate is the truth."]
     for row in flat_rows(table):
         estimate = row["index_estimate"]
         shown = "      –" if estimate is None else f"{estimate:7.2%}"

@@ -46,9 +46,8 @@ def counters(session: Session, unit: Unit, filters: Filters, settings: Settings)
     moments, structure = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
     scored = {}
     if len(moments):
-        scored = {s.group["counter_id"]: s
-                  for s in scoring.score_groups(moments, structure=structure, per_year=years_per(filters.period),
-                                                **settings.options(many=True))}
+        options = {**settings.options(many=True), "per_year": years_per(filters.period)}
+        scored = {s.group["counter_id"]: s for s in scoring.score_groups(moments, structure=structure, **options)}
     return [{"counter": c.name, "counter_id": c.id, "active": c.active,
              **score_dict(scored.get(c.id), settings)}
             for c in own]

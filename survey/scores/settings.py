@@ -87,6 +87,8 @@ def score_dict(score: scoring.GroupScore | None, settings: Settings) -> dict:
     The verdict carries its settings and the interval it used (``ci_low``/``ci_high`` at
     ``interval_level``, adjusted across the units judged with it when ``adjustment`` says so).
     """
+    data: dict
+    verdict: dict
     if score is None:
         data = {"n": 0, "index": {**dict.fromkeys(("estimate", "ci_low", "ci_high", "se", "deff", "n_eff")),
                                   "respondents": 0, "partial": False, "missing_factors": []},
@@ -97,7 +99,7 @@ def score_dict(score: scoring.GroupScore | None, settings: Settings) -> dict:
     else:
         data = score.to_dict()
         data.pop("group", None)
-        verdict = data["verdict"]
+        verdict = dict(data["verdict"])
         verdict.pop("label", None)
     verdict.update(target=settings.target, confidence_level=settings.confidence_level, sides=settings.sides,
                    min_n=settings.min_n, method=settings.method)

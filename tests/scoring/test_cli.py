@@ -9,7 +9,8 @@ from scoring import SIPAS_SERVICE
 from scoring.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-INDEX_KEYS = ["estimate", "ci_low", "ci_high", "se", "deff", "n_eff", "respondents", "partial", "missing_factors"]
+INDEX_KEYS = ["estimate", "ci_low", "ci_high", "se", "deff", "n_eff", "respondents", "partial",
+              "missing_factors"]
 VERDICT_KEYS = ["status", "label", "target", "confidence_level", "sides", "more_needed", "ci_low", "ci_high",
                 "interval_level", "adjustment", "reachable", "power", "n"]
 ITEM_KEYS = ["n", "satisfied", "estimate", "ci_low", "ci_high"]

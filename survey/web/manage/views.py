@@ -144,7 +144,8 @@ def svg(text: str) -> Response:
 def chart(page: Page, name: str, draw) -> Response:
     """Return a chart of the page as SVG, drawn once per page key and language."""
     key = page_key(page, name, str(get_locale()))
-    return svg(scores.cached(key, lambda: draw(target=page.settings.target, labels=chart_labels(page.settings))))
+    labels = chart_labels(page.settings)
+    return svg(scores.cached(key, lambda: draw(target=page.settings.target, labels=labels)))
 
 
 @bp.get("/unit/<code>/funnel.svg")
