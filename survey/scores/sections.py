@@ -47,7 +47,8 @@ def counters(session: Session, unit: Unit, filters: Filters, settings: Settings)
     scored = {}
     if len(moments):
         options = {**settings.options(many=True), "per_year": years_per(filters.period)}
-        scored = {s.group["counter_id"]: s for s in scoring.score_groups(moments, structure=structure, **options)}
+        scored = {s.group["counter_id"]: s
+                  for s in scoring.score_groups(moments, structure=structure, **options)}
     return [{"counter": c.name, "counter_id": c.id, "active": c.active,
              **score_dict(scored.get(c.id), settings)}
             for c in own]
