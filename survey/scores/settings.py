@@ -54,7 +54,8 @@ class Settings:
     @property
     def interval_level(self) -> float:
         """The two-sided level of the interval a verdict uses (90% for a one-sided 95% verdict)."""
-        return 1 - 2 * (1 - self.confidence_level) if self.sides == "one-sided" else self.confidence_level
+        level = 1 - 2 * (1 - self.confidence_level) if self.sides == "one-sided" else self.confidence_level
+        return round(level, 12)
 
 
 def sipas_instrument() -> instruments.Instrument:
