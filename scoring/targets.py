@@ -194,7 +194,8 @@ def verdicts(
     adjustment = adjust if adjust in ADJUSTMENTS else "none"
     return pd.DataFrame({
         "estimate": est, "n": n, "n_eff": n_eff, "ci_low": low, "ci_high": high,
-        "interval_level": round(1 - 2 * tail, 12), "p_value": p_value, "p_adjusted": p_adjusted, "status": status,
+        "interval_level": round(1 - 2 * tail, 12), "p_value": p_value, "p_adjusted": p_adjusted,
+        "status": status,
         "more_needed": pd.array(more, dtype="Int64"),  # NaN becomes <NA>
         "reachable": reachable | np.isin(status, ["met", "not-met"]),
         "label": [f"{s} (target {target * 100:g}%, {percent}"
