@@ -72,7 +72,14 @@ class Defaults:
     SCORING_CONFIDENCE_LEVEL = 0.95
     SCORING_SIDES = "one-sided"
     SCORING_MIN_N = 30
-    SCORING_METHOD = "wilson"
+    #: Item interval method (Agresti-Coull covers at least 93% from n = 30; docs/method.md).
+    SCORING_METHOD = "agresti-coull"
+    #: Verdicts of a screen of units adjusted together: "holm", "bh" or "none".
+    SCORING_ADJUST = "holm"
+    #: "About N more responses" settles the verdict with this probability if the truth is the estimate.
+    SCORING_POWER = 0.8
+    #: Whether an index that misses a whole factor is shown as whole (otherwise flagged partial).
+    SCORING_ALLOW_PARTIAL = False
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
     #: Webhooks go to https:// URLs; plain http:// only to this machine, and only when this is on.

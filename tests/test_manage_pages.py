@@ -28,7 +28,7 @@ def test_overview_answers_which_units_meet_the_target(admin):
     html = admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
     assert verdicts(html) == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
     assert 'data-unit="P" data-verdict="not-met"' in html  # the scope's own index
-    assert "Wilson" in html or "wilson" in html
+    assert "Agresti-coull" in html or "agresti-coull" in html
     assert "95%" in html and "90%" in html
     assert "<svg" in html and 'class="ibar"' in html
     assert 'src="/manage/unit/P/funnel.svg?period=2026-07"' in html
@@ -94,7 +94,7 @@ def test_csv_export_holds_the_method_and_the_rows(admin):
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     facts = {row[0]: row[1] for row in rows if len(row) == 2}
-    assert facts["Phương pháp khoảng tin cậy"] == "wilson" and facts["Mục tiêu"] == "0.9"
+    assert facts["Phương pháp khoảng tin cậy"] == "agresti-coull" and facts["Mục tiêu"] == "0.9"
     assert facts["Mức tin cậy"] == "0.95" and facts["Kỳ"].startswith("2026-07")
     units = [row[0] for row in rows if row and row[0] in ("P", "D1", "D2", "H")]
     assert units == ["P", "D1", "D2", "H"]
@@ -104,7 +104,7 @@ def test_xlsx_export_has_an_about_sheet_and_percent_cells(admin):
     response = admin.get("/manage/unit/H/export.xlsx?period=2026-07&lang=en")
     book = load_workbook(io.BytesIO(response.data))
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
-    assert about["Interval method"] == "wilson" and about["Target"] == 0.9
+    assert about["Interval method"] == "agresti-coull" and about["Target"] == 0.9
     assert about["Confidence level"] == 0.95
     scores = book["Scores"]
     assert [row[0] for row in scores.iter_rows(min_row=2, values_only=True)] == ["H", "H-01", "H-02"]
@@ -143,3 +143,51 @@ def test_the_weakest_item_is_named_only_when_it_pulls_the_index_down(admin, sess
     add_sipas_items(session, province, "D2", {"B3": 1}, n=20)
     html = admin.get("/manage/unit/D2" + JULY_ARGS).get_data(as_text=True)
     assert re.search(r'data-item="B3" class="weakest"', html)
+
+
+def test_a_counter_and_a_service_at_exactly_100_percent_show_their_interval(client, session, province):
+    """Every respondent satisfied: the rows have an interval (never None) and the page renders."""
+    from tests.factories import add_sipas
+
+    service = next(iter(province.services))
+    add_sipas(session, province, "D1", n=7, satisfied=7, service=service)
+    sign_in(client, "admin")
+    response = client.get("/manage/unit/D1" + JULY_ARGS)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count('class="ibar"') >= 3  # the unit, its counter and its service
+    with client.application.app_context():
+        from survey import scores
+
+        unit = province.units["D1"]
+        filters = scores.make_filters(session, "2026-07")
+        settings = scores.Settings()
+        for row in [*scores.counters(session, unit, filters, settings),
+                    *scores.services(session, [unit], filters, settings)]:
+            assert row["index"]["estimate"] == 1.0
+            assert row["index"]["ci_low"] is not None and row["index"]["ci_high"] == 1.0
+            assert 0 < row["verdict"]["ci_low"] < 1 and row["verdict"]["status"] == "insufficient"
+
+
+def test_the_interval_bar_skips_a_missing_interval(app):
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("manage/_macros.html").module
+        html = str(macros.interval_bar({"estimate": 1.0, "ci_low": None, "ci_high": None}, 0.9, "met"))
+    assert "<svg" not in html
+
+
+def test_the_demo_unit_pages_render_with_rows_at_100_percent(app, client, session):
+    """`flask demo --responses 2000` made a unit page a 500: a row at exactly 100% had no interval."""
+    from sqlmodel import select
+
+    from survey.commands import demo
+    from survey.db import get_engine
+    from survey.models import Unit
+
+    demo.seed(get_engine(app), responses=2000, seed=2026)
+    client.post("/login", data={"username": "manager", "password": demo.DEMO_PASSWORD})
+    codes = list(session.exec(select(Unit.code).order_by(Unit.id)).all())
+    assert len(codes) > 20
+    pages = {code: client.get(f"/manage/unit/{code}") for code in codes}
+    assert {code: page.status_code for code, page in pages.items()} == dict.fromkeys(codes, 200)
+    assert any("100,0%" in page.text for page in pages.values())  # the case that failed is there

@@ -46,18 +46,22 @@ def render(draw: Callable[[Figure], None], *, size=(7.5, 3.4)) -> str:
     return text[text.index("<svg"):]
 
 
-def funnel(rows: list[dict], *, target: float, labels: dict) -> str:
-    """Plot units' index against effective sample size, with 95% and 99.8% limits around the target."""
+def funnel(rows: list[dict], *, target: float, labels: dict, level: float = 0.90) -> str:
+    """Plot units' index against effective sample size, with limits around the target.
+
+    The inner limits are at `level`, the two-sided level of the interval the verdicts use, and
+    each dot has its verdict's colour; the outer limits are at 99.8% (Spiegelhalter 2005).
+    """
     points = [r for r in rows if r["index"]["estimate"] is not None and r["index"]["n_eff"]]
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         top = max([r["index"]["n_eff"] for r in points], default=100) * 1.15
         grid = np.unique(np.geomspace(5, max(top, 10), 160).round())
-        limits = scoring.funnel_limits(grid, target=target, levels=(0.95, 0.998))
-        for level, style in (("0.95", "--"), ("0.998", ":")):
-            axes.plot(grid, limits[f"lower_{level}"], style, color=MUTED, linewidth=1, label=labels[level])
-            axes.plot(grid, limits[f"upper_{level}"], style, color=MUTED, linewidth=1)
+        limits = scoring.funnel_limits(grid, target=target, levels=(level, 0.998))
+        for key, label, style in ((f"{level:g}", labels["inner"], "--"), ("0.998", labels["0.998"], ":")):
+            axes.plot(grid, limits[f"lower_{key}"], style, color=MUTED, linewidth=1, label=label)
+            axes.plot(grid, limits[f"upper_{key}"], style, color=MUTED, linewidth=1)
         axes.axhline(target, color=BAD, linewidth=1.2, label=labels["target"])
         for row in points:
             colour = VERDICT_COLOURS.get(row["verdict"]["status"], MUTED)

@@ -12,6 +12,7 @@ from survey import scores
 from survey.db import data_time, get_session, read_from_replica
 from survey.models import Role, Unit
 from survey.web.auth import roles_required
+from survey.web.filters import percent
 from survey.web.manage import charts, exports
 from survey.web.manage.context import CHANNEL_LABELS, Page, read_page
 
@@ -138,12 +139,14 @@ def report(code: str):
     )
 
 
-def chart_labels() -> dict:
-    """Return the translated texts of the charts."""
+def chart_labels(settings: scores.Settings) -> dict:
+    """Return the translated texts of the charts (levels from the settings)."""
     return {
-        "0.95": _("95% limits"), "0.998": _("99.8% limits"), "target": _("Target"),
+        "inner": _("%(level)s limits (the verdicts' level)", level=percent(settings.interval_level, 0)),
+        "0.998": _("99.8% limits"), "target": _("Target"),
         "x": _("Effective number of responses (log scale)"), "y": _("SIPAS index"),
-        "interval": _("95% interval"), "index": _("SIPAS index"), "centre": _("Centre line"),
+        "interval": _("%(level)s interval", level=percent(settings.confidence_level, 0)),
+        "index": _("SIPAS index"), "centre": _("Centre line"),
         "limits": _("Control limits (3σ)"), "signal": _("Outside the limits"), "decimal": _("."),
         "thousands": _(","),
     }
@@ -158,7 +161,8 @@ def svg(text: str) -> Response:
 def chart(page: Page, name: str, draw) -> Response:
     """Return a chart of the page as SVG, drawn once per page key and language."""
     key = page_key(page, name, str(get_locale()))
-    return svg(scores.cached(key, lambda: draw(target=page.settings.target, labels=chart_labels())))
+    labels = chart_labels(page.settings)
+    return svg(scores.cached(key, lambda: draw(target=page.settings.target, labels=labels)))
 
 
 @bp.get("/unit/<code>/funnel.svg")
@@ -167,7 +171,8 @@ def funnel_chart(code: str):
     """Draw the funnel plot of a unit's children around the target."""
     page = read_page(code)
     rows = table_of(page).rows
-    return chart(page, "funnel.svg", lambda **options: charts.funnel(rows, **options))
+    return chart(page, "funnel.svg",
+                 lambda **options: charts.funnel(rows, level=page.settings.interval_level, **options))
 
 
 @bp.get("/unit/<code>/trend.svg")
