@@ -31,7 +31,7 @@ def test_pages_and_the_kiosk_run_under_the_policy(app, browser, live_server, ses
     page.fill("#username", "admin")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/manage/")  # staff land on their scores
     unit_id, counter_id = province.units["H-01"].id, province.counters["H-01"].id
     for path in ("/manage/", "/manage/unit/H", "/manage/unit/H/report", f"/admin/units/{unit_id}/posters",
                  f"/admin/counters/{counter_id}", "/admin/users"):

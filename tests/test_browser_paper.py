@@ -17,7 +17,7 @@ def test_a_paper_form_is_typed_with_the_keyboard_alone(browser, live_server, pro
     page.fill("#username", "admin")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/manage/")  # staff land on their scores
     counter = province.counters["D1"]
     page.goto(f"{live_server}/admin/counters/{counter.id}/paper")
     assert axe_violations(page) == []

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from survey.db import get_engine
-from survey.models import ApiKey, KioskDevice
+from survey.instruments.catalogue import row_for
+from survey.models import ApiKey, KioskDevice, PaperEntry, Webhook
 from tests.helpers import app_with, make_key, make_kiosk, sign_in
 
 HOSTILE = [
@@ -39,15 +40,25 @@ def fuzz_app(app):
     return app
 
 
-def real_values(province, session) -> dict:
+def real_values(app, province, session) -> dict:
     """Return a real value for each path parameter name."""
     make_key(session, province.units["P"])
     make_kiosk(session, province.counters["D1"])
+    counter = province.counters["D1"]
+    with app.app_context():
+        instrument_id = row_for(session, counter.instrument_code).id
+    waiting = PaperEntry(counter_id=counter.id, instrument_id=instrument_id,
+                         serial=1, first_values="{}", first_user_id=province.users["admin"].id)
+    hook = Webhook(unit_id=province.units["P"].id, url="https://hooks.example/in", events="response",
+                   secret="s" * 64)
+    session.add_all([waiting, hook])
+    session.commit()
     return {
         "code": "P", "token": province.counters["D1"].token, "fmt": "csv",
         "counter_id": province.counters["D1"].id, "unit_id": province.units["H"].id,
         "user_id": province.users["viewer"].id, "key_id": session.exec(select(ApiKey.id)).first(),
-        "kiosk_id": session.exec(select(KioskDevice.id)).first(), "filename": "app.css",
+        "kiosk_id": session.exec(select(KioskDevice.id)).first(), "filename": "app.css", "decision": "accept",
+        "entry_id": waiting.id, "hook_id": hook.id,
     }
 
 
@@ -61,9 +72,9 @@ def routes(app, method: str) -> list:
 def path_of(rule, values: dict, **override) -> str:
     path = rule.rule
     for argument in rule.arguments:
-        value = override.get(argument, values[argument])
-        for token in (f"<int:{argument}>", f"<{argument}>", f"<any(csv, xlsx):{argument}>"):
-            path = path.replace(token, str(value))
+        value = str(override.get(argument, values[argument]))
+        # <name>, <int:name>, <any(a, b):name>: any converter, with or without arguments
+        path = re.sub(rf"<(?:\w+(?:\([^)]*\))?:)?{argument}>", lambda _, value=value: value, path)
     return path
 
 
@@ -83,7 +94,7 @@ def assert_no_server_error(response, what: str) -> None:
 
 
 def test_pages_answer_every_hostile_query_without_server_error(fuzz_app, client, session, province):
-    values = real_values(province, session)
+    values = real_values(fuzz_app, province, session)
     sign_in(client, "admin")
     fields = field_names(client, values)
     for rule in routes(fuzz_app, "GET"):
@@ -94,7 +105,7 @@ def test_pages_answer_every_hostile_query_without_server_error(fuzz_app, client,
 
 
 def test_path_parts_with_hostile_values_never_fail_the_server(fuzz_app, client, session, province):
-    values = real_values(province, session)
+    values = real_values(fuzz_app, province, session)
     sign_in(client, "admin")
     for rule in routes(fuzz_app, "GET") + routes(fuzz_app, "POST"):
         for argument in rule.arguments - {"fmt", "filename"}:
@@ -109,7 +120,7 @@ def test_path_parts_with_hostile_values_never_fail_the_server(fuzz_app, client, 
 
 @pytest.mark.parametrize("signed_in", [True, False])
 def test_forms_answer_every_hostile_post_without_server_error(fuzz_app, client, session, province, signed_in):
-    values = real_values(province, session)
+    values = real_values(fuzz_app, province, session)
     sign_in(client, "admin")
     fields = field_names(client, values)
     if not signed_in:

@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -132,24 +133,31 @@ def test_a_secure_cookie_over_plain_http_is_explained(make, caplog):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("entry", ["survey.wsgi:app", "survey:create_app()"])
-def test_gunicorn_with_the_production_config_adds_up_its_workers(app, province, entry):
+def test_gunicorn_with_the_production_config_adds_up_its_workers(app, province, entry, tmp_path):
     port = free_port()
+    errors = tmp_path / "gunicorn.err"
     environment = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
     environment |= {
         "DATABASE_URL": app.config["DATABASE_URL"], "FLASK_SECRET_KEY": app.secret_key,
         "HAILONG_BIND": f"127.0.0.1:{port}", "HAILONG_WORKERS": "3", "FLASK_PROXY_FIX": "1",
     }
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONFIG), entry],
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    with errors.open("wb") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONFIG), entry],
+                                   env=environment, stdout=subprocess.PIPE, stderr=stderr,
+                                   start_new_session=True)
     try:
         wait_until_up(port, process)
+        # The master forks its workers one after another: count on all three, not on the first alone.
+        deadline = time.monotonic() + 20
+        while errors.read_text().count("Booting worker") < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
         for _ in range(12):
             assert fetch(port, "/healthz")[0] == 200
         status, body = fetch(port, "/metrics")
     finally:
         kill(process)
-        out, err = process.communicate()
+        out, _ = process.communicate()
+    err = errors.read_bytes()
     assert status == 200
     served = sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
                  if line.startswith('hailong_http_requests_total{endpoint="home.health"'))

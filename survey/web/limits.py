@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 
+import click
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,7 +19,10 @@ def init_app(app: Flask) -> None:
     # Explicit, because the shared limiter would otherwise keep the last app's setting.
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
-    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory") and not (app.debug or app.testing):
+    # Servers are warned; a command (`flask --app survey …`, one process) has no workers to share limits
+    # with, and its errors stay one line.
+    serving = click.get_current_context(silent=True) is None and not (app.debug or app.testing)
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory") and serving:
         app.logger.warning("rate limits are kept in memory, per process: with more than one worker, set "
                            "FLASK_RATELIMIT_STORAGE_URI=redis://… (docs/security.md)")
 
