@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -81,12 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     for code in absent:
         print(f"hailong-score: warning: factor {code!r} has no item columns in {args.file}; "
               f"every index is partial", file=sys.stderr)
-    if args.format == "json":
-        json.dump([score.to_dict() for score in scores], sys.stdout,
-                  ensure_ascii=False, indent=2, allow_nan=False)
-        sys.stdout.write("\n")
-    else:
-        scores_frame(scores).to_csv(sys.stdout, index=False, lineterminator="\n")
+    try:
+        if args.format == "json":
+            json.dump([score.to_dict() for score in scores], sys.stdout,
+                      ensure_ascii=False, indent=2, allow_nan=False)
+            sys.stdout.write("\n")
+        else:
+            scores_frame(scores).to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -40,3 +40,13 @@ def test_bad_options_are_refused(runner, province):
     assert "no unit with code 'XX'" in runner.invoke(args=["scores", "--unit", "XX"]).output
     assert "not a valid period" in runner.invoke(args=["scores", "--period", "2026-13"]).output
     assert "no service" in runner.invoke(args=["scores", "--service", "0.000"]).output
+
+
+def test_csv_of_the_root_carries_the_sub_units_shrunk_estimates(runner, session, province):
+    verdict_mix(session, province)
+    result = runner.invoke(args=["scores", "--period", "2026-07", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {row["unit"]: row for row in csv.DictReader(io.StringIO(result.output))}
+    assert set(rows) == {"P", "D1", "D2", "H"}
+    assert rows["P"]["index_shrunk"] == ""  # the scope is not ranked
+    assert all(0 < float(rows[code]["index_shrunk"]) < 1 for code in ("D1", "D2", "H"))

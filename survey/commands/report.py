@@ -105,7 +105,9 @@ def scores_command(unit_code, level, period, service, channel, exclude_flagged, 
     elif output == "csv":
         rows = flat_rows(table)
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["unit"])
+        # Rows differ in their fields (only sub-units carry a shrunk estimate): take every one, in order.
+        fields = list(dict.fromkeys(name for row in rows for name in row)) or ["unit"]
+        writer = csv.DictWriter(buffer, fieldnames=fields, restval="")
         writer.writeheader()
         writer.writerows({name: inert(value) for name, value in row.items()} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
