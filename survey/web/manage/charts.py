@@ -35,18 +35,25 @@ def percent_axis(decimal: str) -> FuncFormatter:
     return FuncFormatter(lambda value, _pos: f"{value * 100:.0f}%".replace(".", decimal))
 
 
-def render(draw: Callable[[Figure], None], *, size=(7.5, 3.4)) -> str:
-    """Draw on a new figure and return the SVG element as text (without the XML prologue)."""
+def render(draw: Callable[[Figure], None], *, size=(7.5, 3.4), fmt: str = "svg") -> str | bytes:
+    """Draw on a new figure; return the SVG element as text (without the XML prologue) or PNG bytes.
+
+    PNG (at 200 dpi) is for documents that cannot hold SVG, such as the DOCX report.
+    """
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=size, layout="constrained")
         draw(figure)
+        if fmt == "png":
+            binary = io.BytesIO()
+            figure.savefig(binary, format="png", dpi=200, metadata={"Software": None})
+            return binary.getvalue()
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 
 
-def funnel(rows: list[dict], *, target: float, labels: dict) -> str:
+def funnel(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") -> str | bytes:
     """Plot units' index against effective sample size, with 95% and 99.8% limits around the target."""
     points = [r for r in rows if r["index"]["estimate"] is not None and r["index"]["n_eff"]]
 
@@ -75,10 +82,10 @@ def funnel(rows: list[dict], *, target: float, labels: dict) -> str:
         axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
         figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=3)
 
-    return render(draw, size=(7.5, 3.8))
+    return render(draw, size=(7.5, 3.8), fmt=fmt)
 
 
-def trend(rows: list[dict], *, target: float, labels: dict) -> str:
+def trend(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") -> str | bytes:
     """Plot the monthly index with its interval, the p-chart centre and 3-sigma limits, and the target."""
 
     def draw(figure: Figure) -> None:
@@ -109,4 +116,4 @@ def trend(rows: list[dict], *, target: float, labels: dict) -> str:
         axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
         figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=4)
 
-    return render(draw, size=(7.5, 3.8))
+    return render(draw, size=(7.5, 3.8), fmt=fmt)

@@ -11,10 +11,12 @@ from sqlmodel import select
 from survey import scores
 from survey.db import get_session
 from survey.models import Role, Unit
+from survey.periods import local_today
 from survey.web.auth import roles_required
-from survey.web.manage import charts, exports
+from survey.web.manage import charts, document, exports, word
 from survey.web.manage.context import CHANNEL_LABELS, Page, read_page
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 signed_in = roles_required(Role.PROVINCE_ADMIN, Role.UNIT_MANAGER, Role.VIEWER)
 
@@ -105,20 +107,42 @@ def unit(code: str):
     )
 
 
+def report_of(page: Page) -> document.Report:
+    """Return the official report of a unit page (one content for the HTML and the DOCX)."""
+    language = str(get_locale())
+    instrument = scores.sipas_instrument()
+    parent = get_session().get(Unit, page.unit.parent_id) if page.unit.parent_id else None
+    return document.build(
+        page, table=table_of(page), trend=trend_of(page), counters=section(page, "counters"),
+        ratings=section(page, "ratings"), dossiers=section(page, "dossiers"),
+        channels=section(page, "channels"),
+        channel_labels=CHANNEL_LABELS, parent_name=parent.name if parent else None, today=local_today(),
+        language=language,
+        item_texts={i.code: i.text.get(language, i.text["vi"]) for i in instrument.items},
+        factor_titles={f["code"]: f["title"].get(language, f["title"]["vi"]) for f in instrument.factors},
+    )
+
+
 @bp.get("/unit/<code>/report")
 @signed_in
 def report(code: str):
-    """Show a printable A4 report of a unit and period (charts included)."""
+    """Show the official report of a unit and period as a printable A4 page (charts included)."""
     page = read_page(code)
-    return render_template(
-        "manage/report.html",
-        page=page,
-        table=table_of(page),
-        trend=trend_of(page),
-        counters=section(page, "counters"),
-        ratings=section(page, "ratings"),
-        dossiers=section(page, "dossiers"),
-    )
+    return render_template("manage/report.html", page=page, report=report_of(page))
+
+
+@bp.get("/unit/<code>/report.docx")
+@signed_in
+def report_docx(code: str):
+    """Download the official report of a unit and period as a Word document."""
+    page = read_page(code)
+    drawings = {"funnel": lambda: charts.funnel(table_of(page).rows, target=page.settings.target,
+                                                labels=chart_labels(), fmt="png"),
+                "trend": lambda: charts.trend(trend_of(page), target=page.settings.target,
+                                              labels=chart_labels(), fmt="png")}
+    body = word.to_docx(report_of(page), chart=lambda name: png(drawings[name]()))
+    name = f"bao-cao-{page.unit.code}-{page.period.key.replace('..', '_')}.docx"
+    return Response(body, mimetype=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def chart_labels() -> dict:
@@ -132,8 +156,15 @@ def chart_labels() -> dict:
     }
 
 
-def svg(text: str) -> Response:
+def png(data: str | bytes) -> bytes:
+    """Return a chart drawn as PNG."""
+    assert isinstance(data, bytes)
+    return data
+
+
+def svg(text: str | bytes) -> Response:
     """Return an SVG document response."""
+    assert isinstance(text, str)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + text, mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=300"})
 
