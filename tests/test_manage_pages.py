@@ -65,6 +65,26 @@ def test_bad_filters_fall_back_with_a_message(admin):
     assert 'class="flash flash-error"' in response.get_data(as_text=True)
 
 
+def test_vietnamese_periods_are_read_and_links_repeat_the_canonical_key(admin):
+    for text in ("Q3/2026", "Quý 3/2026", "quý 3 năm 2026"):
+        html = admin.get("/manage/", query_string={"period": text}).get_data(as_text=True)
+        assert "data-notice" not in html and "01/07/2026 – 30/09/2026" in html
+        assert 'href="/manage/unit/H?period=2026-Q3"' in html
+    html = admin.get("/manage/", query_string={"period": "07/2026"}).get_data(as_text=True)
+    assert verdicts(html) == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
+
+
+def test_a_notice_names_what_was_not_understood_and_does_not_outlive_its_request(admin):
+    bad = {"period": "quý 5/2026", "channel": "fax"}
+    html = admin.get("/manage/", query_string=bad).get_data(as_text=True)
+    notices = re.findall(r"<p class=\"flash flash-error\" role=\"alert\" data-notice>(.*?)</p>", html)
+    assert len(notices) == 2
+    assert "“fax”" in notices[0] and "“quý 5/2026”" in notices[1] and "12 tháng gần nhất" in notices[1]
+    admin.get("/manage/unit/P/funnel.svg", query_string={"period": "bad"})  # charts and downloads too
+    admin.get("/manage/export.csv", query_string={"period": "bad"})
+    assert "flash" not in admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
+
+
 def test_unit_page_shows_items_counters_ratings_dossiers_and_comments(admin, session, province):
     add_rated(session, province, "D2", "quick-3", {"RATING": 3})
     add_rated(session, province, "D2", "quick-3", {"RATING": 1})
