@@ -17,7 +17,7 @@ JULY_ARGS = "?period=2026-07"
 def admin(client, session, province):
     verdict_mix(session, province)
     add_rated(session, province, "H-01", "quick-3", {"RATING": 3})
-    add_rated(session, province, "H-01", "quick-3", {"RATING": 1})
+    add_rated(session, province, "H-01", "quick-3", {"RATING": 1, "REASONS": 0b11})
     sign_in(client, "admin")
     return client
 
@@ -83,3 +83,8 @@ def test_docx_holds_the_same_headings_tables_and_figures_as_the_page(admin):
     units = next(t for t in tables if t[0][0] == "Đơn vị")
     assert [row[0] for row in units[1:]] == ["Đơn vị H-01 (H-01)", "Đơn vị H-02 (H-02)"]
     assert units[1][2] == "92,50%" and units[2][4].startswith("Chưa đủ dữ liệu")
+    kiosk = next(t for t in tables if t[0][0] == "Đánh giá")
+    assert kiosk[0][2:5] == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
+    assert kiosk[1][1:5] == ["2", "50,0%", "0,0%", "50,0%"]
+    reasons = next(t for t in tables if t[0][0] == "Lý do")
+    assert reasons[1:] == [["Chờ đợi lâu", "1", "100,0%"], ["Hướng dẫn chưa rõ", "1", "100,0%"]]

@@ -208,6 +208,13 @@ def dossier_section(ratings: list[dict], dossiers: dict, language: str) -> Secti
         blocks.append(Table(name, header + [_("Share satisfied"), _("95%% interval")],
                             [[name, number(r["answered"]), *shares, percent(r["estimate"]),
                               interval_text(r)]]))
+        if r.get("with_reasons"):
+            blocks.append(Table(
+                _("What was not satisfactory (%(n)s responses gave a reason; one response may give several)",
+                  n=number(r["with_reasons"])),
+                [_("Reason"), _("Responses"), _("Share of those giving a reason")],
+                [[reason["label"].get(language, reason["label"]["vi"]), number(reason["count"]),
+                  percent(reason["count"] / r["with_reasons"], 1)] for reason in r["reasons"] if reason["count"]]))
     qd766 = dossiers.get("qd766")
     if qd766:
         blocks.append(_("QĐ 766 satisfaction in handling dossiers: %(ratio)s (%(good)s of %(total)s dossiers "

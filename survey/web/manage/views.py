@@ -79,7 +79,7 @@ def overview():
     """
     page = read_page()
     return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
-                           crumbs=breadcrumbs(page.unit))
+                           ratings=section(page, "ratings"), crumbs=breadcrumbs(page.unit))
 
 
 @bp.get("/unit/<code>")
