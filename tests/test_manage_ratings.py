@@ -20,7 +20,8 @@ def admin(client, session, province):
 
 
 def reasons(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<tr data-reason="(\d)"><th scope="row">[^<]+</th><td class="num">(\d+)</td>', html))
+    pattern = r'<tr data-reason="(\d)"><th scope="row">[^<]+</th><td class="num">(\d+)</td>'
+    return dict(re.findall(pattern, html))
 
 
 def test_kiosk_channel_shows_the_ratings_and_reasons_instead_of_an_empty_sipas(admin):

@@ -214,7 +214,8 @@ def dossier_section(ratings: list[dict], dossiers: dict, language: str) -> Secti
                   n=number(r["with_reasons"])),
                 [_("Reason"), _("Responses"), _("Share of those giving a reason")],
                 [[reason["label"].get(language, reason["label"]["vi"]), number(reason["count"]),
-                  percent(reason["count"] / r["with_reasons"], 1)] for reason in r["reasons"] if reason["count"]]))
+                  percent(reason["count"] / r["with_reasons"], 1)]
+                 for reason in r["reasons"] if reason["count"]]))
     qd766 = dossiers.get("qd766")
     if qd766:
         blocks.append(_("QĐ 766 satisfaction in handling dossiers: %(ratio)s (%(good)s of %(total)s dossiers "
