@@ -35,6 +35,9 @@ class Defaults:
     SCORING_METHOD = "wilson"
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
+    #: Separators of CSV downloads: "interface" follows the interface language ("vi": `;` and a
+    #: decimal comma, as Excel in a Vietnamese locale reads them; "en": `,` and a decimal point).
+    EXPORT_CSV_STYLE = "interface"
     #: A read folds the pending responses into the stored tally when more than this many wait.
     TALLY_FOLD_AT = 2000
     #: Cookies only over HTTPS; `make run` (plain HTTP on 127.0.0.1) turns this off.

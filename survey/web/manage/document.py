@@ -62,18 +62,21 @@ class Report:
     national_motto: str = NATIONAL_MOTTO
 
 
+def verdict_word(status: str) -> str:
+    """Return a verdict status in words of the interface language."""
+    return {"met": _("Meets the target"), "not-met": _("Below the target"),
+            "inconclusive": _("Cannot tell yet")}.get(status, _("Insufficient data"))
+
+
 def verdict_text(verdict: dict) -> str:
     """Return a verdict in words, with what is needed when it cannot be given yet."""
-    status = verdict["status"]
-    if status == "met":
-        return _("Meets the target")
-    if status == "not-met":
-        return _("Below the target")
+    status, text = verdict["status"], verdict_word(verdict["status"])
     if status == "inconclusive":
         more = verdict.get("more_needed")
-        text = _("Cannot tell yet")
         return f"{text} ({_('about %(n)s more responses', n=number(more))})" if more else text
-    return f"{_('Insufficient data')} ({_('fewer than %(n)s responses', n=verdict.get('min_n'))})"
+    if status == "insufficient":
+        return f"{text} ({_('fewer than %(n)s responses', n=verdict.get('min_n'))})"
+    return text
 
 
 def day(moment) -> str:

@@ -193,21 +193,27 @@ def trend_chart(code: str):
     return chart(page, "trend.svg", lambda **options: charts.trend(rows, **options))
 
 
+def export(page: Page, fmt: str) -> Response:
+    """Return every section of a page (the scope's own sections included) as CSV or XLSX."""
+    instrument, language = scores.sipas_instrument(), str(get_locale())
+    parts = {name: section(page, name) for name in ("trend", "channels", "ratings", "dossiers", "counters",
+                                                     "services")}
+    parts["comments"] = section(page, "comments", "", 1)
+    texts = {i.code: i.text.get(language, i.text["vi"]) for i in instrument.items}
+    return exports.download(page, table_of(page), parts, fmt=fmt, item_texts=texts)
+
+
 @bp.get("/export.<any(csv, xlsx):fmt>")
 @signed_in
 def export_overview(fmt: str):
-    """Download the overview table of the user's scope as CSV or XLSX."""
-    page = read_page()
-    return exports.download(page, table_of(page), fmt=fmt)
+    """Download the overview of the user's scope as CSV or XLSX (one sheet per section)."""
+    return export(read_page(), fmt)
 
 
 @bp.get("/unit/<code>/export.<any(csv, xlsx):fmt>")
 @signed_in
 def export_unit(code: str, fmt: str):
-    """Download a unit's tables as CSV or XLSX.
-
-    The tables: its score, sub-units, factors and items, counters, services.
+    """Download a unit's page as CSV or XLSX: units, items, trend, channels, ratings and reasons,
+    TT 01 and QĐ 766, counters, services and the newest comments.
     """
-    page = read_page(code)
-    extra = {"counters": section(page, "counters"), "services": section(page, "services")}
-    return exports.download(page, table_of(page), fmt=fmt, extra=extra)
+    return export(read_page(code), fmt)
