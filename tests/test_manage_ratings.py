@@ -28,7 +28,10 @@ def test_kiosk_channel_shows_the_ratings_and_reasons_instead_of_an_empty_sipas(a
     html = admin.get("/manage/?period=2026-07&channel=kiosk").get_data(as_text=True)
     assert "data-sipas-empty" in html
     rating = html[html.index('data-rating="quick-3"'):]
-    assert re.search(r'data-level="3">25,0%', rating) and re.search(r'data-level="1">50,0%', rating)
+    pattern = (r'<tr data-level="(\d)"><th scope="row">[^<]+</th>'
+               r'<td class="num">\d+</td><td class="num">([^<]+)</td>')
+    levels = dict(re.findall(pattern, rating))
+    assert levels == {"3": "25,0%", "2": "25,0%", "1": "50,0%"}
     assert reasons(html) == {"1": "2", "3": "1"}
     assert "Chờ đợi lâu" in html and "Thái độ chưa tốt" in html
     assert "2 phiếu nêu lý do" in html

@@ -99,7 +99,7 @@ def score_rows(rows: list[dict], label) -> list[list[str]]:
 
 def score_header(first: str) -> list[str]:
     """Return the header of a score table."""
-    return [first, _("Responses"), _("SIPAS"), _("95%% interval"), _("Verdict")]
+    return [first, _("Responses"), _("SIPAS"), _("95% interval"), _("Verdict")]
 
 
 def method_section(page, channel_label: str) -> Section:
@@ -144,18 +144,19 @@ def build(page, *, table, trend: list[dict], counters: list[dict], ratings: list
                interval_text(i)] for code, i in own["items"].items()]
     sections.append(Section(_("Factors and items"), [Table(
         _("Share satisfied of each factor and item"),
-        [_("Factor or item"), _("Answers"), _("Satisfied"), _("95%% interval")], items)]))
+        [_("Factor or item"), _("Answers"), _("Satisfied"), _("95% interval")], items)]))
     if table.rows:
         sections.append(Section(_("Units under %(name)s", name=page.unit.name), [
             Table(_("Each unit pools its own sub-units."), score_header(_("Unit")),
                   score_rows(table.rows, lambda r: f"{r['name']} ({r['unit']})")),
-            Figure("funnel", _("Funnel plot of the units around the 90%% target")),
+            Figure("funnel", _("Funnel plot of the units around the %(target)s target",
+                                target=percent(page.settings.target, 0))),
         ]))
     months = [[f"{r['month'][5:]}/{r['month'][:4]}", number(r["n"]), percent(r["index"]["estimate"]),
                interval_text(r["index"]), control_text(r)] for r in trend]
     sections.append(Section(_("Month by month"), [
         Table(_("Monthly SIPAS index with control limits"),
-              [_("Month"), _("Responses"), _("SIPAS"), _("95%% interval"), _("Control chart")], months),
+              [_("Month"), _("Responses"), _("SIPAS"), _("95% interval"), _("Control chart")], months),
         Figure("trend", _("Monthly SIPAS index with control limits")),
     ]))
     if counters:
@@ -208,7 +209,7 @@ def dossier_section(ratings: list[dict], dossiers: dict, language: str) -> Secti
         header = [_("Rating"), _("Answers")] + [level["label"].get(language, level["label"]["vi"])
                                                 for level in levels]
         shares = [percent(level["count"] / r["answered"], 1) if r["answered"] else "–" for level in levels]
-        blocks.append(Table(name, header + [_("Share satisfied"), _("95%% interval")],
+        blocks.append(Table(name, header + [_("Share satisfied"), _("95% interval")],
                             [[name, number(r["answered"]), *shares, percent(r["estimate"]),
                               interval_text(r)]]))
         if r.get("with_reasons"):
