@@ -39,6 +39,13 @@ def overflow(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
+def widest(page) -> list[str]:
+    """Name the elements that stick out on the right (for the failure message)."""
+    return page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e =>
+        e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' +
+        e.className + ' ' + (e.textContent || '').trim().slice(0, 40))""")
+
+
 def test_manager_reads_compares_and_takes_the_report_away(browser, live_server, session, province, tmp_path):
     verdict_mix(session, province)
     add_rated(session, province, "H-01", "quick-3", {"RATING": 1, "REASONS": 0b1})
@@ -84,12 +91,15 @@ def test_manager_reads_compares_and_takes_the_report_away(browser, live_server, 
                        ("/manage/unit/H?period=2026-07", "manage-unit-390")):
         small.goto(live_server + path)
         small.wait_for_function(IMAGES_LOADED)
-        wide = small.evaluate("""() => [...document.querySelectorAll('main *')].filter(e =>
-            e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' +
-            e.className + ' ' + (e.textContent || '').slice(0, 40))""")
-        assert overflow(small) <= 0, (path, wide)
+        assert overflow(small) <= 0, (path, widest(small))
         verdict = small.locator("tr[data-unit] .verdict").first.bounding_box()
         assert verdict is not None and verdict["x"] + verdict["width"] <= 390, path
         screenshot(small, name)
+    unit, counter = province.units["H"].id, province.counters["H"].id
+    for path in ("/admin/", f"/admin/units/{unit}", f"/admin/counters/{counter}", "/admin/users",
+                 "/admin/audit", "/admin/flags", "/admin/api-keys"):
+        small.goto(live_server + path)
+        assert small.title() and overflow(small) <= 0, (path, widest(small))
+    screenshot(small, "admin-unit-390")
     phone.close()
     context.close()
