@@ -122,3 +122,42 @@ def parse(text: str | None, *, today: date | None = None) -> Period:
     except ValueError as exc:
         raise PeriodError(f"not a valid period: {text!r} ({exc})") from exc
     raise PeriodError(f"not a period: {text!r}; use 2026, Q3/2026, 07/2026 or 01/07/2026-30/09/2026")
+
+
+def shift_years(day: date, years: int) -> date:
+    """Return the same calendar day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def year_before(period: Period) -> Period:
+    """Return the same period one year earlier (the same month, quarter, year or days)."""
+    first, last = shift_years(period.first, -1), shift_years(period.last, -1)
+    if period.kind == "month":
+        return parse(f"{first.year:04d}-{first.month:02d}")
+    if period.kind == "quarter":
+        return parse(f"{first.year:04d}-Q{(first.month + 2) // 3}")
+    if period.kind == "year":
+        return parse(f"{first.year:04d}")
+    if period.last == month_end(period.last.year, period.last.month):
+        last = month_end(last.year, last.month)  # a range ending on a month's end keeps ending on one
+    return Period(f"{first.isoformat()}..{last.isoformat()}", "range", first, last)
+
+
+def previous(period: Period) -> Period:
+    """Return the period just before: the previous month, quarter or year, or as many days before."""
+    if period.kind == "month":
+        year, month = (period.first.year - 1, 12) if period.first.month == 1 else (
+            period.first.year, period.first.month - 1)
+        return parse(f"{year:04d}-{month:02d}")
+    if period.kind == "quarter":
+        quarter = (period.first.month + 2) // 3
+        year = period.first.year
+        return parse(f"{year - 1:04d}-Q4" if quarter == 1 else f"{year:04d}-Q{quarter - 1}")
+    if period.kind == "year":
+        return parse(f"{period.first.year - 1:04d}")
+    last = period.first - timedelta(days=1)
+    first = last - (period.last - period.first)
+    return Period(f"{first.isoformat()}..{last.isoformat()}", "range", first, last)

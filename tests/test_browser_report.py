@@ -60,6 +60,14 @@ def test_manager_reads_compares_and_takes_the_report_away(browser, live_server, 
     screenshot(page, "manage-overview-1366")
     assert axe_violations(page) == []
 
+    page.click("text=So sánh các kỳ")
+    assert page.get_attribute("tr[data-unit=D2]", "data-previous") == "unknown"
+    screenshot(page, "manage-compare-1366")
+    page.goto(f"{live_server}/manage/unit/P/ranking?period=2026-Q3&kind=commune")
+    assert page.locator("tr[data-unit]").all_inner_texts()[0].startswith("1")
+    screenshot(page, "manage-ranking-1366")
+    assert axe_violations(page) == []
+
     page.goto(f"{live_server}/manage/unit/H?period=07/2026")
     page.wait_for_function(IMAGES_LOADED)
     screenshot(page, "manage-unit-1366")
@@ -88,11 +96,13 @@ def test_manager_reads_compares_and_takes_the_report_away(browser, live_server, 
     phone.add_cookies(context.cookies())
     small = phone.new_page()
     for path, name in (("/manage/?period=2026-07", "manage-overview-390"),
-                       ("/manage/unit/H?period=2026-07", "manage-unit-390")):
+                       ("/manage/unit/H?period=2026-07", "manage-unit-390"),
+                       ("/manage/unit/P/compare?period=2026-07", "manage-compare-390"),
+                       ("/manage/unit/P/ranking?period=2026-07", "manage-ranking-390")):
         small.goto(live_server + path)
         small.wait_for_function(IMAGES_LOADED)
         assert overflow(small) <= 0, (path, widest(small))
-        verdict = small.locator("tr[data-unit] .verdict").first.bounding_box()
+        verdict = small.locator("tr[data-unit] .verdict, tr[data-unit] td.change").first.bounding_box()
         assert verdict is not None and verdict["x"] + verdict["width"] <= 390, path
         screenshot(small, name)
     unit, counter = province.units["H"].id, province.counters["H"].id

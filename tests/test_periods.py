@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from survey.periods import PeriodError, parse
+from survey.periods import PeriodError, parse, previous, year_before
 
 
 def test_a_month_starts_at_local_midnight_which_is_17_utc_the_day_before():
@@ -59,3 +59,15 @@ def test_vietnamese_period_forms_are_read_to_their_canonical_key(text, key):
 def test_vietnamese_forms_out_of_range_are_refused(text):
     with pytest.raises(PeriodError):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "last_year"),
+    [("2026-07", "2026-06", "2025-07"), ("2026-01", "2025-12", "2025-01"), ("2026-Q1", "2025-Q4", "2025-Q1"),
+     ("2026-Q3", "2026-Q2", "2025-Q3"), ("2026", "2025", "2025"),
+     ("2026-07-11..2026-07-20", "2026-07-01..2026-07-10", "2025-07-11..2025-07-20"),
+     ("2024-02-01..2024-02-29", "2024-01-03..2024-01-31", "2023-02-01..2023-02-28")],
+)
+def test_comparison_periods(text, before, last_year):
+    period = parse(text)
+    assert previous(period).key == before and year_before(period).key == last_year
