@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 import scoring
 from survey import instruments
 from survey.models import Counter, Service, Unit
+from survey.periods import local_today
 from survey.scores import counts, live
 from survey.scores.filters import Filters
 from survey.scores.service import leaf_moments
@@ -28,8 +29,13 @@ def trend(session: Session, units: list[Unit], filters: Filters, settings: Setti
         for score in scoring.score_rollup(moments, by=parents, structure=structure, combine=settings.combine,
                                           **settings.options()):
             scored[score.group["month"]] = score
-    rows = [{"month": month, **score_dict(scored.get(month), settings)} for month in filters.period.months()]
-    with_data = [row for row in rows if row["index"]["estimate"] is not None and row["index"]["n_eff"]]
+    current = local_today().strftime("%Y-%m")
+    rows = [{"month": month, "partial": month == current and filters.period.last >= local_today(),
+             **score_dict(scored.get(month), settings)} for month in filters.period.months()]
+    # The month under way is drawn but left out of the control limits: a few days' responses would
+    # widen them and, compared with whole months, signal nothing but the calendar.
+    with_data = [row for row in rows
+                 if row["index"]["estimate"] is not None and row["index"]["n_eff"] and not row["partial"]]
     if with_data:
         n_eff = np.array([row["index"]["n_eff"] for row in with_data])
         x = np.round(np.array([row["index"]["estimate"] for row in with_data]) * n_eff)

@@ -20,7 +20,10 @@ import scoring  # noqa: E402
 
 STYLE = {
     "font.family": "DejaVu Sans",
-    "font.size": 9,
+    "font.size": 12,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
     "svg.fonttype": "none",  # text stays text: small files, selectable, rendered by the browser
     "svg.hashsalt": "hailong",  # stable element ids, so the same data gives the same SVG
     "axes.spines.top": False,
@@ -68,9 +71,11 @@ def funnel(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") -
         axes.axhline(target, color=BAD, linewidth=1.2, label=labels["target"])
         for row in points:
             colour = VERDICT_COLOURS.get(row["verdict"]["status"], MUTED)
-            axes.plot(row["index"]["n_eff"], row["index"]["estimate"], "o", color=colour, markersize=5)
-            axes.annotate(row["unit"], (row["index"]["n_eff"], row["index"]["estimate"]), fontsize=7,
-                          xytext=(3, 3), textcoords="offset points", color=INK)
+            axes.plot(row["index"]["n_eff"], row["index"]["estimate"], "o", color=colour, markersize=7)
+        for row, offset in labelled(points, target=target):
+            axes.annotate(row["unit"], (row["index"]["n_eff"], row["index"]["estimate"]), fontsize=10,
+                          xytext=offset, textcoords="offset points", color=INK,
+                          arrowprops={"arrowstyle": "-", "color": MUTED, "linewidth": 0.6})
         axes.set_xscale("log")
         thousands = FuncFormatter(lambda value, _pos: f"{value:,.0f}".replace(",", labels["thousands"]))
         axes.xaxis.set_major_formatter(thousands)
@@ -80,9 +85,32 @@ def funnel(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") -
         low = min([r["index"]["estimate"] for r in points] + [target - 0.1])
         axes.set_ylim(max(0, low - 0.03), 1.01)
         axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
-        figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=3)
+        figure.legend(loc="outside lower center", fontsize=10, frameon=False, ncols=3)
 
-    return render(draw, size=(7.5, 3.8), fmt=fmt)
+    return render(draw, size=(10, 5.2), fmt=fmt)
+
+
+def labelled(points: list[dict], *, target: float, most: int = 8) -> list[tuple[dict, tuple[int, int]]]:
+    """Choose the units worth a label (outside the 95% limits or below the target, the farthest first,
+    at most `most`) and offset each label from its neighbours so that no two overlap.
+    """
+    if not points:
+        return []
+    n = np.array([r["index"]["n_eff"] for r in points], dtype=float)
+    limits = scoring.funnel_limits(np.maximum(np.round(n), 1), target=target, levels=(0.95,))
+    outside = [(abs(r["index"]["estimate"] - target), r) for r, low, high in
+               zip(points, limits["lower_0.95"], limits["upper_0.95"], strict=True)
+               if not low <= r["index"]["estimate"] <= high or r["verdict"]["status"] == "not-met"]
+    chosen = [r for _, r in sorted(outside, key=lambda pair: -pair[0])[:most]]
+    # Labels of points close together in log(n) and share step up and down in turn, away from the dot.
+    chosen.sort(key=lambda r: (round(np.log10(r["index"]["n_eff"]), 1), r["index"]["estimate"]))
+    offsets, previous = [], None
+    for position, row in enumerate(chosen):
+        gap = abs(np.log10(row["index"]["n_eff"] / previous["index"]["n_eff"])) if previous else 1.0
+        near = gap < 0.15
+        offsets.append((row, (8, 10 + 12 * (position % 3)) if near else (8, 6)))
+        previous = row
+    return offsets
 
 
 def trend(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") -> str | bytes:
@@ -106,14 +134,19 @@ def trend(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") ->
             axes.axhline(centre, color=MUTED, linewidth=1, label=labels["centre"])
             axes.step(x, lcl, where="mid", color=MUTED, linestyle=":", linewidth=1, label=labels["limits"])
             axes.step(x, ucl, where="mid", color=MUTED, linestyle=":", linewidth=1)
+        partial = [i for i, r in enumerate(rows) if r.get("partial") and not np.isnan(estimate[i])]
+        if partial:
+            axes.plot(x[partial], estimate[partial], "o", color=BRAND, markersize=9, fillstyle="none",
+                      markeredgewidth=1.5, linestyle="none", label=labels["partial"])
         signals = [i for i, c in enumerate(charted) if c.get("signal") in ("above", "below")]
         axes.plot(x[signals], estimate[signals], "s", color=BAD, markersize=7, fillstyle="none",
                   label=labels["signal"])
         axes.axhline(target, color=BAD, linewidth=1.2, label=labels["target"])
-        axes.set_xticks(x, [m[2:].replace("-", "/") for m in months], fontsize=7)
+        axes.set_xticks(x, [f"{m[5:]}/{m[2:4]}" + ("*" if r.get("partial") else "") for m, r in zip(
+            months, rows, strict=True)])
         floor = np.nanmin(np.concatenate([low, [target - 0.1]]))
         axes.set_ylim(max(0, floor - 0.03), 1.0)
         axes.yaxis.set_major_formatter(percent_axis(labels["decimal"]))
-        figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=4)
+        figure.legend(loc="outside lower center", fontsize=10, frameon=False, ncols=4)
 
-    return render(draw, size=(7.5, 3.8), fmt=fmt)
+    return render(draw, size=(10, 5.2), fmt=fmt)

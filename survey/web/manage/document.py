@@ -152,8 +152,8 @@ def build(page, *, table, trend: list[dict], counters: list[dict], ratings: list
             Figure("funnel", _("Funnel plot of the units around the %(target)s target",
                                 target=percent(page.settings.target, 0))),
         ]))
-    months = [[f"{r['month'][5:]}/{r['month'][:4]}", number(r["n"]), percent(r["index"]["estimate"]),
-               interval_text(r["index"]), control_text(r)] for r in trend]
+    months = [[f"{r['month'][5:]}/{r['month'][:4]}" + ("*" if r.get("partial") else ""), number(r["n"]),
+               percent(r["index"]["estimate"]), interval_text(r["index"]), control_text(r)] for r in trend]
     sections.append(Section(_("Month by month"), [
         Table(_("Monthly SIPAS index with control limits"),
               [_("Month"), _("Responses"), _("SIPAS"), _("95% interval"), _("Control chart")], months),
@@ -190,6 +190,8 @@ def build(page, *, table, trend: list[dict], counters: list[dict], ratings: list
 
 def control_text(row: dict) -> str:
     """Return the control-chart reading of a month in words."""
+    if row.get("partial"):
+        return _("month under way: not charted") if row["n"] else "–"
     signal = (row.get("p_chart") or {}).get("signal")
     if signal == "below":
         return _("below the limits")

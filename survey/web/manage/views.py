@@ -21,6 +21,10 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 signed_in = roles_required(Role.PROVINCE_ADMIN, Role.UNIT_MANAGER, Role.VIEWER)
 
 
+# The control-chart reading of a month in words: the same on the page, in the report and in exports.
+bp.add_app_template_global(document.control_text, "control_text")
+
+
 @bp.context_processor
 def instrument_texts() -> dict:
     """Give templates the SIPAS factor titles and item texts in the interface language."""
@@ -152,6 +156,7 @@ def chart_labels() -> dict:
         "x": _("Effective number of responses (log scale)"), "y": _("SIPAS index"),
         "interval": _("95% interval"), "index": _("SIPAS index"), "centre": _("Centre line"),
         "limits": _("Control limits (3σ)"), "signal": _("Outside the limits"), "decimal": _("."),
+        "partial": _("* Month under way (left out of the limits)"),
         "thousands": _(","),
     }
 
