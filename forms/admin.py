@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
@@ -86,6 +86,14 @@ class KioskForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     min_interval_seconds = IntegerField(
         _l("Minimum seconds between ratings"), default=10, validators=[NumberRange(min=0, max=3600)]
+    )
+
+
+class KioskIntervalForm(FlaskForm):
+    """A kiosk's minimum time between two ratings (closer ratings are flagged)."""
+
+    min_interval_seconds = IntegerField(
+        _l("Minimum seconds between ratings"), validators=[InputRequired(), NumberRange(min=0, max=3600)]
     )
 
 

@@ -20,6 +20,7 @@ def pages(province) -> list[str]:
         "/admin/users",
         "/admin/api-keys",
         "/admin/flags",
+        "/admin/flags/responses",
         "/admin/audit",
         "/admin/audit.csv",
     ]

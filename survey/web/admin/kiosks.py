@@ -4,11 +4,11 @@ from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forms.admin import ConfirmForm, KioskForm
+from forms.admin import ConfirmForm, KioskForm, KioskIntervalForm
 from survey.core import audit, devices
 from survey.db import get_session
 from survey.models import KioskDevice
-from survey.web.admin.blueprint import bp, counter_or_404, toggle_active, validated
+from survey.web.admin.blueprint import bp, commit_change, counter_or_404, toggle_active, validated
 
 
 @bp.route("/counters/<int:counter_id>/kiosks", methods=["POST"])
@@ -48,6 +48,17 @@ def show_code(device: KioskDevice, code: str, action: str, before: dict | None):
     return render_template(
         "admin/enrol_code.html", device=device, counter=counter, unit=unit, code=code, minutes=minutes
     )
+
+
+@bp.route("/kiosks/<int:kiosk_id>/interval", methods=["POST"])
+def kiosk_interval(kiosk_id: int):
+    """Change a kiosk's minimum seconds between ratings (closer ratings are flagged), audited."""
+    device = kiosk_or_404(kiosk_id)
+    form = KioskIntervalForm()
+    validated(form, url_for("admin.counter", counter_id=device.counter_id))
+    before = audit.snapshot(device)
+    device.min_interval_seconds = form.min_interval_seconds.data
+    return commit_change("update", device, before, _("Minimum interval saved."))
 
 
 @bp.route("/kiosks/<int:kiosk_id>/active", methods=["POST"])
