@@ -113,17 +113,13 @@ def unit(code: str):
 
 def report_of(page: Page) -> document.Report:
     """Return the official report of a unit page (one content for the HTML and the DOCX)."""
-    language = str(get_locale())
-    instrument = scores.sipas_instrument()
     parent = get_session().get(Unit, page.unit.parent_id) if page.unit.parent_id else None
     return document.build(
         page, table=table_of(page), trend=trend_of(page), counters=section(page, "counters"),
         ratings=section(page, "ratings"), dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
         channel_labels=CHANNEL_LABELS, parent_name=parent.name if parent else None, today=local_today(),
-        language=language,
-        item_texts={i.code: i.text.get(language, i.text["vi"]) for i in instrument.items},
-        factor_titles={f["code"]: f["title"].get(language, f["title"]["vi"]) for f in instrument.factors},
+        language=str(get_locale()), **instrument_texts(),
     )
 
 
@@ -200,12 +196,10 @@ def trend_chart(code: str):
 
 def export(page: Page, fmt: str) -> Response:
     """Return every section of a page (the scope's own sections included) as CSV or XLSX."""
-    instrument, language = scores.sipas_instrument(), str(get_locale())
     parts = {name: section(page, name) for name in ("trend", "channels", "ratings", "dossiers", "counters",
                                                      "services")}
     parts["comments"] = section(page, "comments", "", 1)
-    texts = {i.code: i.text.get(language, i.text["vi"]) for i in instrument.items}
-    return exports.download(page, table_of(page), parts, fmt=fmt, item_texts=texts)
+    return exports.download(page, table_of(page), parts, fmt=fmt, item_texts=instrument_texts()["item_texts"])
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
