@@ -14,7 +14,7 @@ this package's surface:
 
 from survey.scores.cache import cached, data_version
 from survey.scores.filters import Filters
-from survey.scores.sections import channels, comments, counters, dossiers, ratings, services, trend
+from survey.scores.sections import channels, comments, counters, dossiers, ratings, reasons, services, trend
 from survey.scores.service import (
     LEVELS,
     ScoreTable,
@@ -29,6 +29,7 @@ from survey.scores.settings import Settings, sipas_instrument
 
 __all__ = [
     "LEVELS", "Filters", "ScoreTable", "Settings", "UnknownService", "cached", "cached_score_scope",
-    "channels", "comments", "counters", "data_version", "dossiers", "make_filters", "ratings", "score_scope",
+    "channels", "comments", "counters", "data_version", "dossiers", "make_filters", "ratings", "reasons",
+    "score_scope",
     "services", "sipas_instrument", "sort_rows", "subtree_units", "trend",
 ]

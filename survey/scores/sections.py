@@ -99,21 +99,27 @@ def ratings(session: Session, units: list[Unit], filters: Filters, settings: Set
             "estimate": plain(satisfied / answered) if answered else None,
             "ci_low": plain(interval.ci_low) if answered else None,
             "ci_high": plain(interval.ci_high) if answered else None,
-            **reasons(session, code, units, filters, instrument),
         })
     return rows
 
 
-def reasons(session: Session, code: str, units: list[Unit], filters: Filters,
-            instrument: instruments.Instrument) -> dict:
-    """Count the dissatisfaction reasons of a rating (a multi-choice item), most ticked first."""
-    item = next((i for i in instrument.items if i.kind == "multi"), None)
-    if item is None:
-        return {"reasons": [], "with_reasons": 0}
-    ticked, answered = counts.option_counts(session, code, units, filters, item)
-    rows = [{"value": option.value, "label": option.label, "count": ticked[option.value]}
-            for option in item.options]
-    return {"reasons": sorted(rows, key=lambda row: -row["count"]), "with_reasons": answered}
+def reasons(session: Session, units: list[Unit], filters: Filters) -> dict[str, dict]:
+    """Count the dissatisfaction reasons of each three-level rating (a multi-choice item), most ticked
+    first: {instrument code: {"reasons": [...], "with_reasons": responses giving any}}.
+
+    Counted live (the tally keeps no multi-choice sums): seconds for a province's year, so pages ask
+    for it on demand while the report and the exports always include it.
+    """
+    out = {}
+    for code in (instruments.QUICK, instruments.DOSSIER):
+        item = next((i for i in instruments.load(code).items if i.kind == "multi"), None)
+        if item is None:
+            continue
+        ticked, answered = counts.option_counts(session, code, units, filters, item)
+        rows = [{"value": option.value, "label": option.label, "count": ticked[option.value]}
+                for option in item.options]
+        out[code] = {"reasons": sorted(rows, key=lambda row: -row["count"]), "with_reasons": answered}
+    return out
 
 
 def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:

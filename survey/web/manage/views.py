@@ -57,6 +57,7 @@ def section(page: Page, name: str, *extra):
         "counters": lambda: scores.counters(session, page.unit, page.filters, page.settings),
         "services": lambda: scores.services(session, page.units, page.filters, page.settings),
         "ratings": lambda: scores.ratings(session, page.units, page.filters, page.settings),
+        "reasons": lambda: scores.reasons(session, page.units, page.filters),
         "dossiers": lambda: scores.dossiers(session, page.units, page.filters),
         "channels": lambda: scores.channels(session, page.units, page.filters),
         "comments": lambda: scores.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
@@ -68,6 +69,17 @@ def page_key(page: Page, name: str, *extra) -> tuple:
     """Return the cache key of a piece of a page: unit, filters, settings, data version and more."""
     return (name, page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
             scores.data_version(get_session()), *extra)
+
+
+def ratings_of(page: Page, *, with_reasons: bool) -> list[dict]:
+    """Return the three-level ratings, with their dissatisfaction reasons when asked (a live count)."""
+    found = section(page, "reasons") if with_reasons else {}
+    return [{**rating, **found.get(rating["instrument"], {})} for rating in section(page, "ratings")]
+
+
+def reasons_asked() -> bool:
+    """Tell whether the page was asked to count the dissatisfaction reasons (?reasons=1)."""
+    return request.args.get("reasons") == "1"
 
 
 def trend_of(page: Page) -> list[dict]:
@@ -83,7 +95,8 @@ def overview():
     """
     page = read_page()
     return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
-                           ratings=section(page, "ratings"), crumbs=breadcrumbs(page.unit))
+                           ratings=ratings_of(page, with_reasons=reasons_asked()),
+                           crumbs=breadcrumbs(page.unit))
 
 
 @bp.get("/unit/<code>")
@@ -102,7 +115,7 @@ def unit(code: str):
         crumbs=breadcrumbs(page.unit),
         counters=section(page, "counters"),
         services=section(page, "services"),
-        ratings=section(page, "ratings"),
+        ratings=ratings_of(page, with_reasons=reasons_asked()),
         dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
         comments=section(page, "comments", search, number),
@@ -116,7 +129,7 @@ def report_of(page: Page) -> document.Report:
     parent = get_session().get(Unit, page.unit.parent_id) if page.unit.parent_id else None
     return document.build(
         page, table=table_of(page), trend=trend_of(page), counters=section(page, "counters"),
-        ratings=section(page, "ratings"), dossiers=section(page, "dossiers"),
+        ratings=ratings_of(page, with_reasons=True), dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
         channel_labels=CHANNEL_LABELS, parent_name=parent.name if parent else None, today=local_today(),
         language=str(get_locale()), **instrument_texts(),
@@ -196,8 +209,8 @@ def trend_chart(code: str):
 
 def export(page: Page, fmt: str) -> Response:
     """Return every section of a page (the scope's own sections included) as CSV or XLSX."""
-    parts = {name: section(page, name) for name in ("trend", "channels", "ratings", "dossiers", "counters",
-                                                     "services")}
+    parts = {name: section(page, name) for name in ("trend", "channels", "dossiers", "counters", "services")}
+    parts["ratings"] = ratings_of(page, with_reasons=True)
     parts["comments"] = section(page, "comments", "", 1)
     return exports.download(page, table_of(page), parts, fmt=fmt, item_texts=instrument_texts()["item_texts"])
 
