@@ -5,6 +5,7 @@ See docs/method.md for the formulas and settings.
 """
 
 from .bootstrap import BootstrapResult, bootstrap_index
+from .change import Change, index_change, proportion_change
 from .dossier import (
     GRADE_LABELS_VI,
     QD766Ratio,
@@ -45,11 +46,12 @@ from .scores import (
 from .targets import Verdict, adjust_pvalues, verdict, verdicts
 
 __all__ = [
-    "BetaPrior", "BootstrapResult", "Estimates", "FactorScore", "GRADE_LABELS_VI", "GroupScore", "IndexScore",
-    "Interval", "Item", "ItemScore", "METHODS", "Moments", "PostStratified", "QD766Ratio", "SIPAS_SERVICE",
-    "Structure", "TT01Score", "Verdict", "adjust_pvalues", "bootstrap_index", "estimate_arrays",
-    "fit_beta_prior", "funnel_limits", "interval_at_effective_n", "moments_from_patterns", "p_chart",
-    "patterns_from_responses", "post_stratify", "proportion_ci", "proportion_interval", "qd766_ratio",
-    "score_groups", "score_rollup", "scores_frame", "shrink_estimates", "structure_from_mapping",
-    "t_interval", "tt01_scores", "tt01_sums", "verdict", "verdicts",
+    "BetaPrior", "BootstrapResult", "Change", "Estimates", "FactorScore", "GRADE_LABELS_VI", "GroupScore",
+    "IndexScore", "Interval", "Item", "ItemScore", "METHODS", "Moments", "PostStratified", "QD766Ratio",
+    "SIPAS_SERVICE", "Structure", "TT01Score", "Verdict", "adjust_pvalues", "bootstrap_index",
+    "estimate_arrays", "fit_beta_prior", "funnel_limits", "index_change", "interval_at_effective_n",
+    "moments_from_patterns", "p_chart", "patterns_from_responses", "post_stratify", "proportion_change",
+    "proportion_ci", "proportion_interval", "qd766_ratio", "score_groups", "score_rollup", "scores_frame",
+    "shrink_estimates", "structure_from_mapping", "t_interval", "tt01_scores", "tt01_sums", "verdict",
+    "verdicts",
 ]

@@ -1,11 +1,9 @@
-"""Change of a share or index between two periods: the difference and its confidence interval.
+"""Has an index or a share changed between two independent samples? z tests of a difference.
 
-The two periods hold different respondents, so the estimates are independent and the variance of the
-difference is the sum of their variances. Each standard error is the one the index was scored with
-(respondent-level, design effect included), so the difference is judged by the same method as the
-index itself (a Wald interval for the difference of two independent estimates; see Newcombe 1998,
-"Interval estimation for the difference between independent proportions", Statistics in Medicine
-17:873–890, for why a Wald interval is adequate away from 0 and 1 with a few hundred respondents).
+Each estimate comes with its own linearised standard error (respondent-level, design effect
+included: see `scoring.index`), so the test is the large-sample Wald test of a difference of two
+independent estimators (e.g. Lohr, *Sampling: Design and Analysis*, 2nd ed., §9.1). Two periods
+or two sides of an improvement action are independent samples of respondents.
 """
 
 from __future__ import annotations
@@ -15,61 +13,101 @@ from dataclasses import dataclass
 
 from scipy import stats
 
-from ._checks import check_confidence_level
+from ._checks import check_choice, check_confidence_level
 
-STATUSES = ("up", "down", "unclear", "unknown")
+__all__ = ["ALTERNATIVES", "Change", "index_change", "proportion_change"]
+
+ALTERNATIVES = ("less", "greater", "two-sided")
 
 
 @dataclass(frozen=True)
 class Change:
-    """A change ``now − before`` with its interval and what it says.
+    """The difference after − before, its standard error, z, the p-value and what was asked."""
 
-    `status` is "up" or "down" when the whole interval lies on one side of 0, "unclear" when it
-    holds 0, and "unknown" when either period has no estimate.
-    """
-
-    difference: float | None
-    ci_low: float | None
-    ci_high: float | None
-    se: float | None
+    difference: float
+    se: float
+    z: float
+    p_value: float
+    alternative: str
     confidence_level: float
-    status: str
-    method: str = "wald-independent"
+
+    @property
+    def significant(self) -> bool:
+        """Tell whether the p-value is below 1 − confidence_level."""
+        return self.p_value < 1 - self.confidence_level
 
 
-def index_change(now: float | None, se_now: float | None, before: float | None, se_before: float | None, *,
-                 confidence_level: float = 0.95) -> Change:
-    """Return the change between two independent estimates with a two-sided interval.
+def index_change(before: float, before_se: float, after: float, after_se: float, *,
+                 alternative: str = "two-sided", confidence_level: float = 0.95) -> Change | None:
+    """Test whether an index moved from `before` to `after`; None when either side has no estimate.
 
     Parameters
     ----------
-    now, before : float or None
-        The estimates (shares in [0, 1]) of the later and the earlier period; None when unknown.
-    se_now, se_before : float or None
-        Their standard errors (respondent-level, as the index was scored).
+    before, after : float
+        The two estimates (shares, 0–1).
+    before_se, after_se : float
+        Their standard errors (non-negative).
+    alternative : {"less", "greater", "two-sided"}
+        "less" asks whether `after` is lower (a fall), "greater" whether it is higher.
     confidence_level : float
-        Level of the two-sided interval of the difference.
+        1 − the significance level.
 
     Examples
     --------
-    >>> c = index_change(0.92, 0.01, 0.88, 0.012)
-    >>> round(c.difference, 3), round(c.ci_low, 4), round(c.ci_high, 4), c.status
-    (0.04, 0.0094, 0.0706, 'up')
-    >>> index_change(0.90, 0.03, 0.89, 0.03).status
-    'unclear'
-    >>> index_change(None, None, 0.9, 0.01).status
-    'unknown'
+    >>> change = index_change(0.90, 0.02, 0.80, 0.03, alternative="less")
+    >>> round(change.difference, 2), round(change.z, 2), change.significant
+    (-0.1, -2.77, True)
+    >>> index_change(0.90, 0.02, float("nan"), 0.03) is None
+    True
     """
+    check_choice("alternative", alternative, ALTERNATIVES)
     level = check_confidence_level(confidence_level)
-    known = [v for v in (now, se_now, before, se_before) if v is not None and not math.isnan(v)]
-    if len(known) < 4:
-        return Change(None, None, None, None, level, "unknown")
-    assert now is not None and before is not None and se_now is not None and se_before is not None
-    if se_now < 0 or se_before < 0:
-        raise ValueError(f"standard errors must be at least 0; got {se_now!r} and {se_before!r}")
-    difference = now - before
-    se = math.hypot(se_now, se_before)
-    half = float(stats.norm.ppf(0.5 + level / 2)) * se
-    low, high = difference - half, difference + half
-    status = "up" if low > 0 else "down" if high < 0 else "unclear"
-    return Change(difference, low, high, se, level, status)
+    values = (before, before_se, after, after_se)
+    if any(value is None or math.isnan(value) for value in values):
+        return None
+    if before_se < 0 or after_se < 0:
+        raise ValueError(f"standard errors must be non-negative; got {before_se!r} and {after_se!r}")
+    difference = after - before
+    se = math.hypot(before_se, after_se)
+    # Without sampling error (every respondent satisfied on both sides) any difference is certain.
+    no_error = 0.0 if difference == 0 else math.copysign(math.inf, difference)
+    z = difference / se if se else no_error
+    return Change(difference, se, z, _p_value(z, alternative), alternative, level)
+
+
+def proportion_change(before_x: int, before_n: int, after_x: int, after_n: int, *,
+                      alternative: str = "two-sided", confidence_level: float = 0.95) -> Change | None:
+    """Test whether a share moved from before_x/before_n to after_x/after_n; None when a side has no answers.
+
+    The pooled two-proportion z test (e.g. Agresti, *Categorical Data Analysis*, 3rd ed., §3.1.4; the
+    square of z is Pearson's chi-squared of the 2 × 2 table): one item's satisfied answers before
+    and after an improvement action.
+
+    Examples
+    --------
+    >>> change = proportion_change(60, 100, 80, 100, alternative="greater")
+    >>> round(change.difference, 2), round(change.z, 3), round(change.p_value, 4), change.significant
+    (0.2, 3.086, 0.001, True)
+    """
+    check_choice("alternative", alternative, ALTERNATIVES)
+    level = check_confidence_level(confidence_level)
+    for name, (x, n) in {"before": (before_x, before_n), "after": (after_x, after_n)}.items():
+        if not 0 <= x <= n:
+            raise ValueError(f"{name}: need 0 <= x <= n; got x={x!r}, n={n!r}")
+    if before_n == 0 or after_n == 0:
+        return None
+    before, after = before_x / before_n, after_x / after_n
+    pooled = (before_x + after_x) / (before_n + after_n)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / before_n + 1 / after_n))
+    difference = after - before
+    no_error = 0.0 if difference == 0 else math.copysign(math.inf, difference)
+    z = difference / se if se else no_error
+    return Change(difference, se, z, _p_value(z, alternative), alternative, level)
+
+
+def _p_value(z: float, alternative: str) -> float:
+    if alternative == "less":
+        return float(stats.norm.cdf(z))
+    if alternative == "greater":
+        return float(stats.norm.sf(z))
+    return float(2 * stats.norm.sf(abs(z)))

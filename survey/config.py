@@ -57,6 +57,33 @@ class Defaults:
     SIGNALS_BURST_SECONDS = 60
     SIGNALS_PATTERN_REPEATS = 3
     SIGNALS_PATTERN_SECONDS = 3600
+    #: Outgoing e-mail (alerts, digests): SMTP host (empty: no mail is sent), port, "starttls", "ssl"
+    #: or "none", optional login, the From address, a CA file to trust besides the system's, a timeout.
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_SECURITY = "starttls"
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "Hài Lòng <no-reply@localhost>"
+    MAIL_CA_FILE = ""
+    MAIL_TIMEOUT = 30
+    #: Alerts (survey/notify/alerts.py), for every scope unless a scope's own rule says otherwise:
+    #: dissatisfied or flagged responses at one counter today that make a spike, hours a kiosk may
+    #: stay silent in opening days, and the significance level of "fell significantly".
+    ALERT_SPIKE_COUNT = 5
+    ALERT_KIOSK_SILENT_HOURS = 24
+    ALERT_FALL_ALPHA = 0.05
+    #: Data retention in months (0 keeps for ever): free-text comments, and per-response technical
+    #: fields (client address hash, answering time, flag reason); `flask purge` blanks older ones.
+    RETENTION_COMMENT_MONTHS = 24
+    RETENTION_TECHNICAL_MONTHS = 24
+    RETENTION_BATCH = 5000
+    #: Public results pages (/public/<unit>, off until an administrator enables one): groups with
+    #: fewer respondents than this show no figures, and how long browsers and proxies may keep a page.
+    PUBLIC_MIN_N = 30
+    PUBLIC_CACHE_SECONDS = 3600
+    #: Improvement follow-up: months before and after an action's date whose answers are compared.
+    FOLLOWUP_MONTHS = 3
     BABEL_DEFAULT_LOCALE = "vi"
     #: Supported interface languages.
     LANGUAGES = ("vi", "en")

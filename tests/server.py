@@ -91,3 +91,70 @@ def fetch(port: int, path: str, timeout: float = 10) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
     finally:
         connection.close()
+
+
+class Inbox:
+    """What a local SMTP server received: (envelope sender, recipients, parsed message) per mail."""
+
+    def __init__(self) -> None:
+        self.received: list = []
+        self.logins: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        """Keep the message; answer 250."""
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def by_recipient(self, address: str) -> list:
+        """Return the messages delivered to one address."""
+        return [message for _, recipients, message in self.received if address in recipients]
+
+
+def self_signed_certificate(folder) -> tuple[str, str]:
+    """Make a certificate for 127.0.0.1 with Debian's openssl; return (certificate, key) paths."""
+    cert, key = str(folder / "smtp-cert.pem"), str(folder / "smtp-key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", key,
+         "-out", cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+@contextmanager
+def smtp_server(*, tls_files: tuple[str, str] | None = None,
+                login: tuple[str, str] | None = None) -> Iterator[tuple[int, Inbox]]:
+    """Run a real SMTP server (aiosmtpd) on 127.0.0.1; yield (port, inbox).
+
+    With tls_files it offers STARTTLS and requires it; with login it requires that user and password.
+    """
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    inbox = Inbox()
+    options: dict = {}
+    if tls_files:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls_files)
+        options.update(tls_context=context, require_starttls=True)
+    if login:
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            ok = (auth_data.login.decode(), auth_data.password.decode()) == login
+            if ok:
+                inbox.logins.append(auth_data.login.decode())
+            return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+        options.update(authenticator=authenticate, auth_required=True, auth_require_tls=bool(tls_files))
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()

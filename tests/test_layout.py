@@ -12,6 +12,7 @@ LAYERS = (
     ("survey.instruments",),
     ("survey.core",),
     ("survey.scores",),
+    ("survey.notify",),
     ("survey.web", "survey.commands"),
     ("survey",),
 )

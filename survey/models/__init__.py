@@ -14,7 +14,10 @@ from survey.models.base import (
     enum_check,
     utcnow,
 )
+from survey.models.improve import ImprovementAction
+from survey.models.notify import AlertRule, Notice
 from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
+from survey.models.publish import PublicPage
 from survey.models.records import Answer, Dossier, Response
 from survey.models.tally import (
     TALLY_QUEUES,
@@ -26,8 +29,8 @@ from survey.models.tally import (
 )
 
 __all__ = [
-    "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "Answer", "ApiKey", "AuditEvent", "Channel",
-    "Counter", "Dossier", "Instrument", "KioskDevice", "Response", "Role", "Service", "Tally",
-    "TallyPending", "TallyPendingDossier", "Unit", "UnitKind", "UnitService", "User", "enum_check",
-    "tally_trigger", "tally_trigger_ddl", "utcnow",
+    "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent",
+    "Channel", "Counter", "Dossier", "ImprovementAction", "Instrument", "KioskDevice", "Notice", "PublicPage",
+    "Response", "Role", "Service", "Tally", "TallyPending", "TallyPendingDossier", "Unit", "UnitKind",
+    "UnitService", "User", "enum_check", "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

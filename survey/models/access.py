@@ -3,9 +3,12 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
     Column,
     String,
     Text,
+    true,
 )
 from sqlmodel import Field, SQLModel
 
@@ -16,7 +19,10 @@ class User(SQLModel, table=True):
     """A manager, viewer or administrator, scoped to a unit subtree."""
 
     __tablename__ = "app_user"
-    __table_args__ = (enum_check("role", "role", Role),)
+    __table_args__ = (
+        enum_check("role", "role", Role),
+        CheckConstraint("digest IN ('none', 'daily', 'weekly')", name="digest"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(sa_column=Column(String(80), nullable=False, unique=True))
     password_hash: str = Field(max_length=200)
@@ -28,6 +34,12 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    #: Where alerts and digests go; None: no mail.
+    email: str | None = Field(default=None, max_length=254)
+    #: Digest by mail: "none", "daily" or "weekly" (an unsubscribe link sets "none").
+    digest: str = Field(default="none", sa_column=Column(String(8), nullable=False, server_default="none"))
+    #: Alerts by mail (an unsubscribe link in an alert turns them off).
+    alerts: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
 
 
 class ApiKey(SQLModel, table=True):

@@ -1,13 +1,28 @@
 """The web layer: every blueprint, and the only code that reads the request.
 
 `home` (/), `auth` (/login), `respond` (/c/, /r/: the citizen's survey), `kiosk` (/k/), `manage`
-(/manage/: score pages), `admin` (/admin/) and `api` (/api/v1/, JSON). `i18n`, `limits` and
-`filters` set up languages, rate limits and the template filters for all of them.
+(/manage/: score pages), `admin` (/admin/), `account` (/account/: a user's mail choices), `unsubscribe`
+(links in mails), `public` (/public/: a scope's published results) and `api` (/api/v1/, JSON).
+`i18n`, `limits` and `filters` set up languages, rate limits and the template filters for all of them.
 """
 
 from flask import Flask
 
-from survey.web import admin, api, auth, filters, home, i18n, kiosk, limits, manage, respond
+from survey.web import (
+    account,
+    admin,
+    api,
+    auth,
+    filters,
+    home,
+    i18n,
+    kiosk,
+    limits,
+    manage,
+    public,
+    respond,
+    unsubscribe,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +31,7 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     limits.init_app(app)
     filters.init_app(app)
-    for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp):
+    for blueprint in (home.bp, auth.bp, respond.bp, manage.bp, admin.bp, kiosk.bp, account.bp,
+                      unsubscribe.bp, public.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth.csrf.exempt(api.bp))

@@ -20,6 +20,7 @@ from survey.core import audit
 from survey.core.units import add_unit
 from survey.db import get_session
 from survey.models import Counter, Service, Unit, UnitService
+from survey.web.admin.alerts import alert_form
 from survey.web.admin.blueprint import (
     admins_only,
     bp,
@@ -32,6 +33,7 @@ from survey.web.admin.blueprint import (
     units_in_scope,
     validated,
 )
+from survey.web.admin.publish import public_page
 
 
 @bp.route("/")
@@ -92,6 +94,8 @@ def unit(unit_id: int):
         confirm_form=ConfirmForm(),
         services_form=services_form,
         counter_form=counter_form,
+        alert_form=alert_form(unit),
+        public=public_page(unit),
     )
 
 

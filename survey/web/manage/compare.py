@@ -12,6 +12,7 @@ import numpy as np
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from scipy import stats
 
 import scoring
 from scoring.change import index_change
@@ -38,19 +39,25 @@ def scope_table(page: Page, period: Period, level: str = "children") -> scores.S
 def change_of(now: dict, before: dict | None, page: Page) -> dict:
     """Return the change of a row's index from an earlier row, with its interval and a plain statement."""
     a, b = now["index"], (before or {}).get("index") or {}
-    change = index_change(a.get("estimate"), a.get("se"), b.get("estimate"), b.get("se"),
-                          confidence_level=page.settings.confidence_level)
-    if change.status == "unknown":
-        text = _("Cannot compare: one of the periods has no responses.")
-    else:
-        points = {"change": signed_points(change.difference), "low": signed_points(change.ci_low),
-                  "high": signed_points(change.ci_high), "level": percent(change.confidence_level, 0)}
-        text = {"up": _("A real rise of %(change)s (%(level)s interval %(low)s to %(high)s)."),
-                "down": _("A real fall of %(change)s (%(level)s interval %(low)s to %(high)s)."),
-                "unclear": _("No clear change: %(change)s is within what chance explains (%(level)s interval "
-                             "%(low)s to %(high)s).")}[change.status] % points
-    return {"status": change.status, "difference": change.difference, "ci_low": change.ci_low,
-            "ci_high": change.ci_high, "text": text, "before": before}
+    level = page.settings.confidence_level
+    values = [b.get("estimate"), b.get("se"), a.get("estimate"), a.get("se")]
+    change = None if None in values else index_change(*[float(v) for v in values], confidence_level=level)
+    if change is None:
+        return {"status": "unknown", "difference": None, "ci_low": None, "ci_high": None, "before": before,
+                "text": _("Cannot compare: one of the periods has no responses.")}
+    # The two-sided interval of the difference, from the same standard error as the test.
+    half = float(stats.norm.ppf(0.5 + level / 2)) * change.se
+    low, high = change.difference - half, change.difference + half
+    status = "up" if change.significant and change.difference > 0 else (
+        "down" if change.significant and change.difference < 0 else "unclear")
+    points = {"change": signed_points(change.difference), "low": signed_points(low),
+              "high": signed_points(high), "level": percent(level, 0)}
+    text = {"up": _("A real rise of %(change)s (%(level)s interval %(low)s to %(high)s)."),
+            "down": _("A real fall of %(change)s (%(level)s interval %(low)s to %(high)s)."),
+            "unclear": _("No clear change: %(change)s is within what chance explains (%(level)s interval "
+                         "%(low)s to %(high)s).")}[status] % points
+    return {"status": status, "difference": change.difference, "ci_low": low, "ci_high": high, "text": text,
+            "before": before}
 
 
 def signed_points(value: float | None) -> str:
