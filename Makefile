@@ -12,7 +12,7 @@ RESPONSES ?= 50000
 export FLASK_APP := survey
 export FLASK_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint clean
+.PHONY: run test test-cluster lint clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,15 +24,15 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 $(MO): $(PO) $(STAMP)
 	$(BIN)/python setup.py --quiet compile_catalogues
 
-# The demo runs in debug mode on 127.0.0.1: the development secret key is accepted there only.
-run: export FLASK_DEBUG := 1
+# The demo on 127.0.0.1 with the demo home page (the secret key is generated into instance/).
+run: export FLASK_DEMO := 1
 run: $(STAMP) $(MO)
 	$(BIN)/flask init-db
 	$(BIN)/flask demo --if-empty --responses $(RESPONSES)
 	@echo "Counter survey links (open one on a phone-sized browser):"
 	@$(BIN)/flask counters | head -5
-	@echo "Serving on http://127.0.0.1:$(PORT)  (manager sign-in: http://127.0.0.1:$(PORT)/login)"
-	FLASK_SESSION_COOKIE_SECURE=false $(BIN)/flask run --debug --no-debugger --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)  (sign in at http://127.0.0.1:$(PORT)/login as manager or admin)"
+	FLASK_SESSION_COOKIE_SECURE=false $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP) $(MO)
 	$(BIN)/ruff check .
@@ -46,6 +46,10 @@ $(AXE): tests/package.json tests/package-lock.json
 
 test: lint $(AXE)
 	$(BIN)/python -m pytest -n 2
+
+# Scale-out on one machine: PostgreSQL primary + standby, Redis, two gunicorn servers, nginx (tests/test_cluster.py).
+test-cluster: $(STAMP) $(MO)
+	$(BIN)/python -m pytest -m cluster -s tests/test_cluster.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

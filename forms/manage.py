@@ -1,12 +1,13 @@
 """The filter form of the score pages (GET query parameters, no CSRF: it changes nothing)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, Length, Optional
 
+from forms import Form
 
-class ScoreFilterForm(FlaskForm):
+
+class ScoreFilterForm(Form):
     """Period, service, channel and whether flagged responses count (the view checks codes it offers)."""
 
     class Meta:

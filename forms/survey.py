@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -17,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from forms import Form
 
 if TYPE_CHECKING:  # type names only: forms never import the application at run time
     from survey.instruments import Instrument, Item
@@ -41,7 +42,7 @@ class MultiChoiceField(SelectMultipleField):
         return sum(1 << (value - 1) for value in self.data or ())
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """Fields of every survey (ticket, honeypot); the items come from the instrument."""
 
     class Meta:

@@ -10,6 +10,7 @@ import csv
 import json
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -40,14 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="grouping column (repeatable)")
     parser.add_argument("--instrument", default="sipas-service",
                         help="'sipas-service' or a YAML/JSON instrument file")
-    parser.add_argument("--method", default="wilson", choices=METHODS,
-                        help="interval method (default wilson)")
+    parser.add_argument("--method", default="agresti-coull", choices=METHODS,
+                        help="item interval method (default agresti-coull)")
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
     parser.add_argument("--target", type=float, default=0.90, help="target share (default 0.90)")
     parser.add_argument("--sides", default="one-sided", choices=SIDES,
                         help="verdict sidedness (default one-sided)")
     parser.add_argument("--min-n", type=int, default=30, help="respondents needed for a verdict (default 30)")
-    parser.add_argument("--adjust", choices=ADJUSTMENTS, help="adjust verdicts across groups (Holm or BH)")
+    parser.add_argument("--adjust", choices=(*ADJUSTMENTS, "none"), default="none",
+                        help="adjust verdicts across groups: holm, bh or none (default none)")
+    parser.add_argument("--power", type=float, default=0.8,
+                        help="probability that 'more_needed' further responses settle a verdict "
+                             "(default 0.8)")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="do not flag an index that misses a factor as partial")
     parser.add_argument("--format", default="json", choices=("json", "csv"),
                         help="output format (default json)")
     return parser
@@ -56,17 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the scorer; return the exit status (0, or 2 for bad input)."""
     args = build_parser().parse_args(argv)
+    by = [unicodedata.normalize("NFC", column.strip()) for column in args.by]
     try:
         structure = load_structure(args.instrument)
-        responses = read_responses(Path(args.file), by=args.by, structure=structure)
-        patterns = patterns_from_responses(responses, by=args.by, structure=structure)
-        moments = moments_from_patterns(patterns, by=args.by, structure=structure)
+        responses = read_responses(Path(args.file), by=by, structure=structure)
+        absent = [code for code in structure.factors
+                  if not any(i.factor == code and i.code in responses.columns for i in structure.items)]
+        patterns = patterns_from_responses(responses, by=by, structure=structure)
+        moments = moments_from_patterns(patterns, by=by, structure=structure)
         scores = score_groups(moments, structure=structure, method=args.method,
                               confidence_level=args.confidence, target=args.target, sides=args.sides,
-                              min_n=args.min_n, adjust=args.adjust)
+                              min_n=args.min_n, adjust=None if args.adjust == "none" else args.adjust,
+                              power=args.power, allow_partial=args.allow_partial)
     except (InputError, ValueError) as error:
         print(f"hailong-score: error: {error}", file=sys.stderr)
         return 2
+    for code in absent:
+        print(f"hailong-score: warning: factor {code!r} has no item columns in {args.file}; "
+              f"every index is partial", file=sys.stderr)
     if args.format == "json":
         json.dump([score.to_dict() for score in scores], sys.stdout,
                   ensure_ascii=False, indent=2, allow_nan=False)
@@ -108,12 +122,16 @@ def load_structure(name: str) -> Structure:
 
 
 def read_responses(path: Path, *, by: list[str], structure: Structure) -> pd.DataFrame:
-    """Read and check the responses; errors name the CSV line (header = line 1) and column."""
+    """Read and check the responses; errors name the CSV line (header = line 1) and column.
+
+    The delimiter is sniffed (comma, semicolon as Excel saves in a Vietnamese locale, or tab),
+    and the text is NFC-normalised, so a header typed in decomposed Unicode still matches.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read ({error})") from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=sniff_delimiter(text))
     header = next(reader, None)
     if header is None or not "".join(header).strip():
         raise InputError(f"{path}: empty file (expected a header line)")
@@ -136,6 +154,14 @@ def read_responses(path: Path, *, by: list[str], structure: Structure) -> pd.Dat
     for code in items:
         data[code] = _parse_item(path, frame[code], code, lines, structure)
     return data
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: the most frequent of comma, semicolon and tab outside quotes."""
+    header = re.sub(r'"[^"]*"', "", text.split("\n", 1)[0])
+    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _check_header(path: Path, header: list[str], by: list[str], structure: Structure) -> None:

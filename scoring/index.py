@@ -5,6 +5,10 @@ F_k = weighted mean of P_j over the items of k with answers, I = weighted mean o
 the factors with answers. So I = Σ_j c_j S_j / A_j with c_j = w_k v_j / (Σ_k' w_k' · Σ_{j'∈k} v_j').
 Its Taylor linearisation gives the influence z_i = Σ_j c_j (s_ij − P_j a_ij) / A_j = dᵀ x_i,
 so Var(I) = n/(n−1) Σ_i z_i² = n/(n−1) dᵀ M d: the with-replacement estimator s²/n.
+
+That variance is 0 when every respondent is satisfied (or none is), and unstable near 0% and
+100%; :func:`boundary_aware` gives the effective sample size a smoothed estimate and a variance
+that is never 0 (one pseudo respondent, as Agresti & Coull add pseudo-observations).
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ import numpy as np
 from .instrument import Structure
 from .moments import Moments
 
-__all__ = ["estimate_arrays", "Estimates", "index_coefficients"]
+__all__ = ["estimate_arrays", "Estimates", "index_coefficients", "boundary_aware"]
+
+#: Weight of the pseudo respondent of :func:`boundary_aware` (chosen by simulation, docs/method.md).
+PSEUDO_WEIGHT = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,8 +31,11 @@ class Estimates:
     """Arrays over G groups: items (G, m), factors (G, K), index (G,); var_* are variances.
 
     `*_var_binomial` is the variance if every answer were independent (for the design
-    effect); `*_respondents` is the largest answered count among the items that count, a
-    lower bound on the respondents who answered any of them.
+    effect); `*_smooth` and `*_var_smooth` are the estimate and variance with one pseudo
+    respondent added (see the module docstring: never 0 variance, used for the effective n);
+    `*_respondents` is the respondents who answered at least one item that counts (for
+    factors, and for the index when the moments do not know it: the largest answered count
+    among those items, a lower bound).
     """
 
     n: np.ndarray
@@ -41,6 +51,12 @@ class Estimates:
     factor_var_binomial: np.ndarray
     factor_respondents: np.ndarray
     index_respondents: np.ndarray
+    index_smooth: np.ndarray
+    index_var_smooth: np.ndarray
+    factor_smooth: np.ndarray
+    factor_var_smooth: np.ndarray
+    index_floored: np.ndarray
+    factor_floored: np.ndarray
 
 
 def index_coefficients(
@@ -104,35 +120,86 @@ def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
     with np.errstate(invalid="ignore", divide="ignore"):
         item = np.where(answered > 0, satisfied / answered, np.nan)
         item_var = item * (1 - item) / answered
-    filled = np.nan_to_num(item)
-    factor, factor_var, factor_binomial, factor_respondents = [], [], [], []
-    for k in structure.factors:
-        coef = index_coefficients(answered, structure, factor=k)
-        has = coef.sum(axis=1) > 0
-        factor.append(np.where(has, (coef * filled).sum(axis=1), np.nan))
-        factor_var.append(np.where(has, _linearised_variance(moments, coef, item), np.nan))
-        factor_binomial.append(_binomial_variance(coef, item_var))
-        factor_respondents.append(np.where(coef > 0, answered, 0).max(axis=1))
-    coef = index_coefficients(answered, structure)
-    has = coef.sum(axis=1) > 0
-    def by_factor(values: list[np.ndarray]) -> np.ndarray:
-        return np.array(values).T.reshape(len(moments), len(structure.factors))
-
+    plain = _scored(moments, structure)
+    factor_respondents = np.array([
+        np.where(index_coefficients(answered, structure, factor=k) > 0, answered, 0).max(axis=1)
+        for k in structure.factors]).T.reshape(len(moments), len(structure.factors))
+    index_respondents = np.where(index_coefficients(answered, structure) > 0, answered, 0).max(axis=1)
+    if moments.answering is not None:
+        index_respondents = np.minimum(moments.answering, moments.n)
+    index_smooth, index_var_smooth, index_floored = boundary_aware(plain[0], np.fmax(plain[1], plain[2]),
+                                                                   index_respondents)
+    factor_smooth, factor_var_smooth, factor_floored = boundary_aware(plain[3], np.fmax(plain[4], plain[5]),
+                                                      factor_respondents)
     return Estimates(
         n=moments.n,
         satisfied=satisfied,
         answered=answered,
         item=item,
         item_var=item_var,
-        factor=by_factor(factor),
-        factor_var=by_factor(factor_var),
-        index=np.where(has, (coef * filled).sum(axis=1), np.nan),
-        index_var=np.where(has, _linearised_variance(moments, coef, item), np.nan),
-        index_var_binomial=_binomial_variance(coef, item_var),
-        factor_var_binomial=by_factor(factor_binomial),
-        factor_respondents=by_factor(factor_respondents),
-        index_respondents=np.where(coef > 0, answered, 0).max(axis=1),
+        factor=plain[3],
+        factor_var=plain[4],
+        index=plain[0],
+        index_var=plain[1],
+        index_var_binomial=plain[2],
+        factor_var_binomial=plain[5],
+        factor_respondents=factor_respondents,
+        index_respondents=index_respondents,
+        index_smooth=index_smooth,
+        index_var_smooth=index_var_smooth,
+        factor_smooth=factor_smooth,
+        factor_var_smooth=factor_var_smooth,
+        index_floored=index_floored,
+        factor_floored=factor_floored,
     )
+
+
+def _scored(moments: Moments, structure: Structure) -> tuple[np.ndarray, ...]:
+    """Index, its variance and binomial variance, then the same per factor (G, K)."""
+    m = len(structure.items)
+    satisfied, answered = moments.totals[:, :m], moments.totals[:, m:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        item = np.where(answered > 0, satisfied / answered, np.nan)
+        item_var = item * (1 - item) / answered
+    filled = np.nan_to_num(item)
+    factor, factor_var, factor_binomial = [], [], []
+    for k in structure.factors:
+        coef = index_coefficients(answered, structure, factor=k)
+        has = coef.sum(axis=1) > 0
+        factor.append(np.where(has, (coef * filled).sum(axis=1), np.nan))
+        factor_var.append(np.where(has, _linearised_variance(moments, coef, item), np.nan))
+        factor_binomial.append(_binomial_variance(coef, item_var))
+    coef = index_coefficients(answered, structure)
+    has = coef.sum(axis=1) > 0
+
+    def by_factor(values: list[np.ndarray]) -> np.ndarray:
+        return np.array(values).T.reshape(len(moments), len(structure.factors))
+
+    return (np.where(has, (coef * filled).sum(axis=1), np.nan),
+            np.where(has, _linearised_variance(moments, coef, item), np.nan),
+            _binomial_variance(coef, item_var),
+            by_factor(factor), by_factor(factor_var), by_factor(factor_binomial))
+
+
+def boundary_aware(
+    estimate: np.ndarray, variance: np.ndarray, respondents: np.ndarray, *, weight: float = PSEUDO_WEIGHT
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A smoothed estimate and a variance that is never 0 for a group with respondents.
+
+    One pseudo respondent (of `weight`) scoring half 1 and half 0 is added: the estimate
+    becomes ``S = (n I + w/2) / (n + w)``, and the variance is at least that pseudo
+    respondent's own contribution, ``w (S² + (1 − S)²) / (2 (n + w)²)``. At 0% or 100% this
+    gives an effective n of about n + 1 (as if the respondents were all-or-nothing); inside
+    (0, 1) the floor is O(1/n²) and binds only when the linearised variance is implausibly
+    small for the respondent count. Returns the estimate, the variance and whether the floor
+    was used (then the variance is a bound, not an estimate with degrees of freedom).
+    """
+    n = np.asarray(respondents, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smooth = np.where(n > 0, (n * estimate + weight / 2) / (n + weight), np.nan)
+        floor = weight * (smooth**2 + (1 - smooth) ** 2) / (2 * (n + weight) ** 2)
+    floored = ~(np.nan_to_num(variance) > floor)
+    return smooth, np.where(np.isnan(estimate), np.nan, np.fmax(np.nan_to_num(variance), floor)), floored
 
 
 def _binomial_variance(coef: np.ndarray, item_var: np.ndarray) -> np.ndarray:

@@ -3,6 +3,8 @@
 References: Wilson (1927) JASA 22:209; Clopper & Pearson (1934) Biometrika 26:404;
 Agresti & Coull (1998) Am Stat 52:119; Newcombe (1998) Stat Med 17:857 (method 4,
 Wilson with continuity correction); Brown, Cai & DasGupta (2001) Stat Sci 16:101 (Jeffreys).
+Design-based shares (an index, a weighted share): Korn & Graubard (1998) Surv Methodol 24:193,
+the effective sample size with a degrees-of-freedom correction, as R ``survey::svyciprop``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ from scipy import stats
 
 from ._checks import METHODS, check_choice, check_confidence_level, check_counts
 
+#: Exponents and factors of :func:`design_bounds`, chosen by simulation (docs/method.md):
+#: the skewness is that of n^SKEW · n*^(1 − SKEW) trials; the kurtosis KURTOSIS × Bernoulli's.
+SKEW = 0.4
+KURTOSIS = 1.5
 __all__ = [
     "METHODS", "Interval", "proportion_ci", "proportion_interval", "t_interval", "interval_at_effective_n",
+    "design_bounds",
 ]
 
 
@@ -141,7 +148,58 @@ def interval_at_effective_n(estimate: ArrayLike, variance: ArrayLike, *, fallbac
     return low, high, n_eff
 
 
-def bounds(x: np.ndarray, n: np.ndarray, *, method: str, tail: float) -> tuple[np.ndarray, np.ndarray]:
+def design_bounds(
+    estimate: np.ndarray, smooth: np.ndarray, var_smooth: np.ndarray, respondents: np.ndarray, *,
+    tail: float | np.ndarray, floored: np.ndarray | bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds of a design-based share (an index, a factor), calibrated by simulation.
+
+    Unvalidated core. From a smoothed estimate S and a variance V that is never 0 (see
+    :func:`scoring.index.boundary_aware`):
+
+    1. the effective sample size ``n_eff = S(1 − S) / V`` (Kish; not capped at the respondents);
+    2. a Korn & Graubard (1998) degrees-of-freedom correction, ``n* = n_eff (z / t_df)²`` with
+       z and t the `tail` quantiles, where df is Satterthwaite's for a variance estimated
+       from n respondents whose scores are half again as kurtotic as a Bernoulli(S) variable,
+       ``df = 2(n − 1) / (2 + κ(n − 1)/n)``, ``κ = 1.5 (1 − 6 S(1 − S)) / (S(1 − S))``; where
+       the variance is the boundary floor (`floored`), not an estimate, ``df = n − 1``;
+    3. the Wilson score interval on ``m = n^0.4 · n*^0.6`` trials, its two arms scaled by
+       ``√(m / n*)``: the width is that of n* trials, the skewness nearer that of the n
+       respondents (their items are correlated, so the estimate is more skewed than n*
+       independent answers would be).
+
+    Returns ``(low, high, n_eff)``; NaN where there is no estimate or no respondent.
+    docs/method.md gives the simulations that chose each step.
+
+    Examples
+    --------
+    >>> low, high, n_eff = design_bounds(np.array([1.0]), np.array([30.5 / 31]),
+    ...                                  np.array([30.5 * 0.5 / 31**3]), np.array([30]), tail=0.05,
+    ...                                  floored=True)
+    >>> round(float(n_eff[0]), 2), round(float(low[0]), 4), float(high[0])
+    (31.0, 0.9153, 1.0)
+    """
+    estimate, smooth, var_smooth, n = (np.asarray(a, dtype=float)
+                                       for a in (estimate, smooth, var_smooth, respondents))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = np.where((var_smooth > 0) & (n > 0), smooth * (1 - smooth) / var_smooth, np.nan)
+        q = smooth * (1 - smooth)
+        kurtosis = KURTOSIS * np.maximum((1 - 6 * q) / q, 0.0)
+        df = np.where(floored, n - 1, 2 * (n - 1) / (2 + kurtosis * (n - 1) / n))
+        df = np.maximum(np.nan_to_num(df), 1.0)
+        n_star = n_eff * (stats.norm.isf(tail) / stats.t.isf(tail, df)) ** 2
+        trials = n ** SKEW * n_star ** (1 - SKEW)
+        low, high = bounds(estimate * trials, trials, method="wilson", tail=tail)
+        scale = np.sqrt(trials / n_star)
+        low = np.clip(estimate - (estimate - low) * scale, 0.0, 1.0)
+        high = np.clip(estimate + (high - estimate) * scale, 0.0, 1.0)
+    missing = np.isnan(estimate) | ~(n_eff > 0)
+    return np.where(missing, np.nan, low), np.where(missing, np.nan, high), np.where(missing, np.nan, n_eff)
+
+
+def bounds(
+    x: np.ndarray, n: np.ndarray, *, method: str, tail: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds with probability `tail` outside each; x, n may be non-integer.
 
     Unvalidated core shared with the index and verdicts. ``x = 0`` gives lower 0 and
@@ -161,14 +219,14 @@ def bounds(x: np.ndarray, n: np.ndarray, *, method: str, tail: float) -> tuple[n
 _Bounds: TypeAlias = tuple[np.ndarray | float, np.ndarray | float]
 
 
-def _wilson(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _wilson(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     z = stats.norm.isf(tail)
     centre = (x + z * z / 2) / (n + z * z)
     half = z * np.sqrt(np.maximum(x * (n - x) / n + z * z / 4, 0)) / (n + z * z)
     return centre - half, centre + half
 
 
-def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     z = stats.norm.isf(tail)
     p = x / n
     denom = 2 * (n + z * z)
@@ -177,15 +235,15 @@ def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
     return (2 * x + z * z - 1 - z * low_root) / denom, (2 * x + z * z + 1 + z * high_root) / denom
 
 
-def _clopper_pearson(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _clopper_pearson(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     return stats.beta.ppf(tail, x, n - x + 1), stats.beta.isf(tail, x + 1, n - x)
 
 
-def _jeffreys(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _jeffreys(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     return stats.beta.ppf(tail, x + 0.5, n - x + 0.5), stats.beta.isf(tail, x + 0.5, n - x + 0.5)
 
 
-def _agresti_coull(x: np.ndarray, n: np.ndarray, tail: float) -> _Bounds:
+def _agresti_coull(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
     z = stats.norm.isf(tail)
     n_tilde = n + z * z
     p_tilde = (x + z * z / 2) / n_tilde

@@ -41,6 +41,9 @@ class Moments:
         T = Σ x_i: satisfied counts S_1..S_m, then answered counts A_1..A_m.
     cross : ndarray, shape (G, 2m, 2m)
         M = Σ x_i x_iᵀ.
+    answering : ndarray, shape (G,), optional
+        Respondents who answered at least one index item (the minimum-n gate counts these).
+        None when the source does not know it (pairwise moments cannot tell it).
     """
 
     index: pd.Index
@@ -48,6 +51,7 @@ class Moments:
     n: np.ndarray
     totals: np.ndarray
     cross: np.ndarray
+    answering: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.index)
@@ -72,12 +76,21 @@ class Moments:
             raise ValueError(f"cannot add moments grouped by {self.index.names} and {other.index.names}")
         return _sum_by_labels(self._stack(other), self.items, self.index.append(other.index))
 
-    def _stack(self, other: Moments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _stack(self, other: Moments) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        known = self.answering is not None and other.answering is not None
         return (
             np.concatenate([self.n, other.n]),
             np.concatenate([self.totals, other.totals]),
             np.concatenate([self.cross, other.cross]),
+            np.concatenate([self.answering, other.answering]) if known else None,
         )
+
+    def take(self, rows: np.ndarray, index: pd.Index | None = None) -> Moments:
+        """The groups at positions `rows` (repeats allowed), relabelled by `index` when given."""
+        rows = np.asarray(rows, dtype=int)
+        return Moments(self.index[rows] if index is None else index, self.items, self.n[rows],
+                       self.totals[rows], self.cross[rows],
+                       None if self.answering is None else self.answering[rows])
 
     def regroup(self, by: GroupLabels) -> Moments:
         """Sum groups into coarser ones.
@@ -95,7 +108,8 @@ class Moments:
         >>> moments_from_patterns(h, by=["unit"], structure=s).regroup([]).n
         array([5.])
         """
-        return _sum_by_labels((self.n, self.totals, self.cross), self.items, self.parent_labels(by))
+        arrays = (self.n, self.totals, self.cross, self.answering)
+        return _sum_by_labels(arrays, self.items, self.parent_labels(by))
 
     def parent_labels(self, by: GroupLabels) -> pd.Index:
         """The label of each group's parent under `by` (see :meth:`regroup`)."""
@@ -111,9 +125,10 @@ class Moments:
 
 
 def _sum_by_labels(
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray], items: tuple[str, ...], labels: pd.Index
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None], items: tuple[str, ...],
+    labels: pd.Index,
 ) -> Moments:
-    n, totals, cross = arrays
+    n, totals, cross, answering = arrays
     codes, uniques = labels.factorize()
     # An Index factorizes to an Index of uniques (the stubs also allow an array or Categorical).
     uniques = cast(pd.Index, uniques).set_names(labels.names)
@@ -124,7 +139,11 @@ def _sum_by_labels(
     np.add.at(out_n, codes, n)
     np.add.at(out_t, codes, totals)
     np.add.at(out_c, codes, cross)
-    return Moments(uniques, items, out_n, out_t, out_c)
+    out_a = None
+    if answering is not None:
+        out_a = np.zeros(size)
+        np.add.at(out_a, codes, answering)
+    return Moments(uniques, items, out_n, out_t, out_c, out_a)
 
 
 def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), structure: Structure) -> Moments:
@@ -169,6 +188,9 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
     weights = patterns["n"].to_numpy(dtype=float)
     size = len(uniques)
     n = np.bincount(codes, weights=weights, minlength=size).astype(float)
+    index_bits = sum(1 << j for j, item in enumerate(structure.items) if item.factor is not None)
+    some_index_item = (patterns["answered_mask"].to_numpy(dtype=np.int64) & index_bits) != 0
+    answering = np.bincount(codes, weights=weights * some_index_item, minlength=size).astype(float)
     # Sort the patterns by group once; each group is then a contiguous run of rows.
     order = np.argsort(codes, kind="stable")
     satisfied = patterns["satisfied_mask"].to_numpy(dtype=np.int64)[order]
@@ -192,7 +214,7 @@ def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), str
             totals[g] = weighted[first:last].sum(axis=0)
             cross[g] = x[first:last].T @ weighted[first:last]
         first_group = end_group
-    return Moments(uniques, structure.codes, n, totals, cross)
+    return Moments(uniques, structure.codes, n, totals, cross, answering)
 
 
 #: Pattern rows turned into indicator columns at a time (about 54 MB of float64 for 17 items).

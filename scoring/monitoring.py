@@ -189,7 +189,8 @@ def post_stratify(x: pd.Series, n: pd.Series, *, shares: Mapping, method: str = 
                   confidence_level: float = 0.95) -> PostStratified:
     """Post-stratify a share to known stratum (e.g. channel) shares.
 
-    ``p = Σ W_h p_h`` with variance ``Σ W_h² p_h (1 − p_h) / n_h``; the interval is
+    ``p = Σ W_h p_h`` with variance ``Σ W_h² p̃_h (1 − p̃_h) / n_h``, p̃_h = (x_h + ½)/(n_h + 1)
+    (so a stratum at 0% or 100% is never without variance); the interval is
     `method` at the effective n (Σ n when the variance is 0). A stratum with a share but no data gives
     NaN and a status naming it.
 
@@ -218,7 +219,9 @@ def post_stratify(x: pd.Series, n: pd.Series, *, shares: Mapping, method: str = 
     used = weights > 0
     p = x[used] / n[used]
     estimate = float((weights[used] * p).sum())
-    variance = float((weights[used] ** 2 * p * (1 - p) / n[used]).sum())
+    # A stratum at 0% or 100% still adds variance: p(1 − p) at one pseudo respondent's smoothing.
+    smooth = (x[used] + 0.5) / (n[used] + 1)
+    variance = float((weights[used] ** 2 * smooth * (1 - smooth) / n[used]).sum())
     low, high, n_eff = interval_at_effective_n(estimate, variance, fallback_n=float(n.sum()), method=method,
                                                confidence_level=level)
     return PostStratified(estimate, float(low), float(high), variance**0.5, float(n_eff), unweighted)

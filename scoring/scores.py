@@ -1,9 +1,11 @@
 """Per-group scores: items, factors and the index with intervals, design effect and verdict.
 
-The index interval is `method` (Wilson by default) at the effective sample size
-n_eff = I(1 − I) / se², with se² never below the variance of independent answers
-(design effect >= 1), and n_eff = the respondents who answered when se = 0 or cannot be
-estimated; so it stays inside [0, 1] and is sensible at 100%. Factors likewise.
+Items use `method` (Agresti-Coull by default). The index and the factors use the design-based
+interval of :func:`scoring.intervals.design_bounds`: the effective sample size from a variance
+that is never below that of independent answers (design effect >= 1) nor 0 at 0% or 100%, a
+small-sample degrees-of-freedom correction, and a skewness from the respondent count; so it
+stays inside [0, 1], exists for every group with respondents, and keeps its error rates from
+n = 30 up (docs/method.md). The verdict uses the same interval at its own tail.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 from ._checks import METHODS, check_choice, check_confidence_level
 from .index import Estimates, estimate_arrays
 from .instrument import Structure
-from .intervals import bounds, interval_at_effective_n
+from .intervals import bounds, design_bounds, interval_at_effective_n
 from .moments import GroupLabels, Moments
 from .targets import Verdict, verdict_from_row, verdicts
 
@@ -51,7 +53,11 @@ class FactorScore:
 
 @dataclass(frozen=True)
 class IndexScore:
-    """The index with its linearised standard error, design effect and effective n."""
+    """The index with its linearised standard error, design effect and effective n.
+
+    `respondents` answered at least one index item; `missing_factors` have no answer, and
+    the index is `partial` (the other factors' weights renormalised) unless that is allowed.
+    """
 
     estimate: float
     ci_low: float
@@ -59,6 +65,9 @@ class IndexScore:
     se: float
     deff: float
     n_eff: float
+    respondents: float = float("nan")
+    missing_factors: tuple[str, ...] = ()
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,14 +83,15 @@ class GroupScore:
 
     def to_dict(self) -> dict:
         """The JSON shape of ``hailong-score``: plain values, NaN as None."""
-        index_fields = ("estimate", "ci_low", "ci_high", "se", "deff", "n_eff")
+        index_fields = ("estimate", "ci_low", "ci_high", "se", "deff", "n_eff", "respondents", "partial")
         factor_fields = ("estimate", "ci_low", "ci_high")
         item_fields = ("n", "satisfied", "estimate", "ci_low", "ci_high")
         return {
             "group": dict(self.group),
             "n": self.n,
-            "index": {k: _plain(getattr(self.index, k)) for k in index_fields},
-            "verdict": self.verdict.status,
+            "index": {**{k: _plain(getattr(self.index, k)) for k in index_fields},
+                      "missing_factors": list(self.index.missing_factors)},
+            "verdict": self.verdict.to_dict(),
             "factors": {c: {k: _plain(getattr(f, k)) for k in factor_fields}
                         for c, f in self.factors.items()},
             "items": {c: {k: _plain(getattr(i, k)) for k in item_fields}
@@ -99,12 +109,15 @@ def score_groups(
     moments: Moments,
     *,
     structure: Structure,
-    method: str = "wilson",
+    method: str = "agresti-coull",
     confidence_level: float = 0.95,
     target: float = 0.90,
     sides: str = "one-sided",
     min_n: int = 30,
     adjust: str | None = None,
+    power: float = 0.8,
+    per_year: float | None = None,
+    allow_partial: bool = False,
 ) -> list[GroupScore]:
     """Score every group of `moments`: items, factors, index, verdict.
 
@@ -116,8 +129,14 @@ def score_groups(
         Items, factors and weights (e.g. :data:`SIPAS_SERVICE`).
     method : str
         Interval method for items, and for factors and the index at their effective n.
-    confidence_level, target, sides, min_n, adjust
+    confidence_level, target, sides, min_n, adjust, power
         Interval level and verdict settings, see :func:`verdicts`.
+    per_year : float, optional
+        How many periods like the scored one make a year: a group's yearly volume is its
+        respondents times this, and "more needed" beyond ten years' worth is "not reachable"
+        (default: ten times the larger of the respondents and `min_n`).
+    allow_partial : bool
+        Whether an index missing a factor is reported as whole (default: flagged partial).
 
     Examples
     --------
@@ -131,7 +150,8 @@ def score_groups(
     """
     return _assemble(moments.index, estimate_arrays(moments, structure=structure), structure=structure,
                      exact_items=True, method=method, confidence_level=confidence_level, target=target,
-                     sides=sides, min_n=min_n, adjust=adjust)
+                     sides=sides, min_n=min_n, adjust=adjust, power=power, per_year=per_year,
+                     allow_partial=allow_partial)
 
 
 def score_rollup(
@@ -188,6 +208,8 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
     factor, factor_var = mean(child.factor,
                               _fallback_var(child.factor, child.factor_var, child.factor_respondents))
     index, index_var = mean(child.index, _fallback_var(child.index, child.index_var, child.index_respondents))
+    index_smooth, index_var_smooth = mean(child.index_smooth, child.index_var_smooth)
+    factor_smooth, factor_var_smooth = mean(child.factor_smooth, child.factor_var_smooth)
     return Estimates(
         n, summed(child.satisfied), summed(child.answered), item, item_var, factor, factor_var,
         index, index_var,
@@ -195,40 +217,57 @@ def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray
         factor_var_binomial=mean(child.factor, child.factor_var_binomial)[1],
         factor_respondents=summed(child.factor_respondents),
         index_respondents=summed(child.index_respondents),
+        index_smooth=index_smooth,
+        index_var_smooth=index_var_smooth,
+        factor_smooth=factor_smooth,
+        factor_var_smooth=factor_var_smooth,
+        # a parent's variance is a bound, not an estimate, only when every unit's is
+        index_floored=summed(~child.index_floored & ~np.isnan(child.index)) == 0,
+        factor_floored=summed(~child.factor_floored & ~np.isnan(child.factor)) == 0,
     )
 
 
 def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_items: bool,
-              method: str = "wilson", confidence_level: float = 0.95, target: float = 0.90,
-              sides: str = "one-sided", min_n: int = 30, adjust: str | None = None) -> list[GroupScore]:
+              method: str = "agresti-coull", confidence_level: float = 0.95, target: float = 0.90,
+              sides: str = "one-sided", min_n: int = 30, adjust: str | None = None, power: float = 0.8,
+              per_year: float | None = None, allow_partial: bool = False) -> list[GroupScore]:
     check_choice("method", method, METHODS)
     level = check_confidence_level(confidence_level)
+    two_sided = (1 - level) / 2
     if exact_items:
-        item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=(1 - level) / 2)
+        item_low, item_high = bounds(est.satisfied, est.answered, method=method, tail=two_sided)
     else:
         item_low, item_high, _ = interval_at_effective_n(est.item, est.item_var, fallback_n=est.answered,
                                                          method=method, confidence_level=level)
-    factor_low, factor_high, _ = interval_at_effective_n(est.factor, est.factor_var,
-                                                         method=method, confidence_level=level,
-                                                         variance_independent=est.factor_var_binomial,
-                                                         fallback_n=est.factor_respondents)
-    low, high, n_eff = interval_at_effective_n(est.index, est.index_var,
-                                               method=method, confidence_level=level,
-                                               variance_independent=est.index_var_binomial,
-                                               fallback_n=est.index_respondents)
+    factor_low, factor_high, _ = design_bounds(est.factor, est.factor_smooth, est.factor_var_smooth,
+                                               est.factor_respondents, tail=two_sided,
+                                               floored=est.factor_floored)
+
+    def index_bounds(tail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        low, high, _ = design_bounds(est.index, est.index_smooth, est.index_var_smooth, est.index_respondents,
+                                     tail=tail, floored=est.index_floored)
+        return low, high
+
+    low, high, n_eff = design_bounds(est.index, est.index_smooth, est.index_var_smooth, est.index_respondents,
+                                     tail=two_sided, floored=est.index_floored)
     with np.errstate(invalid="ignore", divide="ignore"):
         deff = np.where(est.index_var_binomial > 0, est.index_var / est.index_var_binomial, np.nan)
-    judged = verdicts(est.index, est.n, n_eff=n_eff, target=target, confidence_level=confidence_level,
-                      sides=sides, method=method, min_n=min_n, adjust=adjust)
+    judged = verdicts(est.index, est.index_respondents, n_eff=n_eff, target=target,
+                      confidence_level=confidence_level, sides=sides, method=method, min_n=min_n,
+                      adjust=adjust, power=power, bound=index_bounds,
+                      volume=None if per_year is None else est.index_respondents * per_year)
     names = list(keys.names)
     scores = []
     for g, key in enumerate(keys):
         key = key if isinstance(key, tuple) else (key,)
+        missing = tuple(k for i, k in enumerate(structure.factors)
+                        if np.isnan(est.factor[g, i]) and not np.isnan(est.index[g]))
         scores.append(GroupScore(
             group={} if names == [None] else {name: _plain(v) for name, v in zip(names, key, strict=True)},
             n=int(est.n[g]),
-            index=IndexScore(*map(float, (est.index[g], low[g], high[g], math.sqrt(est.index_var[g]),
-                                          deff[g], n_eff[g]))),
+            index=IndexScore(float(est.index[g]), float(low[g]), float(high[g]), math.sqrt(est.index_var[g]),
+                             float(deff[g]), float(n_eff[g]), float(est.index_respondents[g]),
+                             missing_factors=missing, partial=bool(missing) and not allow_partial),
             verdict=verdict_from_row(judged.iloc[g]),
             factors={k: FactorScore(*map(float, (est.factor[g, i], factor_low[g, i], factor_high[g, i],
                                                  math.sqrt(est.factor_var[g, i]))))
@@ -247,7 +286,8 @@ def scores_frame(scores: list[GroupScore]) -> pd.DataFrame:
         data = score.to_dict()
         row = {**data["group"], "n": data["n"]}
         row.update({f"index_{k}": v for k, v in data["index"].items()})
-        row["verdict"] = data["verdict"]
+        row["index_missing_factors"] = " ".join(data["index"].pop("missing_factors"))
+        row.update({f"verdict_{k}" if k != "status" else "verdict": v for k, v in data["verdict"].items()})
         for kind in ("factors", "items"):
             for code, values in data[kind].items():
                 row.update({f"{kind[:-1]}_{code}_{k}": v for k, v in values.items()})

@@ -8,29 +8,40 @@ Benjamini & Hochberg (1995) JRSS B 57:289.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import optimize
+from scipy import stats
 
 from ._checks import METHODS, SIDES, check_choice, check_confidence_level, check_fraction
 from .intervals import bounds
 
-__all__ = ["Verdict", "verdict", "verdicts", "adjust_pvalues", "ADJUSTMENTS"]
+__all__ = ["Verdict", "verdict", "verdicts", "adjust_pvalues", "ADJUSTMENTS", "REACH"]
 
 ADJUSTMENTS = ("holm", "bh")
-_FAR = 2.0**50  # beyond this many extra responses a verdict is "not within reach"
+#: Further responses count as "not reachable" beyond this many times the unit's yearly volume.
+REACH = 10
+
+#: What a bound function returns for tail probabilities: lower and upper bounds.
+BoundFunction: TypeAlias = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
 class Verdict:
     """A target verdict and the settings it was reached with.
 
-    `more_needed` is the number of further responses likely to settle an inconclusive or
-    insufficient verdict at the current estimate and design effect (None when the
-    verdict is settled, or when the estimate equals the target).
+    `ci_low`/`ci_high` is the interval the verdict used: two-sided at `interval_level`
+    (``1 − 2(1 − confidence_level)`` for a one-sided verdict, ``confidence_level`` for a
+    two-sided one), widened for the `adjustment` across units when there is one. `n` is the
+    respondents counted by the minimum-n gate (those who answered an index item).
+    `more_needed` is the number of further responses that would give a settled verdict with
+    probability `power` if the truth were the current estimate (None when settled, at the
+    target, or beyond reach: `reachable` then says which).
     """
 
     status: str
@@ -41,6 +52,16 @@ class Verdict:
     more_needed: int | None = None
     ci_low: float = float("nan")
     ci_high: float = float("nan")
+    interval_level: float = float("nan")
+    adjustment: str = "none"
+    reachable: bool = True
+    power: float = 0.8
+    n: int = 0
+
+    def to_dict(self) -> dict:
+        """Plain values (NaN as None), the ``verdict`` object of ``hailong-score``'s JSON."""
+        data = asdict(self)
+        return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in data.items()}
 
 
 def verdict(
@@ -53,6 +74,8 @@ def verdict(
     sides: str = "one-sided",
     method: str = "wilson",
     min_n: int = 30,
+    power: float = 0.8,
+    volume: float | None = None,
 ) -> Verdict:
     """Judge one estimate against `target`.
 
@@ -64,9 +87,10 @@ def verdict(
         Respondents (compared with `min_n`).
     n_eff : float, optional
         Effective sample size for the bounds (default `n`: a plain proportion).
-    target, confidence_level, sides, method, min_n
+    target, confidence_level, sides, method, min_n, power, volume
         The bounds are `method` at ``(estimate * n_eff, n_eff)``; a one-sided verdict
-        puts ``1 - confidence_level`` in the tail, a two-sided one half of it.
+        puts ``1 - confidence_level`` in the tail, a two-sided one half of it. See
+        :func:`verdicts` for `power` and `volume`.
 
     Examples
     --------
@@ -76,7 +100,8 @@ def verdict(
     'met (target 90%, 95% one-sided)'
     """
     row = verdicts([estimate], [n], n_eff=None if n_eff is None else [n_eff], target=target,
-                   confidence_level=confidence_level, sides=sides, method=method, min_n=min_n).iloc[0]
+                   confidence_level=confidence_level, sides=sides, method=method, min_n=min_n,
+                   power=power, volume=None if volume is None else [volume]).iloc[0]
     return verdict_from_row(row)
 
 
@@ -84,7 +109,8 @@ def verdict_from_row(row: pd.Series) -> Verdict:
     """The :class:`Verdict` of one row of :func:`verdicts`."""
     more = None if pd.isna(row.more_needed) else int(row.more_needed)
     return Verdict(str(row.status), str(row.label), float(row.target), float(row.confidence_level),
-                   str(row.sides), more, float(row.ci_low), float(row.ci_high))
+                   str(row.sides), more, float(row.ci_low), float(row.ci_high), float(row.interval_level),
+                   str(row.adjustment), bool(row.reachable), float(row.power), int(row.n))
 
 
 def verdicts(
@@ -98,98 +124,130 @@ def verdicts(
     method: str = "wilson",
     min_n: int = 30,
     adjust: str | None = None,
+    power: float = 0.8,
+    volume: ArrayLike | None = None,
+    bound: BoundFunction | None = None,
 ) -> pd.DataFrame:
     """Vectorised :func:`verdict`; `adjust` ('holm' or 'bh') adjusts across the units.
 
     With an adjustment each unit's one-sided p-value (of H0: p <= target when the estimate
     is above it, of H0: p >= target when below) is found by inverting the interval, the
     p-values of the units with enough respondents are adjusted together, and a verdict is
-    settled when its adjusted p-value is within the tail probability.
+    settled when its adjusted p-value is within the tail probability. The interval returned
+    is then the one at the unit's adjusted tail ``tail · p / p_adjusted``, so that it agrees
+    with the verdict (Holm: Holm 1979; BH: Benjamini & Hochberg 1995).
+
+    `bound` maps tail probabilities (one per unit) to lower and upper bounds; by default
+    `method` at ``(estimate · n_eff, n_eff)``. The index passes its design-based interval.
+    `more_needed` is the smallest k with P(settled at n + k) >= `power` if the truth were
+    the estimate (normal approximation at the unit's design effect); beyond ``REACH`` times
+    `volume` (the unit's responses a year; default the larger of `n` and `min_n`) it is NA and
+    `reachable` is False.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``estimate, n, n_eff, ci_low, ci_high, p_value, p_adjusted, status,
-        more_needed, label, target, confidence_level, sides``.
+        Columns ``estimate, n, n_eff, ci_low, ci_high, interval_level, p_value, p_adjusted,
+        status, more_needed, reachable, label, target, confidence_level, sides, adjustment, power``.
     """
     target = check_fraction("target", target)
     level = check_confidence_level(confidence_level)
     check_choice("sides", sides, SIDES)
     check_choice("method", method, METHODS)
-    if adjust is not None:
+    if adjust is not None and adjust != "none":
         check_choice("adjust", adjust, ADJUSTMENTS)
     if not (isinstance(min_n, int | np.integer) and min_n >= 0):
         raise ValueError(f"min_n must be a whole number >= 0; got {min_n!r}")
+    if not 0 < float(power) < 1:
+        raise ValueError(f"power must be in (0, 1); got {power!r}")
     est = np.asarray(estimate, dtype=float).ravel()
     n = np.asarray(n, dtype=float).ravel()
     n_eff = n.copy() if n_eff is None else np.asarray(n_eff, dtype=float).ravel()
+    if bound is None:
+        def bound(tail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return bounds(est * n_eff, n_eff, method=method, tail=tail)
     tail = 1 - level if sides == "one-sided" else (1 - level) / 2
-    low, high = bounds(est * n_eff, n_eff, method=method, tail=tail)
+    tails = np.full(len(est), tail)
+    low, high = bound(tails)
     status = np.where(low >= target, "met", np.where(high < target, "not-met", "inconclusive"))
     p_value = p_adjusted = np.full(len(est), np.nan)
     enough = (n >= min_n) & ~np.isnan(est)
-    if adjust is not None:
-        p_value = _p_values(est, n_eff, target=target, method=method)
+    if adjust in ADJUSTMENTS:
+        p_value = _p_values(est, bound, target=target)
         p_adjusted = np.full(len(est), np.nan)
         p_adjusted[enough] = adjust_pvalues(p_value[enough], method=adjust)
         settled = p_adjusted <= tail
         status = np.where(settled, np.where(est > target, "met", "not-met"), "inconclusive")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shrink = np.where(enough & (p_adjusted > 0), p_value / p_adjusted, 1.0)
+        low, high = bound(tails * np.clip(np.nan_to_num(shrink, nan=1.0), 1e-12, 1.0))
     status = np.where(enough, status, "insufficient")
-    more = _more_needed(est, n, n_eff, target=target, method=method, tail=tail)
+    if volume is None:
+        volume = np.maximum(n, min_n)
+    more, reachable = _more_needed(est, n, n_eff, target=target, tail=tail, power=float(power),
+                                   volume=np.asarray(volume, dtype=float).ravel())
+    # with no estimate yet, the minimum n is all one can tell
+    reachable = reachable | np.isnan(est)
     more = np.where(status == "insufficient", np.maximum(min_n - n, np.nan_to_num(more)), more)
-    more = np.where(np.isin(status, ["met", "not-met"]), np.nan, more)
+    more = np.where(np.isin(status, ["met", "not-met"]) | ~reachable, np.nan, more)
     percent = f"{level * 100:g}% {sides}"
+    adjustment = adjust if adjust in ADJUSTMENTS else "none"
     return pd.DataFrame({
         "estimate": est, "n": n, "n_eff": n_eff, "ci_low": low, "ci_high": high,
-        "p_value": p_value, "p_adjusted": p_adjusted, "status": status,
+        "interval_level": round(1 - 2 * tail, 12), "p_value": p_value, "p_adjusted": p_adjusted,
+        "status": status,
         "more_needed": pd.array(more, dtype="Int64"),  # NaN becomes <NA>
-        "label": [f"{s} (target {target * 100:g}%, {percent})" for s in status],
-        "target": target, "confidence_level": level, "sides": sides,
+        "reachable": reachable | np.isin(status, ["met", "not-met"]),
+        "label": [f"{s} (target {target * 100:g}%, {percent}"
+                  + ("" if adjustment == "none" else f", {adjustment} adjusted") + ")" for s in status],
+        "target": target, "confidence_level": level, "sides": sides, "adjustment": adjustment,
+        "power": float(power),
     })
 
 
-def _decided(
-    est: np.ndarray, n_eff: np.ndarray, *, target: float, method: str, tail: float
-) -> np.ndarray:
-    low, high = bounds(est * n_eff, n_eff, method=method, tail=tail)
-    return np.where(est > target, low >= target, high < target)
+def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: float, tail: float,
+                 power: float, volume: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Further responses for a settled verdict with probability `power`, and whether within reach.
 
-
-def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: float, method: str,
-                 tail: float) -> np.ndarray:
-    """Smallest extra k with a settled verdict at ``n + k`` respondents, same est and deff."""
+    If the truth is the estimate p and the design effect stays, the estimate at n + k
+    respondents is about normal with variance p(1 − p)/n_eff', n_eff' = n_eff (n + k)/n, and the
+    verdict settles when it is z_tail null standard errors √(t(1 − t)/n_eff') from the target t
+    (the score test that the Wilson bound inverts). That happens with probability `power` once
+    ``√n_eff' >= (z_tail √(t(1 − t)) + z_power √(p(1 − p))) / |p − t|``, the usual sample size
+    of a one-sample test of a proportion (e.g. Fleiss, Levin & Paik 2003, §2.5). p(1 − p) is
+    taken at the estimate smoothed by one pseudo respondent, so that 0% and 100% need more.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(n > 0, n_eff / n, np.nan)
-    searchable = ~np.isnan(est) & ~np.isnan(ratio) & (est != target)
-    reachable = searchable & _decided(est, ratio * (n + _FAR), target=target, method=method, tail=tail)
-    lo = np.zeros(len(est))  # not decided at n + lo (or lo = 0)
-    hi = np.full(len(est), _FAR)  # decided at n + hi
-    for _ in range(60):
-        mid = np.floor((lo + hi) / 2)
-        done = _decided(est, ratio * (n + mid), target=target, method=method, tail=tail)
-        hi = np.where(reachable & done, mid, hi)
-        lo = np.where(reachable & ~done, mid, lo)
-    return np.where(reachable, np.maximum(hi, 1), np.nan)
+        smooth = (est * n + 0.5) / (n + 1)
+        ratio = np.where(n > 0, n_eff / n, 1.0)
+        root = (stats.norm.isf(tail) * np.sqrt(target * (1 - target))
+                + stats.norm.isf(1 - power) * np.sqrt(smooth * (1 - smooth))) / np.abs(est - target)
+        more = np.ceil(np.maximum(root**2 / ratio - n, 1.0))
+    searchable = ~np.isnan(est) & (est != target) & np.isfinite(more)
+    limit = REACH * np.maximum(np.nan_to_num(volume), 1.0)
+    reachable = searchable & (more <= limit)
+    return np.where(searchable, more, np.nan), reachable
 
 
-def _p_values(est: np.ndarray, n_eff: np.ndarray, *, target: float, method: str) -> np.ndarray:
-    """One-sided p-value in the direction of the estimate, by inverting the interval."""
-    out = np.ones(len(est))
-    for i, (p, m) in enumerate(zip(est, n_eff, strict=True)):
-        if np.isnan(p) or p == target or not m > 0:
-            continue
-        side = 0 if p > target else 1
+def _p_values(est: np.ndarray, bound: BoundFunction, *, target: float) -> np.ndarray:
+    """One-sided p-value in the direction of the estimate, by inverting the interval (bisection)."""
+    above = est > target
+    lo = np.full(len(est), np.log(1e-15))  # settled at tail e^lo? no (or p = 0)
+    hi = np.full(len(est), np.log(0.4999))  # settled at e^hi? yes (else p >= 0.5: taken as 1)
 
-        def gap(tail: float, p: float = p, m: float = m, side: int = side) -> float:
-            bound = bounds(np.array([p * m]), np.array([m]), method=method, tail=tail)[side][0]
-            return bound - target if side == 0 else target - bound
+    def settled(log_tail: np.ndarray) -> np.ndarray:
+        low, high = bound(np.exp(log_tail))
+        return np.where(above, low >= target, high <= target)
 
-        lo, hi = 1e-15, 1 - 1e-15
-        if gap(lo) >= 0:
-            out[i] = 0.0
-        elif gap(hi) > 0:
-            out[i] = optimize.brentq(gap, lo, hi, xtol=1e-14)
-    return out
+    at_least = settled(lo)
+    at_most = settled(hi)
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        done = settled(mid)
+        hi = np.where(done, mid, hi)
+        lo = np.where(done, lo, mid)
+    p = np.where(at_least, 0.0, np.where(at_most, np.exp(hi), 1.0))
+    return np.where(np.isnan(est) | (est == target), 1.0, p)
 
 
 def adjust_pvalues(p: ArrayLike, *, method: str = "holm") -> np.ndarray:

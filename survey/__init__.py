@@ -20,8 +20,9 @@ TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKA
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the application."""
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
-    config.load(app, test_config)
-    db.init_app(app)
-    web.init_app(app)
-    commands.init_app(app)
+    with config.one_line_errors():
+        config.load(app, test_config)
+        db.init_app(app)
+        web.init_app(app)
+        commands.init_app(app)
     return app

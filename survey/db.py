@@ -3,9 +3,10 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -20,10 +21,14 @@ SQLITE_PRAGMAS = (
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    SQL parameters stay out of exception messages (hide_parameters): a logged traceback must not
+    carry a citizen's comment, a dossier hash or a password hash.
+    """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    options: dict = {"connect_args": {"check_same_thread": False, "timeout": 10}}
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    options: dict = {"connect_args": {"check_same_thread": False, "timeout": 10}, "hide_parameters": True}
     if url in ("sqlite://", "sqlite:///:memory:"):
         options["poolclass"] = StaticPool
     engine = create_engine(url, **options)
@@ -46,27 +51,50 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def get_engine(app: Flask | None = None) -> Engine:
-    """Return the app's engine, creating it on first use."""
+def get_engine(app: Flask | None = None, *, replica: bool = False) -> Engine:
+    """Return the app's engine of the primary (or of the read replica), creating it on first use.
+
+    Without DATABASE_REPLICA_URL the replica is the primary itself.
+    """
     app = app or current_app
-    engine = app.extensions.get("hailong_engine")
+    url = app.config["DATABASE_URL"]
+    if replica and app.config.get("DATABASE_REPLICA_URL"):
+        name, url = "hailong_replica_engine", app.config["DATABASE_REPLICA_URL"]
+    else:
+        name = "hailong_engine"
+    engine = app.extensions.get(name)
     if engine is None:
-        engine = app.extensions["hailong_engine"] = make_engine(app.config["DATABASE_URL"])
+        engine = app.extensions[name] = make_engine(url)
     return engine
 
 
+def read_from_replica() -> None:
+    """Send this request's reads to the replica: score pages, exports and the scores API call it.
+
+    Only for requests that never write; on a streaming standby a write fails, as it should.
+    """
+    g.db_read_only = True
+
+
+def reads_replica() -> bool:
+    """Tell whether the current request reads from the replica."""
+    return has_request_context() and bool(g.get("db_read_only"))
+
+
 def get_session() -> Session:
-    """Return this request's session, opening it on first use."""
-    if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
-    return g.db_session
+    """Return this request's session (on the replica if it reads from one), opening it on first use."""
+    name = "db_read_session" if reads_replica() else "db_session"
+    if name not in g:
+        setattr(g, name, Session(get_engine(replica=name == "db_read_session"), expire_on_commit=False))
+    return g.get(name)
 
 
 def close_session(_exc: BaseException | None = None) -> None:
-    """Close the request's session; anything not committed is rolled back."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    """Close the request's sessions; anything not committed is rolled back."""
+    for name in ("db_read_session", "db_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def init_app(app: Flask) -> None:
@@ -90,6 +118,21 @@ def writing() -> Iterator[None]:
 def is_writing_request() -> bool:
     """Tell whether the current request may write (any method but GET and HEAD)."""
     return has_request_context() and request.method not in ("GET", "HEAD")
+
+
+def data_time(session: Session) -> datetime:
+    """Return the moment up to which the session's database holds every commit (UTC).
+
+    A PostgreSQL standby has replayed the primary's commits up to its last replayed transaction;
+    a primary (or SQLite) holds everything up to now.
+    """
+    now = datetime.now(UTC)
+    if session.get_bind().dialect.name != "postgresql":
+        return now
+    replayed = session.execute(
+        text("SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_xact_replay_timestamp() END")
+    ).scalar()
+    return min(replayed, now) if replayed is not None else now
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -22,6 +22,11 @@ VI_DAY = r"(\d{1,2})/(\d{1,2})/(\d{4})"
 VI_RANGE = re.compile(rf"^(?:từ\s*)?{VI_DAY}\s*(?:\.\.|-|–|đến)\s*{VI_DAY}$")
 
 
+#: Years a period may touch: surveys under SIPAS began in 2017; beyond these bounds a date is a
+#: typing error, and the UTC bounds of year 1 or 9999 overflow Python's dates.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 class PeriodError(ValueError):
     """A period text that is not a month, quarter, year or date range."""
 
@@ -103,6 +108,14 @@ def parse(text: str | None, *, today: date | None = None) -> Period:
     text = canonical((text or "").strip())
     if not text:
         return last_twelve_months(today)
+    period = parse_text(text)
+    if period.first.year < FIRST_YEAR or period.last.year > LAST_YEAR:
+        raise PeriodError(f"the period {text!r} lies outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return period
+
+
+def parse_text(text: str) -> Period:
+    """Parse a non-empty period text (any year)."""
     try:
         if match := YEAR.match(text):
             year = int(match[1])

@@ -56,9 +56,71 @@ def axe_violations(page) -> list[dict]:
     """Run axe-core (WCAG 2.1 A and AA rules, plus best practices) on the page."""
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `npm ci --prefix tests` (make test does)")
-    page.add_script_tag(path=str(AXE))
+    # Evaluated by the test driver, not added as a <script>: the page's CSP refuses inline scripts.
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;window.axe = axe;")
     found = page.evaluate(
         """async () => (await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations"""
     )
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in found]
+
+
+class Switchable:
+    """The app over real HTTP on a fixed port of 127.0.0.1, taken down and brought back by the test
+    (a lost network that the browser and its service worker both meet: connections are refused)."""
+
+    def __init__(self, app):
+        self.app, self.server, self.thread = app, None, None
+        probe = make_server("127.0.0.1", 0, app)
+        self.port = probe.server_port
+        probe.server_close()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def up(self) -> "Switchable":
+        """Start serving (again) on the same port."""
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def down(self) -> None:
+        """Stop serving and close the port."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=5)
+            self.server = None
+
+
+#: The kiosk's queue as its script keeps it (IndexedDB "hailong-kiosk", stores "queue" and "refused").
+READ_QUEUE = """name => new Promise((resolve, reject) => {
+  const open = indexedDB.open('hailong-kiosk', 1);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const request = open.result.transaction(name).objectStore(name).getAll();
+    request.onsuccess = () => { open.result.close(); resolve(request.result); };
+  };
+})"""
+PUT_QUEUE = """item => new Promise((resolve, reject) => {
+  const open = indexedDB.open('hailong-kiosk', 1);
+  open.onsuccess = () => {
+    const tx = open.result.transaction('queue', 'readwrite');
+    tx.objectStore('queue').put(item);
+    tx.oncomplete = () => { open.result.close(); resolve(); };
+    tx.onerror = () => reject(tx.error);
+  };
+})"""
+
+
+def queued(page, name: str = "queue") -> list[dict]:
+    """Return what a kiosk page keeps in a store of its queue, oldest first."""
+    return sorted(page.evaluate(READ_QUEUE, name), key=lambda item: item["answered_at"])
+
+
+def wait_for(page, check, *, timeout_ms: int = 10_000) -> None:
+    """Poll a condition while the page's timers and requests run."""
+    for _ in range(timeout_ms // 100):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    assert check()

@@ -56,6 +56,7 @@ def app(tmp_path, database_url):
             "RATELIMIT_ENABLED": False,
             "PUBLIC_BASE_URL": "http://survey.test",
             "SESSION_COOKIE_SECURE": False,
+            "DEMO": False,
         }
     )
     app.instance_path = str(tmp_path)

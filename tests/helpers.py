@@ -74,7 +74,7 @@ def checked(html: str, name: str) -> str | None:
 
 
 #: Every scope an integrator key can have.
-ALL_SCOPES = "receipts:write responses:write scores:read"
+ALL_SCOPES = "receipts:write responses:write dossiers:write scores:read"
 
 
 def make_key(session, unit, scopes: str = ALL_SCOPES) -> str:
@@ -114,3 +114,12 @@ def worker_schema_url(url: str, worker: str) -> str:
     """Give each pytest-xdist worker its own PostgreSQL schema."""
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3Dtest_{worker}"
+
+
+def app_with(app, settings: dict):
+    """Return a second app on the same database as `app`, with these settings on top."""
+    from survey import create_app
+
+    keep = ("TESTING", "SECRET_KEY", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL",
+            "SESSION_COOKIE_SECURE")
+    return create_app({name: app.config[name] for name in keep} | settings)

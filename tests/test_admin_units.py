@@ -35,12 +35,25 @@ def test_a_taken_code_or_a_bad_form_changes_nothing(client, province, session):
                         data={"parent": h.id, "code": "D1", "name": "Trùng", "kind": "commune"})
     assert taken.status_code == 303 and taken.headers["Location"].endswith("/admin/")
     assert error_flashes(client) == [("error", "Đã có đơn vị mang mã D1.")]
+    same = client.post("/admin/units", data={"parent": h.id, "code": "h-01", "name": "Trùng", "kind": "ward"})
+    assert same.status_code == 303 and error_flashes(client)[-1] == ("error", "Đã có đơn vị mang mã H-01.")
+    client.post("/admin/units", data={"parent": h.id, "code": "H-03", "name": "Huyện", "kind": "district"})
     bad = client.post("/admin/units",
                       data={"parent": h.id, "code": "bad code!", "name": "X", "kind": "commune"})
     assert bad.status_code == 303 and bad.headers["Location"].endswith("/admin/")
     client.post("/admin/units", data={"parent": h.id, "code": "OK", "name": "X", "kind": "province"})
-    assert len(session.exec(select(Unit)).all()) == 6
+    assert len(session.exec(select(Unit)).all()) == 6  # no province, no new district, no second H-01
     assert events(session, "create", "unit") == []
+
+
+def test_unit_codes_are_kept_in_capitals_and_kinds_are_named(client, province, session):
+    sign_in(client, "admin")
+    client.post("/admin/units", data={"parent": province.root.id, "code": " p-truongvinh ",
+                                      "name": "Phường Trường Vinh", "kind": "ward"})
+    assert session.exec(select(Unit.kind).where(Unit.code == "P-TRUONGVINH")).one() == "ward"
+    page = client.get("/admin/").text
+    assert "<td>Phường</td>" in page and "<td>Cấp huyện (trước ngày 01/7/2025)</td>" in page  # the old H
+    assert '<option value="ward">Phường</option>' in page and 'value="district"' not in page
 
 
 def test_managers_create_units_only_under_their_subtree(client, province, session):

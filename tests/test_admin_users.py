@@ -10,7 +10,7 @@ from sqlmodel import select
 from survey.core.devices import digest
 from survey.core.passwords import verify_password
 from survey.models import ApiKey, AuditEvent, Role, User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.helpers import events, sign_in
 
 NEW_PASSWORD = "a new long password"
@@ -115,3 +115,32 @@ def test_audit_log_pages_filters_and_exports(client, province, session):
     log_page = client.get("/admin/audit").get_data(as_text=True)
     export = client.get("/admin/audit.csv").get_data(as_text=True)
     assert PASSWORD not in log_page and PASSWORD not in export  # the password never appears in the log
+
+
+def test_peer_managers_at_one_root_cannot_reset_or_deactivate_each_other(client, province, session):
+    peer = make_user(session, "district-2", Role.UNIT_MANAGER, province.units["H"])
+    below = make_user(session, "xa-manager", Role.UNIT_MANAGER, province.units["H-01"])
+    viewer = make_user(session, "district-viewer", Role.VIEWER, province.units["H"])
+    session.commit()
+    sign_in(client, "district")
+
+    def reset(user) -> int:
+        return client.post(f"/admin/users/{user.id}/password", data={"password": NEW_PASSWORD}).status_code
+
+    assert reset(peer) == 404
+    assert client.post(f"/admin/users/{peer.id}/active").status_code == 404
+    # A manager strictly below, and a viewer at one's own unit, remain the manager's to look after.
+    assert reset(below) == 303
+    assert client.post(f"/admin/users/{viewer.id}/active").status_code == 303
+    # Nor can a manager create a peer at their own root.
+    data = {"username": "district-3", "password": NEW_PASSWORD, "role": "unit-manager",
+            "unit": province.units["H"].id}
+    refused = client.post("/admin/users", data=data, follow_redirects=True)
+    assert "Chỉ được tạo người quản lý cho đơn vị cấp dưới" in refused.text
+    session.rollback()
+    assert session.exec(select(User).where(User.username == "district-3")).first() is None
+    session.refresh(peer)
+    assert peer.active and verify_password(peer.password_hash, PASSWORD)
+    # The province admin may reset anyone.
+    sign_in(client, "admin")
+    assert reset(peer) == 303

@@ -128,7 +128,7 @@ def test_receipts_are_issued_inside_the_key_subtree(app, client, province, sessi
         return client.post("/api/v1/receipts", json={**body, **changes}, headers=bearer(key)).status_code
 
     assert status(unit="D1") == 404
-    assert status(unit="H-02") == 409
+    assert status(unit="H-02") == 201  # codes are scoped per unit: H-02's own dossier
     assert status(service="9.9") == 404
     assert status(dossier="") == 422
     assert status(valid_days=0) == 422

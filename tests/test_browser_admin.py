@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 from survey.models import Counter, Response
-from tests.browser import screenshot
+from tests.browser import queued, screenshot, wait_for
 from tests.factories import PASSWORD
 from tests.helpers import make_kiosk
 
@@ -29,22 +29,13 @@ def count(session, counter_id: int) -> int:
     return session.exec(query).one()
 
 
-def wait_for(page, check, *, timeout_ms: int = 10_000) -> None:
-    """Poll a condition while the page's timers and requests run."""
-    for _ in range(timeout_ms // 100):
-        if check():
-            return
-        page.wait_for_timeout(100)
-    assert check()
-
-
 def sign_in_as_admin(browser, live_server):
     page = browser.new_page(viewport=DESKTOP)
     page.goto(live_server + "/login")
     page.fill("#username", "admin")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/manage/")
     return page
 
 
@@ -74,7 +65,8 @@ def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(
     counter = session.exec(select(Counter).where(Counter.name == "Quầy số 2")).one()
 
     page.click(f"a[href='/admin/counters/{counter.id}/poster']")
-    assert page.locator(".poster .url").inner_text() == f"http://survey.test/c/{counter.token}"
+    assert page.locator(".poster .short").inner_text() == counter.short_code
+    assert f"survey.test/c/{counter.short_code}" in page.locator(".poster .typed").inner_text()
     assert page.locator(".poster svg.qr path").count() == 1
     screenshot(page, "admin-poster")
     page.go_back()
@@ -112,12 +104,11 @@ def test_admin_sets_up_a_counter_prints_enrols_a_kiosk_and_sees_ratings(
     tablet_context.set_offline(True)
     for level in (3, 2, 1, 3):
         rate(tablet, level)
-    assert tablet.evaluate("JSON.parse(localStorage.getItem('hailong-kiosk-queue')).length") == 4
+    assert len(queued(tablet)) == 4
     assert count(session, counter.id) == 2
     screenshot(tablet, "kiosk-offline")
     tablet_context.set_offline(False)
-    queued = "JSON.parse(localStorage.getItem('hailong-kiosk-queue')).length"
-    wait_for(tablet, lambda: tablet.evaluate(queued) == 0)
+    wait_for(tablet, lambda: queued(tablet) == [])
     assert count(session, counter.id) == 6
     # Sending again (a lost answer, a retry) never counts twice.
     tablet.evaluate("""() => fetch('/api/v1/responses', {method: 'POST',

@@ -35,6 +35,7 @@ def stored(session) -> list[Response]:
 
 def test_counter_survey_on_a_phone_in_vietnamese(app, browser, live_server, session, province):
     app.config["SURVEY_MIN_SECONDS_PER_ITEM"] = 0
+    app.config["DEMO"] = True  # the demo home page lists the counters
     page = open_page(browser, live_server)
     page.goto(live_server + "/")
     page.click(f"a[href='{D1}']")
@@ -75,6 +76,9 @@ def test_counter_survey_on_a_phone_in_vietnamese(app, browser, live_server, sess
 def test_counter_survey_in_english_at_320_pixels(app, browser, live_server, session, province):
     app.config["SURVEY_MIN_SECONDS_PER_ITEM"] = 0
     page = open_page(browser, live_server, NARROW)
+    page.goto(live_server + D1 + "?lang=vi")
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    screenshot(page, "respond-counter-vi-320")
     page.goto(live_server + D1 + "?lang=en")
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     assert axe_violations(page) == []
@@ -96,6 +100,7 @@ def test_receipt_survey_on_a_phone(app, browser, live_server, session, province,
     page = open_page(browser, live_server)
     page.goto(live_server + path)
     assert axe_violations(page) == []
+    assert page.get_by_text("Chưa nhận kết quả", exact=True).count() == 1
     screenshot(page, "respond-receipt-vi")
     for group in page.locator("fieldset.q").all():
         group.locator("label.choice").first.click()

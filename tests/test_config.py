@@ -1,10 +1,11 @@
 """Configuration order, database URLs and the secret-key guard."""
 
 import pytest
+from flask import Flask
 from sqlalchemy import text
 
-from survey import create_app
-from survey.config import normalise_database_url
+from survey import config, create_app
+from survey.config import ConfigurationError, normalise_database_url
 from survey.db import get_engine
 
 
@@ -41,11 +42,41 @@ def test_flask_prefixed_environment_variables_are_read(monkeypatch):
 
 
 def test_refuses_the_development_secret_key_in_production(monkeypatch):
-    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.setenv("FLASK_SECRET_KEY", "dev")
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    with pytest.raises(RuntimeError, match="development SECRET_KEY"):
+    with pytest.raises(ConfigurationError, match="development SECRET_KEY"):
         create_app()
     assert create_app({"SECRET_KEY": "a-long-random-production-key"}).config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [("", "SECRET_KEY is empty"), ("   ", "SECRET_KEY is empty"), (" dev", "development SECRET_KEY"),
+     ("x", r"too short \(1 characters; at least 16"), ("short-key", "too short")],
+)
+def test_refuses_weak_secret_keys_outside_debug(tmp_path, key, message):
+    app = Flask("survey", instance_path=str(tmp_path))
+    with pytest.raises(ConfigurationError, match=message):
+        config.load(app, {"SECRET_KEY": key})
+
+
+def test_an_empty_key_is_refused_even_in_testing(tmp_path):
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is empty"):
+        config.load(Flask("survey", instance_path=str(tmp_path)), {"SECRET_KEY": "", "TESTING": True})
+
+
+def test_without_a_key_one_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    first = Flask("survey", instance_path=str(tmp_path / "instance"))
+    config.load(first, None)
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = first.config["SECRET_KEY"]
+    assert len(key) == 64 and key_file.read_text().strip() == key
+    second = Flask("survey", instance_path=str(tmp_path / "instance"))
+    config.load(second, None)
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]  # sessions survive a restart
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):

@@ -1,8 +1,12 @@
 """The demo province: realistic shape, consistent masks, office hours, repeatable growth."""
 
+from pathlib import Path
+
+from flask import Flask
 from sqlalchemy import func, text
 from sqlmodel import select
 
+from survey import config
 from survey.commands import demo
 from survey.core.responses import record_response
 from survey.db import get_engine
@@ -17,9 +21,12 @@ def test_demo_builds_a_province_and_a_year_of_responses(app, session):
     assert result.responses == 3000
     units = session.exec(select(Unit)).all()
     kinds = {kind: sum(u.kind == kind for u in units) for kind in {u.kind for u in units}}
-    assert kinds["province"] == 1 and kinds["centre"] == 1 and kinds["department"] == 12
-    assert kinds["district"] == 5 and kinds["commune"] == 38
-    assert 130 <= session.exec(select(func.count()).select_from(Counter)).one() <= 160
+    assert kinds == {"province": 1, "centre": 1, "branch": 3, "department": 10, "ward": 6, "commune": 16}
+    by_code = {u.code: u for u in units}
+    # Two tiers: communes and wards sit right under the province, branches under the centre.
+    assert {by_code[code].parent_id for code in ("X-THANHTUNG", "P-BENTHUY", "STP")} == {by_code["SH"].id}
+    assert by_code["CN01"].parent_id == by_code["TTPVHCC"].id
+    assert session.exec(select(func.count()).select_from(Counter)).one() == 6 + 3 * 3 + 10 * 2 + 22 * 3
     assert session.exec(select(func.count()).select_from(Service)).one() >= 40
     assert {u.username for u in session.exec(select(User)).all()} == {"manager", "admin"}
     with engine.connect() as connection:
@@ -56,7 +63,7 @@ def test_demo_grows_when_run_again_and_keeps_one_structure(app, session):
     demo.seed(engine, responses=500, seed=1)
     demo.seed(engine, responses=700, seed=2)
     assert session.exec(select(func.count()).select_from(Response)).one() == 1200
-    assert session.exec(select(func.count()).select_from(Unit)).one() == 57
+    assert session.exec(select(func.count()).select_from(Unit)).one() == 37
 
 
 def test_citizens_can_answer_after_the_demo_and_the_tally_counts_everything(app, session):
@@ -94,10 +101,17 @@ def test_the_demo_tally_equals_counting_every_response_again(app, session):
     assert stored() == seeded
 
 
-def test_demo_command_prints_the_login_and_respects_if_empty(runner):
+def test_demo_command_prints_both_accounts_and_turns_on_the_demo_home(app, runner, tmp_path):
     result = runner.invoke(args=["demo", "--responses", "200", "--password", "s3cret-demo"])
     assert result.exit_code == 0, result.output
     assert "200 responses" in result.output
-    assert "Sign in as manager with password s3cret-demo" in result.output
+    assert "Sign in as manager (unit manager, the whole province) or admin (administrator), " \
+           "both with password s3cret-demo" in result.output
     again = runner.invoke(args=["demo", "--if-empty"])
-    assert "has data already" in again.output
+    assert "has data already" in again.output and "admin (administrator)" in again.output
+    assert (Path(app.instance_path) / "demo").exists()
+    served = Flask("survey", instance_path=app.instance_path)  # a server of this instance
+    config.load(served, {"TESTING": True, "SECRET_KEY": "x"})
+    elsewhere = Flask("survey", instance_path=str(tmp_path / "elsewhere"))
+    config.load(elsewhere, {"TESTING": True, "SECRET_KEY": "x"})
+    assert (served.config["DEMO"], elsewhere.config["DEMO"]) == (True, False)

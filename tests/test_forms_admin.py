@@ -35,7 +35,8 @@ def test_users_need_a_long_password_and_a_plain_username(app):
 
 def test_kiosk_interval_key_scopes_and_enrolment_code(app):
     errors = form(KioskForm, app, {"name": "Tab", "min_interval_seconds": "3601"})
-    assert errors == {"min_interval_seconds": ["Number must be between 0 and 3600."]}
+    # WTForms' own message, in Vietnamese
+    assert errors == {"min_interval_seconds": ["Số phải nằm trong khoảng từ 0 đến 3600."]}
     key = {"name": "X", "unit": "1", "scopes": "admin:all"}
     assert "scopes" in form(ApiKeyForm, app, key, unit=[SelectChoice(1, "P")])
     assert form(EnrolForm, app, {"code": "ABCD-EFGH"}) == {}

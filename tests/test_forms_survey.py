@@ -49,4 +49,4 @@ def test_labels_follow_the_language_and_receipts_have_no_procedure(app):
         assert english["A1"].label.text.startswith("The reception point has clear signs")
         assert [choice.label.text for choice in english["A1"]][-1] == "No opinion"
         receipt = form(app, {}, code="tt01-dossier", services=None)
-        assert "service" not in receipt and [c.data for c in receipt["T1"]] == [1, 2, 3]
+        assert "service" not in receipt and [c.data for c in receipt["T1"]] == [1, 2, 3, 4]

@@ -22,7 +22,7 @@ def test_shipped_instruments():
     assert all(item.text["vi"] and item.text["en"] for item in sipas.items)
     tt01 = instruments.load("tt01-dossier")
     assert [item.indicator for item in tt01.items if item.kind == "points"] == [1, 3, 4, 7]
-    assert [o.points for o in tt01.item("T1").options] == [2, 1, 0]
+    assert [o.points for o in tt01.item("T1").options] == [2, 1, 0, None]
     assert [item.code for item in instruments.load("quick-3").scored_items] == ["RATING"]
 
 
@@ -66,3 +66,46 @@ def test_a_file_that_is_not_yaml(tmp_path):
     bad.write_text("code: [unclosed", encoding="utf-8")
     with pytest.raises(InstrumentError, match="bad.yaml: not valid YAML"):
         instruments.load_path(bad)
+
+
+#: What a plain `{vi: Cán bộ, công chức, en: …}` loads as.
+CUT_LABEL = {"vi": "Cán bộ", "công chức": None, "en": "Public sector"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["factors"][4].update(title=CUT_LABEL), r"factors\[4\]\.title: has keys other than"),
+        (lambda d: d["scale"]["levels"][0].update(label=CUT_LABEL), r"scale\.levels\[0\]\.label: has keys"),
+        (lambda d: d["facts"][2]["options"][3].update(label=CUT_LABEL),
+         r"facts\[2\]\.options\[3\]\.label: has keys other than"),
+        (lambda d: d["facts"][0].update(label={"vi": 5, "en": "Gender"}),
+         r"facts\[0\]\.label\.vi: must be non-empty"),
+        (lambda d: d["facts"][1]["options"][0].update(label={"vi": "  ", "en": "18–24"}),
+         r"facts\[1\]\.options\[0\]\.label\.vi: must be non-empty text"),
+        (lambda d: d["comment"].update(label={"vi": "Góp ý"}), r"comment\.label\.en: must be non-empty text"),
+    ],
+)
+def test_labels_are_whole_strings_in_every_language(change, message):
+    document = sipas_document()
+    change(document)
+    with pytest.raises(InstrumentError, match=r"^broken\.yaml: " + message):
+        parse(document, source="broken.yaml")
+
+
+def test_a_stored_version_with_cut_labels_still_reads():
+    document = sipas_document()
+    document["factors"][4]["title"] = {"vi": "Tiếp nhận", "xử lý góp ý": None, "en": "Handling"}
+    stored = parse(document, source="instrument #1", strict=False)
+    assert stored.factors[4]["title"]["vi"] == "Tiếp nhận"
+
+
+def test_a_flow_mapping_cut_at_a_comma_is_refused(tmp_path):
+    text = instruments.load.__wrapped__("sipas-service")  # the shipped file, parsed fresh
+    assert text.factors[4]["title"]["vi"].endswith("kiến nghị")
+    cut = tmp_path / "cut.yaml"
+    source = (instruments.HERE / "sipas-service.yaml").read_text(encoding="utf-8")
+    cut.write_text(source.replace('"Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị"',
+                                  "Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị"), encoding="utf-8")
+    with pytest.raises(InstrumentError, match=r"cut\.yaml: factors\[4\]\.title: has keys other than"):
+        instruments.load_path(cut)

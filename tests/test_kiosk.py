@@ -5,9 +5,9 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import func, select
 
-from survey.models import KioskDevice, Response, utcnow
+from survey.models import KioskDevice, Response, Unit, utcnow
 from tests.helpers import bearer, make_key, make_kiosk, sign_in
 
 OPEN_ALL_DAY = {"SIGNALS_OPENING_HOURS": "00:00-24:00", "SIGNALS_OPEN_DAYS": "Mon-Sun"}
@@ -126,11 +126,18 @@ def test_a_new_code_or_retiring_the_kiosk_stops_the_old_credential(app, client, 
     session.commit()
     second = session.exec(select(KioskDevice).order_by(KioskDevice.id.desc())).first()
     client.post(f"/admin/kiosks/{second.id}/active")
-    assert tablet.get("/k/").headers["Location"] == "/k/enrol"
+    retired = tablet.get("/k/")  # the staff are told, and no citizen is thanked
+    assert retired.status_code == 403 and 'data-state="retired"' in retired.get_data(as_text=True)
+    assert "Máy này đã ngừng sử dụng – vui lòng báo cán bộ." in retired.get_data(as_text=True)
+    key = str(uuid.uuid4())
+    assert tablet.post("/k/", data={"key": key, "rating": "3"}).status_code == 403
+    assert tablet.get("/k/thanks").status_code == 403
     client.post(f"/admin/kiosks/{second.id}/active")  # back in service
     assert tablet.get("/k/").status_code == 200
     client.post(f"/admin/counters/{province.counters['D2'].id}/active")  # the counter closes
-    assert tablet.get("/k/").headers["Location"] == "/k/enrol"
+    closed = tablet.get("/k/").get_data(as_text=True)
+    assert "Quầy này đã ngừng hoạt động – vui lòng báo cán bộ." in closed
+    assert stored(session) == []
 
 
 def test_bursts_closed_hours_and_repeated_answers_are_flagged_at_write_time(app, client, province, session):
@@ -153,3 +160,19 @@ def test_bursts_closed_hours_and_repeated_answers_are_flagged_at_write_time(app,
     ]
     client.post("/api/v1/responses", json={"responses": items}, headers=bearer(key))
     assert [row[3] for row in stored(session)[-5:]] == [None, None, None, None, "repeated-pattern"]
+
+
+def test_a_deactivated_units_kiosk_takes_no_ratings(app, client, session, province):
+    counter = province.counters["H-01"]
+    credential = make_kiosk(session, counter)
+    unit = session.get(Unit, counter.unit_id)
+    unit.active = False
+    session.commit()
+    item = {"id": str(uuid.uuid4()), "rating": 3}
+    result = client.post("/api/v1/responses", json={"responses": [item]}, headers=bearer(credential))
+    assert result.status_code == 401  # a closed unit's kiosk credential stops working (docs/kiosk.md)
+    client.set_cookie("kiosk", credential)
+    assert client.get("/k/").status_code == 403
+    assert client.post("/k/", data={"rating": "3", "key": str(uuid.uuid4())}).status_code == 403
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Response)).one() == 0

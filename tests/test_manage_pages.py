@@ -28,7 +28,7 @@ def test_overview_answers_which_units_meet_the_target(admin):
     html = admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
     assert verdicts(html) == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
     assert 'data-unit="P" data-verdict="not-met"' in html  # the scope's own index
-    assert "Wilson" in html or "wilson" in html
+    assert "Agresti-coull" in html or "agresti-coull" in html
     assert "95%" in html and "90%" in html
     assert "<svg" in html and 'class="ibar"' in html
     assert 'src="/manage/unit/P/funnel.svg?period=2026-07"' in html
@@ -114,7 +114,7 @@ def test_csv_export_holds_the_method_and_the_rows(admin):
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     facts = {row[0]: row[1] for row in rows if len(row) == 2}
-    assert facts["Phương pháp khoảng tin cậy"] == "Wilson" and facts["Mục tiêu"] == "0,9"
+    assert facts["Phương pháp khoảng tin cậy"] == "Agresti-coull" and facts["Mục tiêu"] == "0,9"
     assert facts["Mức tin cậy"] == "0,95" and facts["Kỳ"].startswith("2026-07")
     assert facts["Kiểm định"] == "một phía"
     start = rows.index(["Đơn vị"])  # the units section, before the items (whose codes include D1, D2)
@@ -137,13 +137,17 @@ def test_xlsx_export_has_one_sheet_per_section_with_formats_and_widths(admin, se
     response = admin.get("/manage/unit/H/export.xlsx?period=2026-07&lang=en")
     book = load_workbook(io.BytesIO(response.data))
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
-    assert about["Interval method"] == "Wilson" and about["Target"] == 0.9
+    assert about["Interval method"] == "Agresti-coull" and about["Target"] == 0.9
     assert about["Confidence level"] == 0.95 and about["Verdict sides"] == "one-sided"
     units = book["Units"]
     assert [row[0] for row in units.iter_rows(min_row=2, values_only=True)] == ["H", "H-01", "H-02"]
     assert units["D3"].number_format == "0.00%" and units["D3"].value == pytest.approx(0.925)
     assert units["C3"].number_format == "#,##0" and units["G3"].value == "Cannot tell yet"
     assert units.column_dimensions["B"].width > 12
+    # One-sided 95% verdicts use a two-sided 90% interval: the score columns say so, and hold the verdict's.
+    assert units["E1"].value == "90% interval, low" and units["F1"].value == "90% interval, high"
+    assert book["Items"]["F1"].value == "95% interval, low"
+    assert "Response rates" in book.sheetnames
     assert {"Items", "Month by month", "Channels", "Ratings", "Reasons", "Counters"} <= set(book.sheetnames)
     items = {row[0]: row for row in book["Items"].iter_rows(min_row=2, values_only=True)}
     assert items["A1"][1].startswith("The reception point") and items["A1"][4] == pytest.approx(0.9125)
@@ -188,3 +192,51 @@ def test_the_weakest_item_is_named_only_when_it_pulls_the_index_down(admin, sess
     add_sipas_items(session, province, "D2", {"B3": 1}, n=20)
     html = admin.get("/manage/unit/D2" + JULY_ARGS).get_data(as_text=True)
     assert re.search(r'data-item="B3" class="weakest"', html)
+
+
+def test_a_counter_and_a_service_at_exactly_100_percent_show_their_interval(client, session, province):
+    """Every respondent satisfied: the rows have an interval (never None) and the page renders."""
+    from tests.factories import add_sipas
+
+    service = next(iter(province.services))
+    add_sipas(session, province, "D1", n=7, satisfied=7, service=service)
+    sign_in(client, "admin")
+    response = client.get("/manage/unit/D1" + JULY_ARGS)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count('class="ibar"') >= 3  # the unit, its counter and its service
+    with client.application.app_context():
+        from survey import scores
+
+        unit = province.units["D1"]
+        filters = scores.make_filters(session, "2026-07")
+        settings = scores.Settings()
+        for row in [*scores.counters(session, unit, filters, settings),
+                    *scores.services(session, [unit], filters, settings)]:
+            assert row["index"]["estimate"] == 1.0
+            assert row["index"]["ci_low"] is not None and row["index"]["ci_high"] == 1.0
+            assert 0 < row["verdict"]["ci_low"] < 1 and row["verdict"]["status"] == "insufficient"
+
+
+def test_the_interval_bar_skips_a_missing_interval(app):
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("manage/_macros.html").module
+        html = str(macros.interval_bar({"estimate": 1.0, "ci_low": None, "ci_high": None}, 0.9, "met"))
+    assert "<svg" not in html
+
+
+def test_the_demo_unit_pages_render_with_rows_at_100_percent(app, client, session):
+    """`flask demo --responses 2000` made a unit page a 500: a row at exactly 100% had no interval."""
+    from sqlmodel import select
+
+    from survey.commands import demo
+    from survey.db import get_engine
+    from survey.models import Unit
+
+    demo.seed(get_engine(app), responses=2000, seed=2026)
+    client.post("/login", data={"username": "manager", "password": demo.DEMO_PASSWORD})
+    codes = list(session.exec(select(Unit.code).order_by(Unit.id)).all())
+    assert len(codes) > 20
+    pages = {code: client.get(f"/manage/unit/{code}") for code in codes}
+    assert {code: page.status_code for code, page in pages.items()} == dict.fromkeys(codes, 200)
+    assert any("100,0%" in page.text for page in pages.values())  # the case that failed is there

@@ -1,5 +1,7 @@
 """The Alembic revisions build the schema the models describe, on SQLite and PostgreSQL."""
 
+import re
+
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
@@ -50,4 +52,29 @@ def test_init_db_command_upgrades_an_empty_database(tmp_path):
     engine = create_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    engine.dispose()
+
+
+def test_a_database_with_districts_keeps_working_and_counters_get_short_codes(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    migrate.upgrade(engine, "d9e3f4a5b6c7")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO unit (id, code, name, kind, parent_id, path, active, created_at) VALUES "
+            "(1, 'NA', 'Tỉnh Nghệ An', 'province', NULL, '/1/', 1, '2025-01-01'),"
+            "(2, 'HTC', 'Huyện Thanh Chương', 'district', 1, '/1/2/', 1, '2025-01-01'),"
+            "(3, 'HTC-01', 'Xã Thanh Tùng', 'commune', 2, '/1/2/3/', 1, '2025-01-01')"))
+        for number, unit in enumerate((2, 3, 3), start=1):
+            connection.execute(text(
+                "INSERT INTO counter (unit_id, name, token, instrument_code, active, created_at) "
+                f"VALUES ({unit}, 'Quầy {number}', 'token-{number}', 'sipas-service', 1, '2025-01-01')"))
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        kinds = connection.execute(text("SELECT code, kind FROM unit ORDER BY id")).all()
+        codes = connection.execute(text("SELECT short_code FROM counter")).scalars().all()
+        connection.execute(text(
+            "INSERT INTO unit (code, name, kind, parent_id, path, active, created_at) "
+            "VALUES ('P-01', 'Phường Trường Vinh', 'ward', 1, '/1/9/', 1, '2025-07-01')"))
+    assert kinds == [("NA", "province"), ("HTC", "district"), ("HTC-01", "commune")]
+    assert len(set(codes)) == 3 and all(re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code) for code in codes)
     engine.dispose()

@@ -49,7 +49,8 @@ def test_poster_svg_has_names_call_to_action_and_url(app, province):
         poster = qr.poster_svg(province.counters["H-01"], province.units["H-01"])
     assert 'width="210mm" height="297mm"' in poster
     assert "Đơn vị H-01" in poster and "Quầy H-01" in poster
-    assert qr.CALL_TO_ACTION in poster and URL in poster
+    code = province.counters["H-01"].short_code
+    assert qr.CALL_TO_ACTION in poster and f"survey.test/c/{code}" in poster and f">{code}</text>" in poster
 
 
 def test_admin_serves_codes_posters_and_the_print_sheet(client, province):

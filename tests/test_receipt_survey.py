@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from survey.core import receipts
 from survey.core.receipts import dossier_hash, issue_receipt
-from survey.models import Dossier, Response
+from survey.models import Dossier, Response, Unit
 from tests.helpers import aged_ticket, answers, hidden
 
 CODE = "H56.22-261122-0007"
@@ -31,7 +31,7 @@ def test_cli_prints_an_absolute_receipt_url(app, runner, session, province):
     assert url.startswith("http://survey.test/r/")
     with app.app_context():
         claims = receipts.read_receipt(url.rsplit("/", 1)[1])
-        assert session.get(Dossier, claims.dossier_id).dossier_hash == dossier_hash(CODE)
+        assert session.get(Dossier, claims.dossier_id).dossier_hash == dossier_hash(CODE, claims.unit_id)
     assert 6.9 < (claims.expires_at - receipts.utcnow()).total_seconds() / 86400 <= 7
 
 
@@ -100,8 +100,24 @@ def test_receipt_form_in_english_keeps_its_key_when_invalid(app, client, session
     assert hidden(page.text, "ticket") == data["ticket"]
 
 
-def test_receipt_command_refuses_another_units_dossier(runner, province):
+def test_receipt_command_scopes_codes_per_unit_and_refuses_a_deactivated_unit(runner, session, province):
     first = runner.invoke(args=["receipt", "--unit", "H-01", "--service", "1.001193", "--dossier", "HS-42"])
     assert first.exit_code == 0, first.output
     second = runner.invoke(args=["receipt", "--unit", "D1", "--service", "1.001193", "--dossier", "HS-42"])
-    assert second.exit_code == 2 and "belongs to another unit" in second.output
+    assert second.exit_code == 0 and second.output != first.output  # D1's own dossier HS-42
+    province.units["D1"].active = False
+    session.add(province.units["D1"])
+    session.commit()
+    closed = runner.invoke(args=["receipt", "--unit", "D1", "--service", "1.001193", "--dossier", "HS-43"])
+    assert closed.exit_code == 2 and "deactivated" in closed.output
+
+
+def test_a_deactivated_units_receipt_takes_no_rating(app, client, session, province):
+    path = receipt_path(app, session, province)
+    unit = session.get(Unit, province.units["H-01"].id)
+    unit.active = False
+    session.commit()
+    page = client.post(path, data=answers("tt01-dossier") | {"ticket": aged_ticket(app)})
+    assert page.status_code == 200 and "Cơ quan này hiện không nhận phiếu khảo sát" in page.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Response)).one() == 0

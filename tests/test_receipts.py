@@ -8,9 +8,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from survey.core.receipts import (
-    DossierOfAnotherUnit,
     ReceiptExpired,
     ReceiptInvalid,
+    UnitClosed,
     dossier_hash,
     issue_receipt,
     read_receipt,
@@ -24,10 +24,11 @@ CODE = "000.00.12.H56-261120-0042"
 def test_dossier_hash_is_the_keyed_hmac(app):
     with app.app_context():
         app.config["DOSSIER_HASH_KEY"] = "k"
-        expected = hmac.new(b"k", CODE.encode(), hashlib.sha256).hexdigest()
-        assert dossier_hash(CODE) == dossier_hash(f"  {CODE}\n") == expected
+        expected = hmac.new(b"k", f"7:{CODE}".encode(), hashlib.sha256).hexdigest()
+        assert dossier_hash(CODE, 7) == dossier_hash(f"  {CODE}\n", 7) == expected
+        assert dossier_hash(CODE, 8) != expected  # scoped per unit
         app.config["DOSSIER_HASH_KEY"] = ""
-        assert dossier_hash(CODE) != expected  # falls back to the secret key
+        assert dossier_hash(CODE, 7) != expected  # falls back to the secret key
 
 
 def test_issue_and_read_a_receipt(app, session, province):
@@ -38,7 +39,7 @@ def test_issue_and_read_a_receipt(app, session, province):
         session.commit()
         claims = read_receipt(token)
         dossier = session.get(Dossier, claims.dossier_id)
-        assert dossier.dossier_hash == dossier_hash(CODE)
+        assert dossier.dossier_hash == dossier_hash(CODE, province.units["H-01"].id)
         expected = (province.units["H-01"].id, province.services["1.001193"].id)
         assert (claims.unit_id, claims.service_id) == expected
         assert 29.9 < (claims.expires_at - dossier.created_at).total_seconds() / 86400 <= 30
@@ -49,12 +50,20 @@ def test_issue_and_read_a_receipt(app, session, province):
         assert CODE not in str(session.exec(select(Dossier)).all())
 
 
-def test_a_dossier_of_another_unit_gets_no_receipt(app, session, province):
+def test_dossier_codes_are_scoped_per_unit(app, session, province):
     with app.test_request_context():
-        issue_receipt(session, unit=province.units["H-01"], service=None, dossier_code=CODE)
-        with pytest.raises(DossierOfAnotherUnit, match="belongs to another unit"):
-            issue_receipt(session, unit=province.units["D1"], service=None, dossier_code=CODE)
-        assert session.exec(select(Dossier.unit_id)).all() == [province.units["H-01"].id]
+        first, other = (read_receipt(issue_receipt(session, unit=province.units[code], service=None,
+                                                   dossier_code=CODE)) for code in ("H-01", "D1"))
+        assert first.dossier_id != other.dossier_id  # one unit cannot claim another's code
+        assert sorted(session.exec(select(Dossier.unit_id)).all()) == sorted(
+            [province.units["H-01"].id, province.units["D1"].id])
+
+
+def test_a_deactivated_unit_issues_no_receipts(app, session, province):
+    unit = province.units["H-01"]
+    unit.active = False
+    with app.test_request_context(), pytest.raises(UnitClosed, match="deactivated"):
+        issue_receipt(session, unit=unit, service=None, dossier_code=CODE)
 
 
 def test_tampered_and_foreign_tokens_are_invalid(app, session, province):

@@ -126,7 +126,8 @@ def test_forged_ticket_keeps_answers_and_asks_again(app, client, session, provin
     assert client.post(D1, data=data | {"ticket": fresh}).status_code == 303
 
 
-def test_landing_page_links_to_the_counter_survey(client, province):
+def test_the_demo_landing_page_links_to_the_counter_survey(app, client, province):
+    app.config["DEMO"] = True
     assert f'href="{D1}"' in client.get("/").text
 
 

@@ -30,7 +30,7 @@ def test_children_get_their_verdicts_with_the_settings(session, mixed):
     assert rows["D1"]["index"]["estimate"] == 1.0 and rows["D1"]["verdict"]["status"] == "met"
     assert rows["D2"]["index"]["estimate"] == 0.5 and rows["D2"]["verdict"]["status"] == "not-met"
     settings = {"target": 0.9, "confidence_level": 0.95, "sides": "one-sided", "min_n": 30,
-                "method": "wilson"}
+                "method": "agresti-coull"}
     assert rows["D1"]["verdict"] | settings == rows["D1"]["verdict"]
     json.dumps(table.to_dict())  # plain data all the way down
 

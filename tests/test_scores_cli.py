@@ -15,7 +15,7 @@ def test_json_is_the_score_table(runner, session, province):
     assert table["unit"]["code"] == "P" and table["period"]["key"] == "2026-07"
     verdicts = {row["unit"]: row["verdict"]["status"] for row in table["rows"]}
     assert verdicts == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
-    assert table["settings"]["method"] == "wilson" and table["rows"][0]["verdict"]["target"] == 0.9
+    assert table["settings"]["method"] == "agresti-coull" and table["rows"][0]["verdict"]["target"] == 0.9
 
 
 def test_csv_of_every_unit_of_a_subtree(runner, session, province):
@@ -32,7 +32,7 @@ def test_csv_of_every_unit_of_a_subtree(runner, session, province):
 def test_text_prints_the_settings_and_more_needed(runner, session, province):
     verdict_mix(session, province)
     result = runner.invoke(args=["scores", "--unit", "H", "--period", "2026-07", "--exclude-flagged"])
-    assert "Verdicts: wilson, 95% one-sided, target 90%, at least 30 responses" in result.output
+    assert "Verdicts: agresti-coull, 95% one-sided, target 90%, at least 30 responses" in result.output
     assert "H-01" in result.output and "inconclusive (about" in result.output
 
 

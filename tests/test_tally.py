@@ -14,6 +14,7 @@ from survey.models import Dossier, Response, Tally, TallyPending
 from survey.periods import parse
 from survey.scores import Filters, service, tally
 from tests.factories import JULY, add_rated, add_sipas, verdict_mix
+from tests.helpers import bearer, make_key
 
 AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
 
@@ -155,6 +156,16 @@ def test_worked_tt01_example_from_the_tally(session, data):
     assert means == {"1": 1.3, "3": 1.8, "4": 1.8, "7": 1.3}
 
 
+def test_a_dossier_not_yet_returned_is_left_out_of_indicator_1(session, data):
+    not_yet = {"T1": 4, "T3": 1, "T4": 1, "T7": 1, "RATING": 3}  # T1 4: "Chưa nhận kết quả"
+    add_rated(session, data, "D1", "tt01-dossier", not_yet, dossier={})
+    session.commit()
+    units = scores.subtree_units(session, data.root)
+    tt01 = scores.dossiers(session, units, Filters(parse("2026-07")))["tt01"]
+    assert {k: tt01["counts"][k] for k in ("1", "3", "4", "7")} == {"1": 4, "3": 5, "4": 5, "7": 5}
+    assert tt01["indicators"]["1"] == 1.3  # 5 points over the four dossiers that were returned
+
+
 def test_every_inserted_response_waits_once_and_a_fold_counts_it_once(session, data):
     engine = get_engine()
     responses = session.scalar(select(func.count()).select_from(Response))
@@ -171,18 +182,18 @@ def test_every_inserted_response_waits_once_and_a_fold_counts_it_once(session, d
 def test_readers_reload_only_what_changed_and_agree_with_a_fresh_load(session, data):
     engine = get_engine()
     tally.fold(engine)
-    store = tally.refresh(engine, tally.Store(), fold_at=10_000)
+    store = tally.refresh(engine, tally.Store())
     add_sipas(session, data, "D2", n=3, satisfied=3)
     add_sipas(session, data, "H-02", n=2, satisfied=0, when=AUGUST)
-    waiting = tally.refresh(engine, store, fold_at=10_000)
+    waiting = tally.refresh(engine, store)
     assert len(waiting.pending_ids[0]) == 5 and waiting.generation == store.generation
     add_rated(session, data, "H-01", "quick-3", {"RATING": 1})
-    more = tally.refresh(engine, waiting, fold_at=10_000)  # adds only the new response to what it held
-    assert pending_sums(more) == pending_sums(tally.refresh(engine, tally.Store(), fold_at=10_000))
+    more = tally.refresh(engine, waiting)  # adds only the new response to what it held
+    assert pending_sums(more) == pending_sums(tally.refresh(engine, tally.Store()))
     assert len(more.pending_ids[0]) == 6
     tally.fold(engine)
-    updated = tally.refresh(engine, more, fold_at=10_000)
-    fresh = tally.refresh(engine, tally.Store(), fold_at=10_000)
+    updated = tally.refresh(engine, more)
+    fresh = tally.refresh(engine, tally.Store())
     assert updated.generation == store.generation + 1 and not any(updated.pending_ids)
     assert set(updated.stored) == set(fresh.stored)
     for key, block in fresh.stored.items():
@@ -203,11 +214,21 @@ def pending_sums(store: tally.Store) -> dict:
     return {group: vector.tolist() for group, vector in result.items()}
 
 
-def test_a_read_folds_when_many_wait(app, session, data):
+def test_a_read_never_folds_and_a_write_folds_once_answered(app, client, session, data):
     app.config["TALLY_FOLD_AT"] = 10
-    assert tally.view().pending_ids == (frozenset(), frozenset())
+    key = make_key(session, data.units["P"], "receipts:write")
+    with app.test_request_context("/manage/"):
+        waiting = tally.view().pending_ids[0]
+    assert len(waiting) > 10
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == len(waiting)
+    session.commit()
+    posted = client.post("/api/v1/receipts", json={"unit": "H-01", "dossier": "HS-1"}, headers=bearer(key))
+    assert posted.status_code == 201
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == len(waiting)
+    posted.close()  # the server has sent the answer: the fold runs now
     session.commit()
     assert session.scalar(select(func.count()).select_from(TallyPending)) == 0
+    assert session.scalar(select(func.count()).select_from(Response)) == len(waiting)
 
 
 def test_rebuild_equals_folding_as_responses_came(session, data):

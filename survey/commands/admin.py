@@ -8,9 +8,10 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
-from survey.core import qr
+from forms.admin import MAX_PASSWORD, MIN_PASSWORD
+from survey.core import audit, qr
 from survey.core.passwords import hash_password
-from survey.core.receipts import DossierOfAnotherUnit, issue_receipt, receipt_url
+from survey.core.receipts import UnitClosed, issue_receipt, receipt_url
 from survey.db import get_engine
 from survey.models import Counter, Role, Service, Unit, User
 
@@ -59,8 +60,8 @@ def create_user_command(username: str, role: str, unit_code: str | None):
     password = os.environ.get("HAILONG_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="password")
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:  # the rule of the administration's form
+        raise click.BadParameter(f"use {MIN_PASSWORD} to {MAX_PASSWORD} characters", param_hint="password")
     with Session(get_engine()) as session:
         unit = None
         if unit_code:
@@ -71,10 +72,11 @@ def create_user_command(username: str, role: str, unit_code: str | None):
             raise click.BadParameter("unit managers and viewers need --unit", param_hint="--unit")
         if session.exec(select(User).where(User.username == username)).first():
             raise click.BadParameter(f"user {username!r} exists already", param_hint="USERNAME")
-        session.add(
-            User(username=username, password_hash=hash_password(password), role=role,
-                 unit_id=unit and unit.id)
-        )
+        user = User(username=username, password_hash=hash_password(password), role=role,
+                    unit_id=unit and unit.id)
+        session.add(user)
+        session.flush()
+        audit.record(session, None, "create", user, None, audit.snapshot(user))  # by the command line
         session.commit()
     click.echo(f"Created {role} {username}" + (f" for {unit_code}" if unit_code else ""))
 
@@ -122,7 +124,7 @@ def receipt_command(unit_code: str, service_code: str, dossier_code: str, days: 
         try:
             token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier_code,
                                   valid_days=days)
-        except DossierOfAnotherUnit as exc:
-            raise click.BadParameter(str(exc), param_hint="--dossier") from None
+        except UnitClosed as exc:
+            raise click.BadParameter(str(exc), param_hint="--unit") from None
         session.commit()
     click.echo(receipt_url(token))

@@ -1,12 +1,15 @@
 """Commands that build the database: `init-db`, `demo` and `tally`."""
 
 import time
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
 from survey.commands import demo, migrate
+from survey.config import DEMO_MARKER
 from survey.db import get_engine
 from survey.models import Unit
 from survey.scores import tally
@@ -27,26 +30,36 @@ def init_db_command():
 @click.option("--password", envvar="HAILONG_PASSWORD", default=None, help="Demo manager password.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has units already.")
 def demo_command(responses: int, seed: int, password: str | None, if_empty: bool):
-    """Build a demo province with units, counters, services and a year of responses."""
+    """Build a demo province with units, counters, services and a year of responses.
+
+    Marks the instance as a demo, so its home page lists counters and the demo accounts.
+    """
     engine = get_engine()
     with Session(engine) as session:
         seeded = session.exec(select(Unit.id).limit(1)).first() is not None
+    (Path(current_app.instance_path) / DEMO_MARKER).write_text("the demo home page is on\n", encoding="utf-8")
     if if_empty and seeded:
-        click.echo(f"The database has data already; demo sign-in: manager / {password or demo.DEMO_PASSWORD}")
+        click.echo(f"The database has data already. {sign_in_hint(password or demo.DEMO_PASSWORD)}")
         return
     result = demo.seed(engine, responses=responses, seed=seed, password=password)
     click.echo(
         f"Demo province: {result.units} units, {result.counters} counters, "
         f"{result.services} services, {result.responses:,} responses in {result.seconds:.1f} s."
     )
-    click.echo(f"Sign in as {result.username} with password {result.password}")
+    click.echo(sign_in_hint(result.password))
+
+
+def sign_in_hint(password: str) -> str:
+    """Name both demo accounts and their password."""
+    return (f"Sign in as manager (unit manager, the whole province) or admin (administrator), "
+            f"both with password {password}")
 
 
 @click.command("tally")
 @with_appcontext
 @click.option("--rebuild", is_flag=True, help="Count every response again from scratch.")
 def tally_command(rebuild: bool):
-    """Add the responses waiting in the queue to the stored tally (pages do it on their own too)."""
+    """Add the responses waiting in the queue to the stored tally (on the primary; a timer runs it)."""
     engine = get_engine()
     started = time.perf_counter()
     counted = tally.rebuild(engine) if rebuild else tally.fold(engine)

@@ -143,15 +143,14 @@ def build_structure(session: Session, rng: np.random.Generator, password: str) -
 
     province = add_unit(session, *demo_data.PROVINCE, UnitKind.PROVINCE, None)
     centre = add_unit(session, *demo_data.CENTRE, UnitKind.CENTRE, province)
-    offer(centre, ["Đăng ký doanh nghiệp", "Đường bộ"], 6)
+    offer(centre, demo_data.CENTRE_FIELDS, 6)
+    for code, name in demo_data.BRANCHES:
+        offer(add_unit(session, code, name, UnitKind.BRANCH, centre), demo_data.BRANCH_FIELDS, 3)
     for code, name, fields in demo_data.DEPARTMENTS:
-        offer(add_unit(session, code, name, UnitKind.DEPARTMENT, province), fields, 3)
-    for code, name, communes in demo_data.DISTRICTS:
-        district = add_unit(session, code, name, UnitKind.DISTRICT, province)
-        offer(district, demo_data.DISTRICT_FIELDS, 4)
-        for number, commune_name in enumerate(communes, start=1):
-            commune = add_unit(session, f"{code}-{number:02d}", commune_name, UnitKind.COMMUNE, district)
-            offer(commune, demo_data.COMMUNE_FIELDS, 2)
+        offer(add_unit(session, code, name, UnitKind.DEPARTMENT, province), fields, 2)
+    for kind, places in ((UnitKind.WARD, demo_data.WARDS), (UnitKind.COMMUNE, demo_data.COMMUNES)):
+        for code, name in places:
+            offer(add_unit(session, code, name, kind, province), demo_data.COMMUNE_FIELDS, 3)
     session.add(User(username="manager", password_hash=hash_password(password), role=Role.UNIT_MANAGER,
                      unit_id=province.id))
     session.add(User(username="admin", password_hash=hash_password(password), role=Role.PROVINCE_ADMIN,
@@ -163,7 +162,8 @@ def generate(rng: np.random.Generator, *, units, counters, links, n: int,
     """Draw n synthetic responses as columns."""
     unit_index = {unit.id: i for i, unit in enumerate(units)}
     true_share = true_shares(np.array([unit.id for unit in units]))
-    kind_weight = {"centre": 3.0, "department": 1.2, "district": 1.5, "commune": 0.6, "province": 0.0}
+    kind_weight = {"centre": 3.0, "branch": 1.5, "department": 0.8, "ward": 1.2, "commune": 1.0,
+                   "district": 1.5, "province": 0.0}
     weights = np.array([kind_weight[units[unit_index[c.unit_id]].kind] for c in counters])
     counter_pick = rng.choice(len(counters), size=n, p=weights / weights.sum())
     counter_ids = np.array([c.id for c in counters])[counter_pick]

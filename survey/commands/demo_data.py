@@ -1,53 +1,68 @@
-"""Names for the demo province: departments, districts, communes and real procedure names.
+"""Names for the demo province as local government is organised since 1 July 2025.
 
-The province is fictional; the procedure names are real (their codes are illustrative).
+Two tiers: the province, and its communes and wards (no districts). One-stop service is run by the
+province's public administration service centre with its branches, and by the one-stop section of
+each commune and ward; the departments are those after the 2025 mergers. The province is fictional
+(a merged province keeps one of the old names); the procedure names are real (their codes are
+illustrative).
 """
 
 PROVINCE = ("SH", "Tỉnh Sông Hồng (dữ liệu mẫu)")
-CENTRE = ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh")
+CENTRE = ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh Sông Hồng")
+#: Branches of the centre: they receive the province's procedures close to where people live.
+BRANCHES = [
+    ("CN01", "Chi nhánh số 1 – Trung tâm Phục vụ hành chính công tỉnh"),
+    ("CN02", "Chi nhánh số 2 – Trung tâm Phục vụ hành chính công tỉnh"),
+    ("CN03", "Chi nhánh số 3 – Trung tâm Phục vụ hành chính công tỉnh"),
+]
+CENTRE_FIELDS = ["Đăng ký doanh nghiệp", "Đầu tư", "Đường bộ", "Lý lịch tư pháp"]
+BRANCH_FIELDS = ["Đất đai", "Đường bộ", "Lý lịch tư pháp"]
 
-#: (code, name, fields of the procedures it handles)
+#: (code, name, fields of the procedures it handles): the departments after the 2025 mergers.
 DEPARTMENTS = [
     ("STP", "Sở Tư pháp", ["Hộ tịch", "Chứng thực", "Lý lịch tư pháp", "Quốc tịch"]),
-    ("STNMT", "Sở Tài nguyên và Môi trường", ["Đất đai", "Môi trường"]),
-    ("SXD", "Sở Xây dựng", ["Xây dựng", "Nhà ở"]),
-    ("SKHDT", "Sở Kế hoạch và Đầu tư", ["Đăng ký doanh nghiệp", "Đầu tư"]),
-    ("SGTVT", "Sở Giao thông vận tải", ["Đường bộ"]),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường", ["Đất đai", "Môi trường", "Nông nghiệp"]),
+    ("SXD", "Sở Xây dựng", ["Xây dựng", "Nhà ở", "Đường bộ"]),
+    ("STC", "Sở Tài chính", ["Đăng ký doanh nghiệp", "Đầu tư"]),
     ("SCT", "Sở Công Thương", ["Thương mại", "An toàn thực phẩm"]),
-    ("SYT", "Sở Y tế", ["Khám chữa bệnh", "Dược phẩm"]),
+    ("SYT", "Sở Y tế", ["Khám chữa bệnh", "Dược phẩm", "Bảo trợ xã hội"]),
     ("SGDDT", "Sở Giáo dục và Đào tạo", ["Văn bằng, chứng chỉ"]),
-    ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội", ["Lao động", "Bảo trợ xã hội", "Người có công"]),
-    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn", ["Nông nghiệp"]),
+    ("SNV", "Sở Nội vụ", ["Lao động", "Người có công", "Thi đua khen thưởng"]),
     ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", ["Văn hóa", "Du lịch"]),
-    ("SNV", "Sở Nội vụ", ["Tôn giáo", "Thi đua khen thưởng"]),
+    ("SDTTG", "Sở Dân tộc và Tôn giáo", ["Tôn giáo"]),
 ]
 
-#: (code, name, [communes]); each district has a one-stop unit handling its procedures.
-DISTRICTS = [
-    ("TPSH", "Thành phố Sông Hồng", [
-        "Phường Bến Thủy", "Phường Hưng Bình", "Phường Trường Thi", "Phường Cửa Nam",
-        "Xã Nghi Phú", "Xã Hưng Lộc", "Xã Nghi Ân", "Xã Hưng Hòa",
-    ]),
-    ("HTA", "Huyện Thanh An", [
-        "Thị trấn Thanh An", "Xã Thanh Tùng", "Xã Thanh Lĩnh", "Xã Thanh Mỹ",
-        "Xã Thanh Hà", "Xã Thanh Xuân", "Xã Thanh Lương", "Xã Thanh Đức",
-    ]),
-    ("HYT", "Huyện Yên Thành", [
-        "Thị trấn Yên Thành", "Xã Yên Hòa", "Xã Yên Phú", "Xã Yên Lạc",
-        "Xã Yên Đồng", "Xã Yên Trung", "Xã Yên Sơn", "Xã Yên Bình",
-    ]),
-    ("HDC", "Huyện Đông Châu", [
-        "Thị trấn Đông Châu", "Xã Đông Hải", "Xã Đông Lâm", "Xã Đông Xuyên",
-        "Xã Đông Phong", "Xã Đông Minh", "Xã Đông Quang", "Xã Đông Sơn",
-    ]),
-    ("HQL", "Huyện Quỳnh Lâm", [
-        "Thị trấn Quỳnh Lâm", "Xã Quỳnh Giang", "Xã Quỳnh Hồng", "Xã Quỳnh Thọ",
-        "Xã Quỳnh Văn", "Xã Quỳnh Tân",
-    ]),
+#: (code, name) of the wards (phường) and communes (xã), directly under the province. Each has a
+#: one-stop section; the names are those of merged communes, as in 2025.
+WARDS = [
+    ("P-BENTHUY", "Phường Bến Thủy"),
+    ("P-TRUONGTHI", "Phường Trường Thi"),
+    ("P-HUNGBINH", "Phường Hưng Bình"),
+    ("P-CUANAM", "Phường Cửa Nam"),
+    ("P-THANHAN", "Phường Thành An"),
+    ("P-YENTHANH", "Phường Yên Thành"),
 ]
-
-DISTRICT_FIELDS = ["Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng", "Đăng ký hộ kinh doanh", "Bảo trợ xã hội"]
-COMMUNE_FIELDS = ["Hộ tịch", "Chứng thực", "Bảo trợ xã hội", "Người có công"]
+COMMUNES = [
+    ("X-NGHIPHU", "Xã Nghi Phú"),
+    ("X-HUNGLOC", "Xã Hưng Lộc"),
+    ("X-THANHTUNG", "Xã Thanh Tùng"),
+    ("X-THANHLINH", "Xã Thanh Lĩnh"),
+    ("X-THANHMY", "Xã Thanh Mỹ"),
+    ("X-THANHHA", "Xã Thanh Hà"),
+    ("X-YENHOA", "Xã Yên Hòa"),
+    ("X-YENPHU", "Xã Yên Phú"),
+    ("X-YENLAC", "Xã Yên Lạc"),
+    ("X-DONGCHAU", "Xã Đông Châu"),
+    ("X-DONGHAI", "Xã Đông Hải"),
+    ("X-DONGLAM", "Xã Đông Lâm"),
+    ("X-QUYNHLAM", "Xã Quỳnh Lâm"),
+    ("X-QUYNHGIANG", "Xã Quỳnh Giang"),
+    ("X-QUYNHTHO", "Xã Quỳnh Thọ"),
+    ("X-SONGHONG", "Xã Sông Hồng"),
+]
+#: Since July 2025 communes and wards settle many procedures that districts used to.
+COMMUNE_FIELDS = ["Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng", "Đăng ký hộ kinh doanh", "Bảo trợ xã hội",
+                  "Người có công"]
 
 #: (illustrative national code, procedure name, field)
 SERVICES = [

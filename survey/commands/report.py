@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
+from survey.core.cells import inert
 from survey.db import get_engine
 from survey.models import Unit
 from survey.periods import PeriodError
@@ -21,8 +22,13 @@ def flat_rows(table: ScoreTable) -> list[dict]:
     for row in [table.scope, *table.rows] if table.level == "children" else table.rows:
         verdict = row["verdict"]
         flat = {"unit": row["unit"], "name": row["name"], "n": row["n"]}
-        flat.update({f"index_{key}": value for key, value in row["index"].items()})
-        flat.update(verdict=verdict["status"], more_needed=verdict["more_needed"], target=verdict["target"],
+        flat.update({f"index_{key}": value for key, value in row["index"].items()
+                     if key != "missing_factors"})
+        flat["index_missing_factors"] = " ".join(row["index"].get("missing_factors") or [])
+        flat.update(verdict=verdict["status"], more_needed=verdict["more_needed"],
+                    reachable=verdict.get("reachable", True), verdict_ci_low=verdict["ci_low"],
+                    verdict_ci_high=verdict["ci_high"], interval_level=verdict.get("interval_level"),
+                    adjustment=verdict.get("adjustment", "none"), target=verdict["target"],
                     confidence_level=verdict["confidence_level"], sides=verdict["sides"],
                     method=verdict["method"], period=table.period["key"])
         for code, factor in row["factors"].items():
@@ -33,20 +39,36 @@ def flat_rows(table: ScoreTable) -> list[dict]:
     return rows
 
 
+def interval_level(settings: dict) -> float:
+    """The two-sided level of the interval a verdict uses under these settings."""
+    level = settings["confidence_level"]
+    return 1 - 2 * (1 - level) if settings["sides"] == "one-sided" else level
+
+
 def as_text(table: ScoreTable) -> str:
     """Return an aligned plain-text table with the settings the verdicts were reached with."""
     s = table.settings
     lines = [f"{table.unit['code']} · {table.unit['name']} · {table.period['key']} "
              f"({table.period['first']} – {table.period['last']}, UTC+7)",
              f"Verdicts: {s['method']}, {s['confidence_level']:.0%} {s['sides']}, target {s['target']:.0%}, "
-             f"at least {s['min_n']} responses, units combined by {s['combine']}."]
+             f"at least {s['min_n']} responses, units combined by {s['combine']}; "
+             f"units adjusted together by {s.get('adjust', 'none')}.",
+             f"Intervals: the two-sided {interval_level(s):.0%} interval each verdict used; "
+             f"'more' settles a verdict with probability {s.get('power', 0.8):.0%} "
+             "if the estimate is the truth."]
     for row in flat_rows(table):
         estimate = row["index_estimate"]
         shown = "      –" if estimate is None else f"{estimate:7.2%}"
-        interval = "" if estimate is None else f"[{row['index_ci_low']:.2%}, {row['index_ci_high']:.2%}]"
-        more = (f" (about {row['more_needed']} more)"
-                if row["verdict"] == "inconclusive" and row["more_needed"] else "")
-        lines.append(f"{row['unit']:<12} {row['n']:>8} {shown} {interval:<20} {row['verdict']}{more}")
+        interval = ("" if estimate is None or row["verdict_ci_low"] is None
+                    else f"[{row['verdict_ci_low']:.2%}, {row['verdict_ci_high']:.2%}]")
+        more = ""
+        if row["verdict"] in ("inconclusive", "insufficient"):
+            more = (f" (about {row['more_needed']} more)" if row["more_needed"]
+                    else " (not reachable at this volume)" if not row["reachable"] else "")
+        partial = " partial: no answers for " + row["index_missing_factors"] if row["index_partial"] else ""
+        adjusted = f" ({row['adjustment']} adjusted)" if row["adjustment"] != "none" else ""
+        lines.append(f"{row['unit']:<12} {row['n']:>8} {shown} {interval:<20} "
+                     f"{row['verdict']}{adjusted}{more}{partial}")
     return "\n".join(lines)
 
 
@@ -85,7 +107,7 @@ def scores_command(unit_code, level, period, service, channel, exclude_flagged, 
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["unit"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({name: inert(value) for name, value in row.items()} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(as_text(table))

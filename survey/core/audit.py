@@ -9,7 +9,7 @@ from sqlmodel import Session, SQLModel
 from survey.models import AuditEvent, User
 
 #: Columns never copied into the audit log (secrets and their hashes).
-SECRET_COLUMNS = frozenset({"password_hash", "key_hash", "credential_hash", "enrol_code_hash"})
+SECRET_COLUMNS = frozenset({"password_hash", "key_hash", "credential_hash", "enrol_code_hash", "secret"})
 
 
 def snapshot(row: SQLModel | None) -> dict | None:

@@ -13,12 +13,25 @@ from survey.models import Counter, Unit
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 #: The call to action printed under the code.
 CALL_TO_ACTION = "Quét mã QR để đánh giá mức độ hài lòng"
-SUBTITLE = "Ẩn danh · dưới 1 phút · không cần cài ứng dụng"
+SUBTITLE = "Ẩn danh · không cần cài ứng dụng"
+#: For people who cannot scan: the short address to type, with the counter's code.
+TYPE_INSTEAD = "Không quét được? Mở {url} hoặc nhập mã {code} tại {home}"
 
 
 def survey_url(counter: Counter) -> str:
-    """Return the short public URL of a counter's survey."""
+    """Return the public URL of a counter's survey (the one in its QR code)."""
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/c/{counter.token}"
+
+
+def short_url(counter: Counter) -> str:
+    """Return the short address of a counter's survey, to type by hand (/c/AB12CD)."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/c/{counter.short_code}"
+
+
+def type_instead(counter: Counter) -> str:
+    """Return the poster's line for people who cannot scan the code."""
+    home = current_app.config["PUBLIC_BASE_URL"].rstrip("/").split("://", 1)[-1]
+    return TYPE_INSTEAD.format(url=short_url(counter).split("://", 1)[-1], code=counter.short_code, home=home)
 
 
 def matrix(url: str) -> list[list[bool]]:
@@ -91,8 +104,9 @@ def poster_svg(counter: Counter, unit: Unit) -> str:
         f'<path d="{path_data(modules)}" fill="#000"/></g>',
         f'<text x="105" y="224" font-size="9" font-weight="700">{escape(CALL_TO_ACTION)}</text>',
         f'<text x="105" y="236" font-size="5.5" fill="#4a5562">{escape(SUBTITLE)}</text>',
-        f'<text x="105" y="256" font-size="3.6" font-family="DejaVu Sans Mono, monospace">'
-        f'{escape(url)}</text>',
+        f'<text x="105" y="250" font-size="5">{escape(type_instead(counter))}</text>',
+        f'<text x="105" y="266" font-size="12" font-weight="700" font-family="DejaVu Sans Mono, monospace">'
+        f'{escape(counter.short_code)}</text>',
         "</svg>",
     ]
     return "\n".join(lines)

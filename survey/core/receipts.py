@@ -31,8 +31,8 @@ class ReceiptExpired(ReceiptError):
         self.expires_at = expires_at
 
 
-class DossierOfAnotherUnit(ValueError):
-    """The dossier code is known already, under another unit."""
+class UnitClosed(ValueError):
+    """The unit is deactivated: it issues no receipts."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,14 @@ class ReceiptClaims:
     expires_at: datetime
 
 
-def dossier_hash(code: str) -> str:
-    """Return the keyed hash (HMAC-SHA-256, hex) that stands for a dossier code."""
+def dossier_hash(code: str, unit_id: int) -> str:
+    """Return the keyed hash (HMAC-SHA-256, hex) that stands for a dossier code of one unit.
+
+    Codes are scoped per unit: the same code at two units is two dossiers, so no unit can claim
+    (or learn anything about) another unit's dossier by its code.
+    """
     key = current_app.config.get("DOSSIER_HASH_KEY") or current_app.secret_key
-    return hmac.new(str(key).encode(), code.strip().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(str(key).encode(), f"{unit_id}:{code.strip()}".encode(), hashlib.sha256).hexdigest()
 
 
 def serializer() -> URLSafeSerializer:
@@ -61,17 +65,16 @@ def issue_receipt(
 ) -> str:
     """Create or reuse the dossier's row (only its hash is stored); return a receipt token.
 
-    Flushes but does not commit: the caller commits. A code already issued by another unit raises
-    DossierOfAnotherUnit (a receipt never signs another unit's dossier).
+    Flushes but does not commit: the caller commits. A deactivated unit raises UnitClosed.
     """
+    if not unit.active:
+        raise UnitClosed(f"the unit {unit.code} is deactivated: it issues no receipts")
     if not dossier_code.strip():
         raise ValueError("the dossier code is empty")
     if valid_days < 1:
         raise ValueError(f"valid_days must be at least 1, got {valid_days}")
-    digest = dossier_hash(dossier_code)
+    digest = dossier_hash(dossier_code, unit.id)
     dossier = session.exec(select(Dossier).where(Dossier.dossier_hash == digest)).first()
-    if dossier is not None and dossier.unit_id != unit.id:
-        raise DossierOfAnotherUnit("this dossier code belongs to another unit")
     if dossier is None:
         dossier = Dossier(
             unit_id=unit.id, service_id=service and service.id, dossier_hash=digest, received_at=utcnow()

@@ -7,9 +7,10 @@ from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from survey.core import webhooks
 from survey.instruments import Instrument as Questionnaire
 from survey.instruments.catalogue import of_row
-from survey.models import ANSWER_SLOTS, Answer, Channel, Instrument, Response, utcnow
+from survey.models import ANSWER_SLOTS, Answer, Channel, Instrument, Response, Unit, utcnow
 
 #: Respondent facts a response may carry (columns of Response).
 FACT_COLUMNS = ("gender", "age_band", "occupation", "applicant")
@@ -98,7 +99,21 @@ def record_response(
     slots = {f"v{slot:02d}": None for slot in range(1, ANSWER_SLOTS + 1)}
     slots |= {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
     session.execute(INSERT_ANSWER, slots | {"response_id": response.id})
+    announce(session, response, instrument)
     return response, True
+
+
+def announce(session: Session, response: Response, instrument: Questionnaire) -> None:
+    """Queue the webhook events of a new response: stored, and for a dossier rating, rated."""
+    unit = session.get(Unit, response.unit_id)
+    data = {"response_id": response.id, "instrument": instrument.code, "version": instrument.version,
+            "channel": response.channel, "counter_id": response.counter_id, "service_id": response.service_id,
+            "submitted_at": response.submitted_at.isoformat()}
+    webhooks.enqueue(session, "response.stored", unit, data)
+    if response.dossier_hash is not None:
+        satisfied = bool(response.answered_mask) and response.satisfied_mask == response.answered_mask
+        webhooks.enqueue(session, "dossier.rated", unit, data | {"dossier_hash": response.dossier_hash,
+                                                                 "satisfied": satisfied})
 
 
 #: Statements built once (their compiled form is cached); rows come as parameters.

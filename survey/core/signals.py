@@ -20,9 +20,11 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class Thresholds:
     """When ratings look stuffed; every value is a setting (SIGNALS_* in the config)."""
 
-    #: Top ratings on one device or counter within burst_seconds that make a burst.
+    #: Top ratings on one device or counter within burst_seconds that make a burst; from one
+    #: client address (which a whole centre may share behind NAT) it takes client_burst_count.
     burst_count: int = 5
     burst_seconds: int = 60
+    client_burst_count: int = 10
     #: Opening hours in local time, and the local offset from UTC (Vietnam: UTC+7).
     opens: time = time(7, 0)
     closes: time = time(17, 30)
@@ -52,6 +54,8 @@ class Rating:
     kiosk_id: int | None = None
     counter_id: int | None = None
     instrument_id: int | None = None
+    #: Keyed hash of the client's address (web forms), see survey.web.limits.client_hash.
+    client_hash: str | None = None
 
     @property
     def answered(self) -> int:
@@ -89,14 +93,18 @@ def too_soon(new: Rating, recent: list[Rating], seconds: int) -> bool:
 
 
 def in_burst(new: Rating, recent: list[Rating], thresholds: Thresholds) -> bool:
-    """Tell whether this top rating completes a burst of top ratings on its device or counter."""
+    """Tell whether this top rating completes a burst of top ratings on its device, counter or client.
+
+    Times are the server's times of acceptance, so a burst is one however long each page was open.
+    """
     start = new.at - timedelta(seconds=thresholds.burst_seconds)
-    for key in ("kiosk_id", "counter_id"):
+    for key, count in (("kiosk_id", thresholds.burst_count), ("counter_id", thresholds.burst_count),
+                       ("client_hash", thresholds.client_burst_count)):
         own = getattr(new, key)
         if own is None:
             continue
         tops = sum(1 for row in recent if row.top and getattr(row, key) == own and row.at > start)
-        if tops + 1 >= thresholds.burst_count:
+        if tops + 1 >= count:
             return True
     return False
 
@@ -136,6 +144,7 @@ def thresholds_from(config: Mapping) -> Thresholds:
     return Thresholds(
         burst_count=int(config.get("SIGNALS_BURST_COUNT", defaults.burst_count)),
         burst_seconds=int(config.get("SIGNALS_BURST_SECONDS", defaults.burst_seconds)),
+        client_burst_count=int(config.get("SIGNALS_CLIENT_BURST_COUNT", defaults.client_burst_count)),
         opens=opens,
         closes=closes,
         open_days=frozenset(range(first, last + 1)),

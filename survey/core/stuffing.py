@@ -27,41 +27,71 @@ def suspicion(
 ) -> str | None:
     """Return why a new response looks stuffed (comma-separated reasons), or None."""
     thresholds = signals.thresholds_from(current_app.config)
-    instrument = of_row(instrument_row)
-    new = signals.Rating(
-        at=at,
-        pattern=tuple(values.get(item.code) for item in instrument.items),
-        top=is_top(instrument, [values.get(item.code) for item in instrument.scored_items]),
-        kiosk_id=kiosk_id,
-        counter_id=counter_id,
-        instrument_id=instrument_row.id,
-    )
+    new = rating_of(instrument_row, values, at=at, counter_id=counter_id, kiosk_id=kiosk_id)
     window = max(thresholds.burst_seconds, thresholds.pattern_seconds, min_interval_seconds or 0)
     recent = recent_ratings(session, counter_id=counter_id, kiosk_id=kiosk_id,
                             since=at - timedelta(seconds=window))
     return signals.decide(new, recent, min_interval_seconds=min_interval_seconds, thresholds=thresholds)
 
 
+def burst(
+    session: Session,
+    *,
+    instrument_row: InstrumentRow,
+    values: dict[str, int | None],
+    at: datetime,
+    counter_id: int | None,
+    client_hash: str | None,
+) -> str | None:
+    """Return signals.BURST when a web form's top rating completes a burst on its counter or from
+    its client address (by the server's time of acceptance), else None.
+
+    The other signals stay off for web forms: a QR form may honestly be answered in the evening,
+    and many citizens tick one column for every item (docs/respond.md).
+    """
+    thresholds = signals.thresholds_from(current_app.config)
+    new = rating_of(instrument_row, values, at=at, counter_id=counter_id, client_hash=client_hash)
+    if not new.top:
+        return None
+    recent = recent_ratings(session, counter_id=counter_id, client_hash=client_hash,
+                            since=at - timedelta(seconds=thresholds.burst_seconds))
+    return signals.BURST if signals.in_burst(new, recent, thresholds) else None
+
+
+def rating_of(instrument_row: InstrumentRow, values: dict[str, int | None], **where) -> signals.Rating:
+    """Return what the signals look at in a new response."""
+    instrument = of_row(instrument_row)
+    return signals.Rating(
+        pattern=tuple(values.get(item.code) for item in instrument.items),
+        top=is_top(instrument, [values.get(item.code) for item in instrument.scored_items]),
+        instrument_id=instrument_row.id,
+        **where,
+    )
+
+
 def recent_ratings(
-    session: Session, *, counter_id: int | None, kiosk_id: int | None, since: datetime
+    session: Session, *, counter_id: int | None, kiosk_id: int | None = None, client_hash: str | None = None,
+    since: datetime,
 ) -> list[signals.Rating]:
-    """Return the ratings of a counter or device submitted since a time."""
+    """Return the ratings of a counter, device or client submitted since a time."""
     owners = [Response.counter_id == counter_id] if counter_id is not None else []
     if kiosk_id is not None:
         owners.append(Response.kiosk_id == kiosk_id)
+    if client_hash is not None:
+        owners.append(Response.client_hash == client_hash)
     if not owners:
         return []
     slots = Answer.__table__.c
     rows = session.execute(
         select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id,
-               *(slots[name] for name in SLOT_COLUMNS))
+               Response.client_hash, *(slots[name] for name in SLOT_COLUMNS))
         .join(Answer, Answer.response_id == Response.id)
         .where(or_(*owners), Response.submitted_at >= since)
         .order_by(Response.submitted_at)
         .limit(2000)
     ).all()
     ratings = []
-    for at, kiosk_id, counter_id, instrument_id, *values in rows:
+    for at, kiosk_id, counter_id, instrument_id, client, *values in rows:
         instrument = of_row(session.get(InstrumentRow, instrument_id))
         stored = tuple(values[item.slot - 1] for item in instrument.items)
         scored = [values[item.slot - 1] for item in instrument.scored_items]
@@ -73,6 +103,7 @@ def recent_ratings(
                 kiosk_id=kiosk_id,
                 counter_id=counter_id,
                 instrument_id=instrument_id,
+                client_hash=client,
             )
         )
     return ratings

@@ -128,9 +128,14 @@ def load_path(path: Path) -> Instrument:
     return parse(document, source=str(path))
 
 
-def parse(document: object, *, source: str) -> Instrument:
-    """Validate an instrument document and build the Instrument."""
-    check = Checker(source)
+def parse(document: object, *, source: str, strict: bool = True) -> Instrument:
+    """Validate an instrument document and build the Instrument.
+
+    Shipped files are checked strictly: every text is one non-empty string per language and
+    nothing else. Versions already stored are read with ``strict=False``: they were accepted
+    when stored, and old responses must keep their wording even where a file once cut a text.
+    """
+    check = Checker(source, strict=strict)
     doc = check.mapping(document, "document")
     scale = check.mapping(doc.get("scale"), "scale")
     levels = tuple(
@@ -162,6 +167,8 @@ def parse(document: object, *, source: str) -> Instrument:
     if len(set(codes)) != len(codes):
         check.fail("items", f"item codes repeat: {codes}")
     comment = check.mapping(doc.get("comment") or {"max_length": 0, "label": {}}, "comment")
+    if comment.get("max_length"):
+        check.translated(comment.get("label"), "comment.label")
     version = doc.get("version")
     if not isinstance(version, int) or version < 1:
         check.fail("version", f"must be a positive whole number, got {version!r}")
@@ -176,7 +183,9 @@ def parse(document: object, *, source: str) -> Instrument:
         factors=factors,
         items=items,
         comment=comment,
-        facts=tuple(doc.get("facts") or ()),
+        facts=tuple(
+            check.fact(f, f"facts[{i}]") for i, f in enumerate(doc.get("facts") or [])
+        ),
         document=doc,
     )
 
@@ -184,8 +193,9 @@ def parse(document: object, *, source: str) -> Instrument:
 class Checker:
     """Small validators that raise InstrumentError naming the file and the field."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, *, strict: bool = True):
         self.source = source
+        self.strict = strict
 
     def fail(self, field: str, message: str) -> NoReturn:
         raise InstrumentError(f"{self.source}: {field}: {message}")
@@ -206,9 +216,29 @@ class Checker:
         return value
 
     def translated(self, value, field: str) -> dict:
+        """Check a text given in every language: one non-empty string each, and nothing else.
+
+        YAML flow mappings cut plain texts at commas (``{vi: Cán bộ, công chức, en: …}`` has a
+        key "công chức"): such leftovers are refused, not ignored.
+        """
         value = self.mapping(value, field)
         for language in LANGUAGES:
             self.text(value.get(language), f"{field}.{language}")
+        extra = [key for key in value if key not in LANGUAGES]
+        if extra and self.strict:
+            self.fail(field, f"has keys other than the languages {LANGUAGES}: {extra!r} "
+                             "(quote texts that contain a comma)")
+        return value
+
+    def fact(self, value, field: str) -> dict:
+        """Check a respondent fact: a code, a label and options with text values."""
+        value = self.mapping(value, field)
+        self.text(value.get("code"), f"{field}.code")
+        self.translated(value.get("label"), f"{field}.label")
+        for i, option in enumerate(self.sequence(value.get("options"), f"{field}.options")):
+            option = self.mapping(option, f"{field}.options[{i}]")
+            self.text(option.get("value"), f"{field}.options[{i}].value")
+            self.translated(option.get("label"), f"{field}.options[{i}].label")
         return value
 
     def option(self, value, field: str) -> Option:
@@ -237,8 +267,9 @@ class Checker:
                 self.option(o, f"{field}.options[{i}]")
                 for i, o in enumerate(self.sequence(raw.get("options"), f"{field}.options"))
             )
-        if kind == "points" and any(o.points not in (0, 1, 2) for o in options):
-            self.fail(f"{field}.options", "every option of a points item needs points 0, 1 or 2")
+        if kind == "points" and any(o.points not in (0, 1, 2, None) for o in options):
+            self.fail(f"{field}.options", "every option of a points item needs points 0, 1 or 2 "
+                                          "(or null: an answer the indicator leaves out)")
         return Item(
             code=self.text(raw.get("code"), f"{field}.code"),
             kind=kind,

@@ -58,7 +58,7 @@ def row_for(session: Session, code: str) -> InstrumentRow:
 @lru_cache(maxsize=64)
 def definition(instrument_id: int, definition_json: str) -> instruments.Instrument:
     """Return the parsed instrument of a stored version (cached by id and content)."""
-    return instruments.parse(json.loads(definition_json), source=f"instrument #{instrument_id}")
+    return instruments.parse(json.loads(definition_json), source=f"instrument #{instrument_id}", strict=False)
 
 
 def of_row(row: InstrumentRow) -> instruments.Instrument:

@@ -7,6 +7,7 @@ a new module, imported below so that every table is on the one metadata before A
 from survey.models.access import ApiKey, AuditEvent, User
 from survey.models.base import (
     ANSWER_SLOTS,
+    CURRENT_UNIT_KINDS,
     NAMING_CONVENTION,
     Channel,
     Role,
@@ -14,23 +15,40 @@ from survey.models.base import (
     enum_check,
     utcnow,
 )
+from survey.models.hooks import Webhook, WebhookDelivery
 from survey.models.improve import ImprovementAction
+from survey.models.kiosk import HeldRating
 from survey.models.notify import AlertRule, Notice
-from survey.models.org import Counter, Instrument, KioskDevice, Service, Unit, UnitService
+from survey.models.org import (
+    Counter,
+    Instrument,
+    KioskDevice,
+    Service,
+    Unit,
+    UnitService,
+    new_short_code,
+)
+from survey.models.paper import PaperEntry
 from survey.models.publish import PublicPage
 from survey.models.records import Answer, Dossier, Response
 from survey.models.tally import (
+    COUNTED_FACTS,
+    REQUEUE_TRIGGER,
     TALLY_QUEUES,
     Tally,
     TallyPending,
     TallyPendingDossier,
+    requeue_trigger_ddl,
     tally_trigger,
     tally_trigger_ddl,
 )
 
 __all__ = [
-    "ANSWER_SLOTS", "NAMING_CONVENTION", "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent",
-    "Channel", "Counter", "Dossier", "ImprovementAction", "Instrument", "KioskDevice", "Notice", "PublicPage",
-    "Response", "Role", "Service", "Tally", "TallyPending", "TallyPendingDossier", "Unit", "UnitKind",
-    "UnitService", "User", "enum_check", "tally_trigger", "tally_trigger_ddl", "utcnow",
+    "ANSWER_SLOTS", "COUNTED_FACTS", "CURRENT_UNIT_KINDS", "NAMING_CONVENTION", "REQUEUE_TRIGGER",
+    "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent", "Channel", "Counter", "Dossier",
+    "HeldRating", "ImprovementAction", "Instrument", "KioskDevice", "Notice", "PaperEntry",
+    "PublicPage", "Response", "Role", "Service", "Tally", "TallyPending", "TallyPendingDossier", "Unit",
+    "UnitKind", "UnitService", "User", "Webhook", "WebhookDelivery", "enum_check", "new_short_code",
+    "requeue_trigger_ddl",
+    "tally_trigger", "tally_trigger_ddl", "utcnow",
 ]

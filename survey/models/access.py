@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Integer,
     String,
     Text,
     true,
@@ -33,6 +34,9 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
+    #: Part of every session cookie of this user; bumped on sign-out and on a new password, so
+    #: that every earlier session ends on the server's side.
+    session_version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     created_at: datetime = Field(default_factory=utcnow)
     #: Where alerts and digests go; None: no mail.
     email: str | None = Field(default=None, max_length=254)
@@ -51,7 +55,7 @@ class ApiKey(SQLModel, table=True):
     #: First characters of the key, shown in the admin pages to tell keys apart.
     prefix: str = Field(max_length=12)
     key_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    #: Space-separated scopes: receipts:write responses:write scores:read.
+    #: Space-separated scopes: receipts:write responses:write dossiers:write scores:read.
     scopes: str = Field(max_length=200)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     active: bool = True

@@ -29,11 +29,27 @@ def utcnow() -> datetime:
 
 
 class UnitKind(enum.StrEnum):
+    """Kinds of units since the two-tier local government of 1 July 2025 (province → commune).
+
+    DISTRICT stays valid for units stored before the reform; new units are never districts.
+    """
+
     PROVINCE = "province"
+    #: The provincial public administration service centre (Trung tâm Phục vụ hành chính công).
     CENTRE = "centre"
+    #: A branch of the centre (chi nhánh), serving several communes and wards.
+    BRANCH = "branch"
     DEPARTMENT = "department"
-    DISTRICT = "district"
+    #: A rural commune (xã) or a special zone (đặc khu), with its one-stop section.
     COMMUNE = "commune"
+    #: An urban ward (phường), with its one-stop section.
+    WARD = "ward"
+    #: A district (huyện, quận, thị xã, thành phố thuộc tỉnh): abolished on 1 July 2025.
+    DISTRICT = "district"
+
+
+#: The kinds a new unit may have: today's organisation (no districts).
+CURRENT_UNIT_KINDS = tuple(kind for kind in UnitKind if kind is not UnitKind.DISTRICT)
 
 
 class Channel(enum.StrEnum):

@@ -1,5 +1,6 @@
 """The organisation: units, services, instruments, counters and kiosk devices."""
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -16,7 +17,10 @@ from survey.models.base import UnitKind, enum_check, utcnow
 
 
 class Unit(SQLModel, table=True):
-    """An agency in the tree: province → department / district → commune; a centre too."""
+    """An agency in the tree: province → service centre and branches, departments, communes and wards.
+
+    The tree allows any shape: units stored before 1 July 2025 may still have districts between.
+    """
 
     __table_args__ = (enum_check("kind", "kind", UnitKind),)
     id: int | None = Field(default=None, primary_key=True)
@@ -66,6 +70,16 @@ class Instrument(SQLModel, table=True):
     loaded_at: datetime = Field(default_factory=utcnow)
 
 
+#: Letters and digits of short counter codes, without look-alikes (0/O, 1/I/L).
+SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+SHORT_CODE_LENGTH = 6
+
+
+def new_short_code() -> str:
+    """Return a random short counter code ("AB12CD"), typed by people who cannot scan the poster."""
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
 class Counter(SQLModel, table=True):
     """A service counter of a unit, with the opaque token printed on its QR poster."""
 
@@ -74,6 +88,9 @@ class Counter(SQLModel, table=True):
     name: str = Field(max_length=120)
     #: Random URL-safe token of /c/<token>; rotating it retires printed posters.
     token: str = Field(sa_column=Column(String(43), nullable=False, unique=True))
+    #: Short code printed under the QR code (/c/AB12CD); rotated with the token.
+    short_code: str = Field(default_factory=new_short_code,
+                            sa_column=Column(String(8), nullable=False, unique=True))
     instrument_code: str = Field(default="sipas-service", max_length=40)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
@@ -100,3 +117,16 @@ class KioskDevice(SQLModel, table=True):
     enrolled_at: datetime | None = None
     last_seen_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    #: Ratings the tablet answered before this time reach the server as held ratings, for an
+    #: administrator to accept or discard (set at each enrolment and reactivation).
+    accepts_from: datetime | None = None
+    #: Server time of the last sync that left the tablet's queue empty: a rating answered before
+    #: it should have come with that sync, so one arriving later is flagged "late".
+    drained_at: datetime | None = None
+    #: What the tablet reported at its last sync: ratings still queued, ratings the server refused
+    #: (kept on the tablet for staff), its script version, and how far its clock was off (seconds,
+    #: positive when fast).
+    queued: int = 0
+    refused: int = 0
+    app_version: str | None = Field(default=None, max_length=40)
+    clock_skew_seconds: int | None = None

@@ -23,6 +23,9 @@ from survey.models.base import ANSWER_SLOTS, Channel, enum_check, utcnow
 class Dossier(SQLModel, table=True):
     """A dossier known from a receipt or pushed by the one-stop system."""
 
+    __table_args__ = (
+        CheckConstraint("complaint_outcome IN ('pending', 'upheld', 'dismissed')", name="complaint_outcome"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     service_id: int | None = Field(default=None, foreign_key="service.id")
@@ -34,6 +37,14 @@ class Dossier(SQLModel, table=True):
     #: A founded complaint or feedback was recorded on this dossier (QĐ 766).
     complaint: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    #: What became of the complaint ("pending", "upheld", "dismissed"), when the one-stop system says.
+    complaint_outcome: str | None = Field(default=None, max_length=16)
+    #: Why the result came late, as the one-stop system recorded it.
+    late_reason: str | None = Field(default=None, max_length=500)
+    #: Submitted online (dịch vụ công trực tuyến) rather than at the counter; None when not told.
+    online: bool | None = None
+    #: Last time the one-stop system changed the facts (pushed or imported); None if never.
+    updated_at: datetime | None = None
 
 
 class Response(SQLModel, table=True):

@@ -1,13 +1,18 @@
 """The tally's stored sums and the queues that feed it."""
 
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Integer,
     LargeBinary,
     UniqueConstraint,
     event,
+    false,
+    text,
 )
 from sqlalchemy.schema import DDL
 from sqlmodel import Field, SQLModel
@@ -49,10 +54,25 @@ class TallyPending(SQLModel, table=True):
 
 
 class TallyPendingDossier(SQLModel, table=True):
-    """Dossiers not added to the tally yet: a trigger on dossier adds every new row here."""
+    """Dossiers whose facts the tally does not hold yet: triggers on dossier add new and changed rows.
+
+    A new dossier waits with `counted` false. A dossier whose facts change after the tally counted
+    them waits with `counted` true and the facts as counted (`old_…`, from the first change), so a
+    fold takes those away and adds the new ones.
+    """
 
     __tablename__ = "tally_pending_dossier"
     dossier_id: int = Field(primary_key=True)
+    #: The tally holds this dossier with the old_… facts (a change after counting).
+    counted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    #: Changes since it joined the queue: readers holding its sums see that they are stale.
+    revision: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    old_unit_id: int | None = None
+    old_service_id: int | None = None
+    old_received_at: datetime | None = None
+    old_due_at: datetime | None = None
+    old_returned_at: datetime | None = None
+    old_complaint: bool | None = None
 
 
 #: Every inserted response and dossier, whoever writes it (the app, bulk loads, an operator's SQL),
@@ -81,7 +101,35 @@ def tally_trigger_ddl(table: str, dialect: str) -> list[str]:
             f"FOR EACH ROW EXECUTE FUNCTION {name}()"]
 
 
-for _table in TALLY_QUEUES:
-    for _dialect in ("sqlite", "postgresql"):
-        for _statement in tally_trigger_ddl(_table, _dialect):
-            event.listen(SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+#: The dossier facts the tally counts: changing any of them queues the dossier again.
+COUNTED_FACTS = ("unit_id", "service_id", "received_at", "due_at", "returned_at", "complaint")
+#: The trigger (and PostgreSQL function) that queues a dossier whose counted facts change.
+REQUEUE_TRIGGER = "dossier_tally_requeue"
+
+
+def requeue_trigger_ddl(dialect: str) -> list[str]:
+    """Return the statements creating the trigger that queues changed dossiers with their counted facts.
+
+    Only the first change after a fold records the old facts (those the tally holds); every change
+    raises the queued row's revision. The Alembic revision creates the same.
+    """
+    columns = ", ".join(f"old_{fact}" for fact in COUNTED_FACTS)
+    values = ", ".join(f"OLD.{fact}" for fact in COUNTED_FACTS)
+    insert = (f"INSERT INTO tally_pending_dossier (dossier_id, counted, revision, {columns}) "
+              f"VALUES (OLD.id, {'1' if dialect == 'sqlite' else 'true'}, 0, {values})")
+    bump = "UPDATE tally_pending_dossier SET revision = revision + 1 WHERE dossier_id = OLD.id"
+    of = ", ".join(COUNTED_FACTS)
+    if dialect == "sqlite":
+        return [f"CREATE TRIGGER IF NOT EXISTS {REQUEUE_TRIGGER} AFTER UPDATE OF {of} ON dossier "
+                f"BEGIN {insert.replace('INSERT', 'INSERT OR IGNORE', 1)}; {bump}; END"]
+    return [f"CREATE OR REPLACE FUNCTION {REQUEUE_TRIGGER}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {insert} ON CONFLICT (dossier_id) DO NOTHING; {bump}; RETURN NULL; END $$",
+            f"CREATE OR REPLACE TRIGGER {REQUEUE_TRIGGER} AFTER UPDATE OF {of} ON dossier "
+            f"FOR EACH ROW EXECUTE FUNCTION {REQUEUE_TRIGGER}()"]
+
+
+for _dialect in ("sqlite", "postgresql"):
+    _statements = [*(s for table in TALLY_QUEUES for s in tally_trigger_ddl(table, _dialect)),
+                   *requeue_trigger_ddl(_dialect)]
+    for _statement in _statements:
+        event.listen(SQLModel.metadata, "after_create", DDL(_statement).execute_if(dialect=_dialect))

@@ -1,7 +1,8 @@
 """Scores of the unit tree: the one entry point that pages, the JSON API and the CLI use.
 
 Callers ask for a scope's score table (`score_scope`, `cached_score_scope`) or for one section of
-a unit page (`trend`, `counters`, `services`, `ratings`, `dossiers`, `channels`, `comments`). Below
+a unit page (`trend`, `counters`, `services`, `ratings`, `dossiers`, `channels`, `comments`,
+`response_rates`). Below
 this package's surface:
 
 - `counts` decides, in one place, whether the stored tally (`tally/`) can answer a question or
@@ -14,6 +15,7 @@ this package's surface:
 
 from survey.scores.cache import cached, data_version
 from survey.scores.filters import Filters
+from survey.scores.rates import response_rates
 from survey.scores.sections import channels, comments, counters, dossiers, ratings, reasons, services, trend
 from survey.scores.service import (
     LEVELS,
@@ -30,6 +32,5 @@ from survey.scores.settings import Settings, sipas_instrument
 __all__ = [
     "LEVELS", "Filters", "ScoreTable", "Settings", "UnknownService", "cached", "cached_score_scope",
     "channels", "comments", "counters", "data_version", "dossiers", "make_filters", "ratings", "reasons",
-    "score_scope",
-    "services", "sipas_instrument", "sort_rows", "subtree_units", "trend",
+    "response_rates", "score_scope", "services", "sipas_instrument", "sort_rows", "subtree_units", "trend",
 ]

@@ -13,8 +13,9 @@ from survey.models import Dossier, Response
 SIZE = 256
 
 
-def data_version(session: Session) -> tuple[int, int, int]:
-    """Return what changes when scores may change: newest response, flagged count, newest dossier.
+def data_version(session: Session) -> tuple[int, int, int, str]:
+    """Return what changes when scores may change: newest response, flagged count, newest dossier,
+    latest change of a dossier's facts.
 
     Asked once per request (kept on g): every cached piece of one page then agrees.
     """
@@ -25,8 +26,8 @@ def data_version(session: Session) -> tuple[int, int, int]:
     flagged = connection.execute(
         select(func.count()).select_from(Response).where(Response.suspicious.is_(True))
     ).scalar()
-    dossier = connection.execute(select(func.max(Dossier.id))).scalar() or 0
-    version = int(newest), int(flagged or 0), int(dossier)
+    dossier, changed = connection.execute(select(func.max(Dossier.id), func.max(Dossier.updated_at))).one()
+    version = int(newest), int(flagged or 0), int(dossier or 0), str(changed)
     if has_request_context():
         g.data_version = version
     return version

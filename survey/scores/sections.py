@@ -15,7 +15,7 @@ from survey.models import Counter, Service, Unit
 from survey.periods import local_today
 from survey.scores import counts, live
 from survey.scores.filters import Filters
-from survey.scores.service import leaf_moments
+from survey.scores.service import leaf_moments, years_per
 from survey.scores.settings import Settings, plain, score_dict
 
 
@@ -27,7 +27,7 @@ def trend(session: Session, units: list[Unit], filters: Filters, settings: Setti
         # Every leaf group belongs to the root: roll (leaf, month) up to months.
         parents = pd.Index(moments.index.get_level_values("month"), name="month")
         for score in scoring.score_rollup(moments, by=parents, structure=structure, combine=settings.combine,
-                                          **settings.options()):
+                                          per_year=12.0, **settings.options()):
             scored[score.group["month"]] = score
     current = local_today().strftime("%Y-%m")
     rows = [{"month": month, "partial": month == current and filters.period.last >= local_today(),
@@ -52,8 +52,9 @@ def counters(session: Session, unit: Unit, filters: Filters, settings: Settings)
     moments, structure = leaf_moments(session, [unit], filters.but(unit_id=unit.id), by=("counter_id",))
     scored = {}
     if len(moments):
+        options = {**settings.options(many=True), "per_year": years_per(filters.period)}
         scored = {s.group["counter_id"]: s
-                  for s in scoring.score_groups(moments, structure=structure, **settings.options())}
+                  for s in scoring.score_groups(moments, structure=structure, **options)}
     return [{"counter": c.name, "counter_id": c.id, "active": c.active,
              **score_dict(scored.get(c.id), settings)}
             for c in own]
@@ -69,10 +70,9 @@ def services(session: Session, units: list[Unit], filters: Filters, settings: Se
     keep = np.flatnonzero(served > 0)
     if not len(keep):
         return []
-    moments = scoring.Moments(moments.index[keep], moments.items, moments.n[keep], moments.totals[keep],
-                              moments.cross[keep])
+    moments = moments.take(keep)
     scores = scoring.score_rollup(moments, by=["service_id"], structure=structure, combine=settings.combine,
-                                  **settings.options())
+                                  per_year=years_per(filters.period), **settings.options(many=True))
     names = {s.id: s for s in session.exec(select(Service)).all()}
     rows = [{"service": names[int(s.group["service_id"])].code,
              "name": names[int(s.group["service_id"])].name,
@@ -135,7 +135,8 @@ def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:
     for item in tt01.items:
         if item.kind == "points":
             answers = counts.value_counts(session, instruments.DOSSIER, units, filters, item)
-            points = {option.value: option.points for option in item.options}
+            # Answers without points ("not yet returned") are left out of the indicator.
+            points = {option.value: option.points for option in item.options if option.points is not None}
             total[item.indicator] = sum(points[v] * n for v, n in answers.items() if v in points)
             count[item.indicator] = sum(n for v, n in answers.items() if v in points)
     if sum(count.values()):

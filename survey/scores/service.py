@@ -62,16 +62,17 @@ def expand_to_ancestors(
             if path.startswith(prefix):
                 rows.append(position)
                 labels.append(tuple(label))
-    rows = np.asarray(rows, dtype=int)
-    expanded = scoring.Moments(pd.RangeIndex(len(rows)), moments.items, moments.n[rows],
-                               moments.totals[rows], moments.cross[rows])
-    return expanded, labels
+    return moments.take(np.asarray(rows, dtype=int), pd.RangeIndex(len(rows))), labels
 
 
 def rollup(moments: scoring.Moments, leaf_paths: Sequence[str], targets: Sequence[tuple], *,
-           names: Sequence[str], structure: scoring.Structure,
-           settings: Settings) -> dict[tuple, scoring.GroupScore]:
-    """Score each target over the leaf groups in its subtree; return {label tuple: GroupScore}."""
+           names: Sequence[str], structure: scoring.Structure, settings: Settings, many: bool = False,
+           per_year: float | None = None) -> dict[tuple, scoring.GroupScore]:
+    """Score each target over the leaf groups in its subtree; return {label tuple: GroupScore}.
+
+    `many`: the targets are judged together (a screen of units), so their verdicts are adjusted
+    by the SCORING_ADJUST setting.
+    """
     expanded, labels = expand_to_ancestors(moments, leaf_paths, targets)
     if not labels:
         return {}
@@ -80,7 +81,7 @@ def rollup(moments: scoring.Moments, leaf_paths: Sequence[str], targets: Sequenc
     else:
         index = pd.MultiIndex.from_tuples(labels, names=list(names))
     scores = scoring.score_rollup(expanded, by=index, structure=structure, combine=settings.combine,
-                                  **settings.options())
+                                  per_year=per_year, **settings.options(many=many))
     return {tuple(score.group[name] for name in names): score for score in scores}
 
 
@@ -148,9 +149,13 @@ def score_scope(
     moments, structure = leaf_moments(session, units, filters)
     paths = {u.id: u.path for u in units}
     leaf_paths = [paths[unit_id] for unit_id in moments.index]
-    labelled_targets = [(u.path, u.code) for u in {u.id: u for u in (unit, *targets)}.values()]
-    scored = rollup(moments, leaf_paths, labelled_targets,
-                    names=["unit"], structure=structure, settings=settings)
+    per_year = years_per(filters.period)
+    own = rollup(moments, leaf_paths, [(unit.path, unit.code)], names=["unit"], structure=structure,
+                 settings=settings, per_year=per_year)
+    scored = rollup(moments, leaf_paths, [(u.path, u.code) for u in targets], names=["unit"],
+                    structure=structure, settings=settings, many=True, per_year=per_year)
+    rows = [unit_row(u, scored.get((u.code,)), settings) for u in targets]
+    shrink_for_ranking(rows)
     return ScoreTable(
         unit={"code": unit.code, "name": unit.name, "kind": unit.kind},
         period={"key": filters.period.key, "kind": filters.period.kind,
@@ -158,9 +163,35 @@ def score_scope(
         level=level,
         filters={"service": service, "channel": channel, "include_flagged": include_flagged},
         settings=asdict(settings),
-        scope=unit_row(unit, scored.get((unit.code,)), settings),
-        rows=[unit_row(u, scored.get((u.code,)), settings) for u in targets],
+        scope=unit_row(unit, own.get((unit.code,)), settings),
+        rows=rows,
     )
+
+
+def years_per(period: Period) -> float:
+    """How many periods of this length make a year (a unit's yearly volume is its count times this)."""
+    days = (period.last - period.first).days + 1
+    return max(365.25 / max(days, 1), 1.0)
+
+
+def shrink_for_ranking(rows: list[dict]) -> None:
+    """Add ``index.shrunk``: the empirical-Bayes estimate that ranking displays sort by.
+
+    A unit's index is shrunk toward the mean of the units by a beta-binomial prior fitted to
+    (index × n_eff, n_eff), so that small units do not fill the top and bottom of a ranking by
+    chance; the raw index stays beside it and every verdict still uses the raw one.
+    """
+    scored = [row for row in rows if row["index"]["estimate"] is not None and row["index"]["n_eff"]]
+    for row in rows:
+        row["index"]["shrunk"] = None
+    if len(scored) < 2:
+        for row in scored:
+            row["index"]["shrunk"] = row["index"]["estimate"]
+        return
+    n = np.maximum(np.round([row["index"]["n_eff"] for row in scored]), 1)
+    x = np.round(np.array([row["index"]["estimate"] for row in scored]) * n)
+    for row, value in zip(scored, scoring.shrink_estimates(x, n)["shrunk"], strict=True):
+        row["index"]["shrunk"] = float(value)
 
 
 #: Sort keys of score rows: name, n, index, verdict, or a factor code.
@@ -176,8 +207,9 @@ def sort_rows(rows: list[dict], key: str | None) -> list[dict]:
     def value(row: dict):
         if name == "n":
             return row["n"]
-        if name == "index":
-            return row["index"]["estimate"]
+        if name == "index":  # rankings use the shrunk estimate (raw beside it on the page)
+            shrunk = row["index"].get("shrunk")
+            return row["index"]["estimate"] if shrunk is None else shrunk
         if name == "verdict":
             return VERDICT_ORDER.get(row["verdict"]["status"], 9)
         if name in row["factors"] or len(name) == 1:

@@ -17,8 +17,11 @@ class Settings:
     confidence_level: float = 0.95
     sides: str = "one-sided"
     min_n: int = 30
-    method: str = "wilson"
+    method: str = "agresti-coull"
     combine: str = "mean-of-units"
+    adjust: str = "holm"
+    power: float = 0.8
+    allow_partial: bool = False
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -30,17 +33,29 @@ class Settings:
             min_n=int(config["SCORING_MIN_N"]),
             method=str(config["SCORING_METHOD"]),
             combine=str(config["SCORING_COMBINE"]),
+            adjust=str(config.get("SCORING_ADJUST", "holm")),
+            power=float(config.get("SCORING_POWER", 0.8)),
+            allow_partial=bool(config.get("SCORING_ALLOW_PARTIAL", False)),
         )
 
-    def options(self) -> dict:
-        """Return the keyword options of scoring.score_groups."""
+    def options(self, *, many: bool = False) -> dict:
+        """Return the keyword options of scoring.score_groups (`many`: units judged together, adjusted)."""
         return {
             "method": self.method,
             "confidence_level": self.confidence_level,
             "target": self.target,
             "sides": self.sides,
             "min_n": self.min_n,
+            "adjust": self.adjust if many and self.adjust != "none" else None,
+            "power": self.power,
+            "allow_partial": self.allow_partial,
         }
+
+    @property
+    def interval_level(self) -> float:
+        """The two-sided level of the interval a verdict uses (90% for a one-sided 95% verdict)."""
+        level = 1 - 2 * (1 - self.confidence_level) if self.sides == "one-sided" else self.confidence_level
+        return round(level, 12)
 
 
 def sipas_instrument() -> instruments.Instrument:
@@ -68,17 +83,25 @@ def plain(value):
 
 
 def score_dict(score: scoring.GroupScore | None, settings: Settings) -> dict:
-    """Return a plain dict of a group score (or of an empty group when None)."""
+    """Return a plain dict of a group score (or of an empty group when None).
+
+    The verdict carries its settings and the interval it used (``ci_low``/``ci_high`` at
+    ``interval_level``, adjusted across the units judged with it when ``adjustment`` says so).
+    """
+    data: dict
+    verdict: dict
     if score is None:
-        data = {"n": 0, "index": dict.fromkeys(("estimate", "ci_low", "ci_high", "se", "deff", "n_eff")),
+        data = {"n": 0, "index": {**dict.fromkeys(("estimate", "ci_low", "ci_high", "se", "deff", "n_eff")),
+                                  "respondents": 0, "partial": False, "missing_factors": []},
                 "factors": {}, "items": {}}
-        verdict = {"status": "insufficient", "more_needed": settings.min_n, "ci_low": None, "ci_high": None}
+        verdict = {"status": "insufficient", "more_needed": settings.min_n, "ci_low": None, "ci_high": None,
+                   "interval_level": settings.interval_level, "adjustment": "none", "reachable": True,
+                   "power": settings.power, "n": 0}
     else:
         data = score.to_dict()
         data.pop("group", None)
-        v = score.verdict
-        verdict = {"status": v.status, "more_needed": v.more_needed,
-                   "ci_low": plain(v.ci_low), "ci_high": plain(v.ci_high)}
+        verdict = dict(data["verdict"])
+        verdict.pop("label", None)
     verdict.update(target=settings.target, confidence_level=settings.confidence_level, sides=settings.sides,
                    min_n=settings.min_n, method=settings.method)
     data["verdict"] = verdict

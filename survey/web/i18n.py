@@ -9,6 +9,8 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 
+from survey.config import ConfigurationError
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -26,7 +28,7 @@ def check_compiled(folder: Path) -> None:
     missing = [str(path.parent) for path in folder.glob("*/LC_MESSAGES/*.po")
                if not (path.parent / "messages.mo").exists()]
     if missing:
-        raise RuntimeError(f"translations are not compiled in {sorted(set(missing))}: "
+        raise ConfigurationError(f"translations are not compiled in {sorted(set(missing))}: "
                            "run `make` (a checkout) or install the package built by setup.py")
 
 

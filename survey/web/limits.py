@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
     # Explicit, because the shared limiter would otherwise keep the last app's setting.
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory") and not (app.debug or app.testing):
+        app.logger.warning("rate limits are kept in memory, per process: with more than one worker, set "
+                           "FLASK_RATELIMIT_STORAGE_URI=redis://… (docs/security.md)")
 
 
 def client_hash() -> str:
@@ -28,6 +31,11 @@ def client_hash() -> str:
     """
     message = f"{utcnow().date().isoformat()}|{get_remote_address()}".encode()
     return hmac.new(str(current_app.secret_key).encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def refused_key() -> str:
+    """Return the rate-limit key of a client's refused survey POSTs (its address, apart)."""
+    return "invalid:" + get_remote_address()
 
 
 def counter_key() -> str:

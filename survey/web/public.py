@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from flask_babel import get_locale
 from sqlmodel import select
 
-from survey.db import get_session
+from survey.db import get_session, read_from_replica
 from survey.models import PublicPage, Unit
 from survey.periods import PeriodError
 from survey.periods import parse as parse_period
@@ -61,6 +61,7 @@ def monthly(unit: Unit, period, settings: Settings, min_n: int) -> list[dict]:
 @bp.route("/<code>")
 def results(code: str):
     """Show a scope's published results for a period (default: the last twelve months)."""
+    read_from_replica()  # a score page: it reads the replica (DATABASE_REPLICA_URL) when there is one
     unit, page = published_or_404(code)
     try:
         period = parse_period(request.args.get("period"))

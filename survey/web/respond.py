@@ -13,8 +13,9 @@ from survey.core.receipts import (
 from survey.core.responses import DossierAlreadyRated, by_dossier, by_key
 from survey.db import get_session
 from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
+from survey.models.org import SHORT_CODE_LENGTH
 from survey.web.auth import csrf
-from survey.web.limits import counter_key, limiter
+from survey.web.limits import counter_key, limiter, refused_key
 from survey.web.submission import build_form, make_ticket, read_ticket, save
 
 bp = Blueprint("respond", __name__)
@@ -27,22 +28,55 @@ def client_limit() -> str:
     return current_app.config["RATELIMIT_SURVEY_CLIENT"]
 
 
+def invalid_limit() -> str:
+    """Return the per-client limit of refused survey POSTs (a setting)."""
+    return current_app.config["RATELIMIT_SURVEY_INVALID"]
+
+
 def counter_limit() -> str:
-    """Return the per-counter limit of survey submissions (a setting)."""
+    """Return the per-counter limit of accepted survey submissions (a setting)."""
     return current_app.config["RATELIMIT_SURVEY_COUNTER"]
 
 
+def accepted(response) -> bool:
+    """Tell whether a survey POST was stored (or was the retry of a stored one): it redirects."""
+    return response.status_code == 303
+
+
+def refused(response) -> bool:
+    """Tell whether a survey POST was refused (invalid, expired or unknown)."""
+    return not accepted(response)
+
+
+#: Every POST counts against its client's address; refused ones also against a smaller budget per
+#: address; only accepted ones against the counter, so that no client can block a counter with
+#: junk (docs/security.md).
 @bp.route("/c/<token>", methods=["GET", "POST"])
 @limiter.limit(client_limit, methods=["POST"])
-@limiter.limit(counter_limit, key_func=counter_key, methods=["POST"])
+@limiter.limit(invalid_limit, key_func=refused_key, methods=["POST"], deduct_when=refused)
+@limiter.limit(counter_limit, key_func=counter_key, methods=["POST"], deduct_when=accepted)
 def counter_survey(token: str):
     """Show a counter's survey; store an answered form once, then 303 to the thank-you page."""
     return counter_page(token, accept=True)
 
 
+@bp.get("/c/")
+def find_counter():
+    """Open the survey of the short code typed on the home page (?code=AB12CD)."""
+    code = "".join(request.args.get("code", "").split())
+    if not code:
+        return redirect(url_for("home.index"), 303)
+    return redirect(url_for(".counter_survey", token=code.upper()), 303)
+
+
 def counter_page(token: str, *, accept: bool, status: int | None = None):
     """Render (and when accept is true, store) the survey of the counter with this token."""
     session = get_session()
+    if len(token) == SHORT_CODE_LENGTH:  # the short code printed under the QR code, typed by hand
+        counter = session.exec(select(Counter).where(Counter.short_code == token.upper())).first()
+        if counter is None:
+            return render_template("respond/unknown.html"), 404
+        return redirect(url_for(".counter_survey", token=counter.token), 303)
     rows = session.exec(
         select(Counter, Unit, Service.id, Service.name)  # one round trip for the counter and its procedures
         .join(Unit, Counter.unit_id == Unit.id)
@@ -81,6 +115,7 @@ def counter_thanks(token: str):
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @limiter.limit(client_limit, methods=["POST"])
+@limiter.limit(invalid_limit, key_func=refused_key, methods=["POST"], deduct_when=refused)
 def receipt_survey(token: str):
     """Show a dossier's rating form once; store it once, then 303 to the thank-you page."""
     return receipt_page(token, accept=True)
@@ -99,6 +134,8 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
     unit = session.get(Unit, claims.unit_id)
     if dossier is None or unit is None:
         return render_template("respond/unknown.html", receipt=True), 404
+    if not unit.active:
+        return render_template("respond/closed.html", unit=unit, counter=None)
     form = build_form(instruments.DOSSIER)
     ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
     thanks = redirect(url_for(".receipt_thanks", token=token), 303)

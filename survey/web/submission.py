@@ -12,9 +12,10 @@ from sqlmodel import Session
 
 from forms.survey import SurveyForm, survey_form_class
 from survey import instruments
+from survey.core import stuffing
 from survey.core.responses import record_response
 from survey.instruments.catalogue import row_for
-from survey.models import Response
+from survey.models import Response, utcnow
 from survey.web.limits import client_hash
 
 #: Salt of the form tickets: a ticket is never mistaken for any other signed value.
@@ -78,16 +79,22 @@ def save(session: Session, form: SurveyForm, ticket: Ticket, **where) -> tuple[R
     """Store a validated form once under its ticket's key (flush only; the view commits)."""
     reason, seconds = suspicion(form, ticket)
     comment = (form["comment"].data or "").strip() if "comment" in form else None
+    instrument_row, values = row_for(session, form.instrument.code), form.item_values()
+    client, now = client_hash(), utcnow()
+    burst = stuffing.burst(session, instrument_row=instrument_row, values=values, at=now,
+                           counter_id=where.get("counter_id"), client_hash=client)
+    reason = "; ".join(part for part in (reason, burst) if part) or None
     return record_response(
         session,
-        instrument_row=row_for(session, form.instrument.code),
-        values=form.item_values(),
+        instrument_row=instrument_row,
+        values=values,
         idempotency_key=ticket.key,
         language=form.language,
         comment=comment,
         facts=form.fact_values(),
         fill_seconds=seconds,
         suspicious_reason=reason,
-        client_hash=client_hash(),
+        client_hash=client,
+        submitted_at=now,
         **where,
     )

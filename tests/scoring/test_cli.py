@@ -9,7 +9,10 @@ from scoring import SIPAS_SERVICE
 from scoring.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-INDEX_KEYS = ["estimate", "ci_low", "ci_high", "se", "deff", "n_eff"]
+INDEX_KEYS = ["estimate", "ci_low", "ci_high", "se", "deff", "n_eff", "respondents", "partial",
+              "missing_factors"]
+VERDICT_KEYS = ["status", "label", "target", "confidence_level", "sides", "more_needed", "ci_low", "ci_high",
+                "interval_level", "adjustment", "reachable", "power", "n"]
 ITEM_KEYS = ["n", "satisfied", "estimate", "ci_low", "ci_high"]
 
 APP_INSTRUMENT = """\
@@ -46,7 +49,9 @@ def run(capsys, *argv):
 
 def test_json_output_has_exactly_the_documented_shape(capsys, responses):
     status, out, err = run(capsys, responses, "--by", "unit")
-    assert (status, err) == (0, "")
+    assert status == 0
+    assert [line.split(" has ")[0] for line in err.splitlines()] == [
+        f"hailong-score: warning: factor {k!r}" for k in "BDE"]
     groups = json.loads(out)
     assert [g["group"] for g in groups] == [{"unit": "u1"}, {"unit": "u2"}]
     u1 = groups[0]
@@ -62,8 +67,12 @@ def test_json_output_has_exactly_the_documented_shape(capsys, responses):
     assert u1["factors"]["A"]["estimate"] == pytest.approx((20 / 35 + 1) / 2)
     assert u1["factors"]["B"] == {"estimate": None, "ci_low": None, "ci_high": None}
     assert u1["index"]["estimate"] == pytest.approx(((20 / 35 + 1) / 2 + 1) / 2)
-    assert u1["verdict"] == "inconclusive"
-    assert groups[1]["n"] == 3 and groups[1]["verdict"] == "insufficient"
+    assert list(u1["verdict"]) == VERDICT_KEYS
+    assert u1["verdict"]["status"] == "inconclusive" and u1["verdict"]["adjustment"] == "none"
+    assert u1["verdict"]["interval_level"] == pytest.approx(0.9) and u1["verdict"]["sides"] == "one-sided"
+    assert u1["verdict"]["ci_low"] < u1["index"]["estimate"] < u1["verdict"]["ci_high"]
+    assert u1["index"]["partial"] is True and u1["index"]["missing_factors"] == ["B", "D", "E"]
+    assert groups[1]["n"] == 3 and groups[1]["verdict"]["status"] == "insufficient"
     assert groups[1]["index"]["se"] == 0.0 and groups[1]["index"]["deff"] is None
 
 
@@ -74,17 +83,48 @@ def test_options_reach_the_scores(capsys, responses):
     assert everyone["group"] == {}
     a2 = everyone["items"]["A2"]
     assert a2["n"] == 23 and a2["ci_low"] == pytest.approx(0.05 ** (1 / 23))
-    assert everyone["verdict"] == "met"
+    assert everyone["verdict"]["status"] == "met"
+    assert everyone["verdict"]["label"] == "met (target 50%, 90% one-sided)"
 
 
 def test_csv_output_is_flat(capsys, responses):
     status, out, _ = run(capsys, responses, "--by", "unit", "--by", "channel", "--format", "csv")
     header, *rows = out.strip().splitlines()
     columns = header.split(",")
-    assert columns[:10] == ["unit", "channel", "n", *[f"index_{k}" for k in INDEX_KEYS], "verdict"]
+    assert columns[:13] == ["unit", "channel", "n", *[f"index_{k}" for k in INDEX_KEYS], "verdict"]
+    verdict_columns = [f"verdict_{k}" for k in VERDICT_KEYS[1:]]
+    assert columns[13:13 + len(verdict_columns)] == verdict_columns
     assert "factor_A_estimate" in columns and "item_OVERALL_ci_high" in columns
-    assert len(columns) == 10 + 5 * 3 + 17 * 5
+    assert len(columns) == 13 + len(verdict_columns) + 5 * 3 + 17 * 5
     assert [r.split(",")[:3] for r in rows] == [["u1", "kiosk", "20"], ["u1", "qr", "15"], ["u2", "qr", "3"]]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_files_are_read_like_commas(capsys, responses, tmp_path, delimiter):
+    path = tmp_path / "excel.csv"
+    path.write_text(responses.read_text(encoding="utf-8").replace(",", delimiter), encoding="utf-8")
+    assert run(capsys, path, "--by", "unit")[1] == run(capsys, responses, "--by", "unit")[1]
+
+
+def test_decomposed_unicode_headers_and_values_match(capsys, tmp_path):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Đơn vị")
+    rows = [f"{nfd},A1,C1"] + [f"{unicodedata.normalize('NFD', 'Phường Hòa')},5,4"] * 3
+    path = tmp_path / "nfd.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status, out, err = run(capsys, path, "--by", "Đơn vị")
+    assert status == 0, err
+    assert json.loads(out)[0]["group"] == {"Đơn vị": "Phường Hòa"}
+
+
+def test_a_factor_without_item_columns_is_warned_about(capsys, responses):
+    status, _, err = run(capsys, responses, "--by", "unit")
+    assert status == 0 and "factor 'C'" not in err and "factor 'B' has no item columns" in err
+    path = responses.with_name("no-c.csv")
+    path.write_text(responses.read_text(encoding="utf-8").replace(",C1,", ",X_note,"), encoding="utf-8")
+    status, _, err = run(capsys, path, "--by", "unit")
+    assert status == 0 and "warning: factor 'C' has no item columns" in err
 
 
 def test_app_shaped_yaml_instrument(capsys, responses, tmp_path):

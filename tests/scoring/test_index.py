@@ -57,12 +57,13 @@ def test_twelve_respondents_example(twelve, one_factor):
     binomial = sum(p * (1 - p) / 12 for p in (8 / 12, 9 / 12, 7 / 12, 8 / 12))
     assert g.index.deff == pytest.approx(g.index.se**2 / binomial * 16)
     assert g.index.deff > 3
-    # Wilson at n_eff = I(1-I)/se² (about 15.3 here) stays inside [0, 1] and is wider than pooling
-    assert g.index.n_eff == pytest.approx((2 / 3) * (1 / 3) / g.index.se**2)
-    z, n_eff = stats.norm.ppf(0.975), g.index.n_eff
-    centre = (2 / 3 * n_eff + z * z / 2) / (n_eff + z * z)
-    half = z * np.sqrt(n_eff * (2 / 9) + z * z / 4) / (n_eff + z * z)
-    assert (g.index.ci_low, g.index.ci_high) == pytest.approx((centre - half, centre + half), abs=1e-12)
+    # n_eff = S(1-S)/V with S smoothed by one pseudo respondent: about I(1-I)/se² = 15.3 here
+    smooth = (12 * (2 / 3) + 0.5) / 13
+    assert g.index.n_eff == pytest.approx(smooth * (1 - smooth) / g.index.se**2)
+    assert g.index.n_eff == pytest.approx((2 / 3) * (1 / 3) / g.index.se**2, rel=0.03)
+    # the design interval stays inside [0, 1], is wider than pooling and, at 12 respondents with
+    # few degrees of freedom, wider than the t-interval too
+    assert 0 < g.index.ci_low < t.ci_low and g.index.ci_high < 1
     assert g.index.ci_high - g.index.ci_low > pooled.ci_high - pooled.ci_low
     assert g.factors["A"].estimate == pytest.approx(g.index.estimate)
 
@@ -146,8 +147,11 @@ def test_responses_validation_echoes_the_value(one_factor):
 def test_all_satisfied_gives_zero_se_and_a_sensible_interval(one_factor):
     frame = pd.DataFrame(np.full((40, 4), 5.0), columns=list(one_factor.codes))
     [g] = score_responses(frame, one_factor)
-    assert (g.index.estimate, g.index.se, g.index.n_eff, g.index.ci_high) == (1.0, 0.0, 40.0, 1.0)
-    assert g.index.ci_low == pytest.approx(40 / (40 + stats.norm.ppf(0.975) ** 2), abs=1e-12)
+    assert (g.index.estimate, g.index.se, g.index.ci_high) == (1.0, 0.0, 1.0)
+    # the boundary-aware variance: as if the 40 respondents were all-or-nothing, plus one pseudo
+    assert g.index.n_eff == pytest.approx(41.5, abs=0.01)
+    wilson_at_n = 40 / (40 + stats.norm.ppf(0.975) ** 2)
+    assert wilson_at_n - 0.01 < g.index.ci_low < wilson_at_n
     assert g.verdict.status == "met"
 
 
@@ -156,10 +160,13 @@ def test_small_and_empty_groups(one_factor):
                              "satisfied_mask": [0b0111, 0], "n": [1, 5]})
     moments = moments_from_patterns(patterns, by=["unit"], structure=one_factor)
     one, silent = score_groups(moments, structure=one_factor)
-    assert one.index.estimate == 0.75 and np.isnan(one.index.se) and one.index.n_eff == 1
-    assert 0 < one.index.ci_low < 0.75 < one.index.ci_high <= 1
+    assert one.index.estimate == 0.75 and np.isnan(one.index.se) and one.index.n_eff > 1
+    # one respondent says next to nothing about the others: an interval, never a missing one
+    assert 0 <= one.index.ci_low < 0.75 < one.index.ci_high <= 1
     assert silent.n == 5 and np.isnan(silent.index.estimate) and np.isnan(silent.index.ci_low)
-    assert silent.verdict.status == "insufficient" and silent.verdict.more_needed == 25
+    # respondents who answered no index item do not count toward the minimum n
+    assert silent.verdict.status == "insufficient" and silent.verdict.n == 0
+    assert silent.verdict.more_needed == 30
 
 
 def test_rollup_mean_of_units_and_pooled(uneven, random_responses):

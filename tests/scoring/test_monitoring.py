@@ -100,12 +100,19 @@ def test_post_stratification_keeps_the_unweighted_figure():
     shares = {"kiosk": 0.5, "counter-qr": 0.3, "receipt-qr": 0.2}
     r = post_stratify(x, n, shares=shares)
     assert r.estimate == pytest.approx(0.5 * 0.9 + 0.3 * 0.8 + 0.2 * 0.6)
-    var = 0.25 * 0.09 / 50 + 0.09 * 0.16 / 100 + 0.04 * 0.24 / 30
+    smooth = {h: (x[h] + 0.5) / (n[h] + 1) for h in x.index}
+    var = sum(shares[h] ** 2 * smooth[h] * (1 - smooth[h]) / n[h] for h in x.index)
     assert r.se == pytest.approx(np.sqrt(var))
     assert r.n_eff == pytest.approx(r.estimate * (1 - r.estimate) / var)
     assert r.ci_low < r.estimate < r.ci_high
     assert r.unweighted.estimate == pytest.approx(143 / 180)
     assert r.status == "ok"
+
+
+def test_a_stratum_at_100_percent_still_adds_variance():
+    """5/5 with weight 0.5 beside 45/50: the effective n stays near the 55 respondents, not 112."""
+    r = post_stratify(pd.Series({"a": 5, "b": 45}), pd.Series({"a": 5, "b": 50}), shares={"a": 0.5, "b": 0.5})
+    assert r.estimate == pytest.approx(0.95) and r.n_eff < 55
 
 
 def test_post_stratification_problems():

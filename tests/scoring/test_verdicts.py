@@ -16,7 +16,7 @@ def test_exact_bound_cannot_show_met_below_29():
     at = verdict(1.0, 29, method="clopper-pearson", min_n=0)
     assert below.status == "inconclusive" and below.ci_low == pytest.approx(0.05 ** (1 / 28))
     assert at.status == "met" and at.ci_low == pytest.approx(0.05 ** (1 / 29))
-    assert below.more_needed == 1
+    assert below.more_needed >= 1
 
 
 def test_verdict_prints_its_settings():
@@ -42,24 +42,32 @@ def test_sidedness_matters():
     assert two.ci_low < one.ci_low
 
 
-@pytest.mark.parametrize(
-    ("estimate", "n", "n_eff"),
-    [(0.92, 100, 100), (0.92, 100, 40), (0.86, 150, 60), (0.97, 40, 30)],
-)
-def test_more_needed_is_the_smallest_settling_increase(estimate, n, n_eff):
-    v = verdict(estimate, n, n_eff=n_eff)
-    assert v.status == "inconclusive"
-    k = v.more_needed
-    ratio = n_eff / n
-    settled = verdict(estimate, n + k, n_eff=ratio * (n + k))
-    before = verdict(estimate, n + k - 1, n_eff=ratio * (n + k - 1))
-    assert settled.status in ("met", "not-met") and before.status == "inconclusive"
+@pytest.mark.parametrize(("estimate", "n"), [(0.92, 100), (0.87, 150), (0.94, 60)])
+def test_more_needed_settles_with_the_stated_probability(estimate, n):
+    """If the truth is the estimate, n + more_needed respondents settle the verdict ~80% of the time."""
+    v = verdict(estimate, n, volume=10**4)
+    assert v.status == "inconclusive" and v.power == 0.8 and v.reachable
+    total = n + v.more_needed
+    draws = np.random.default_rng(7).binomial(total, estimate, size=4000)
+    settled = verdicts(draws / total, np.full(4000, total)).status.isin(["met", "not-met"]).mean()
+    assert 0.75 <= settled <= 0.88, settled
+    # the break-even count at the current estimate (the old figure) settles only about half the time
+    assert v.more_needed > 1.5 * ((stats.norm.isf(0.05) ** 2 * estimate * (1 - estimate)
+                                   / (estimate - 0.9) ** 2) - n)
+
+
+def test_more_needed_beyond_reach_says_so():
+    near = verdict(0.901, 200)
+    assert near.status == "inconclusive" and near.more_needed is None and not near.reachable
+    assert verdict(0.901, 200, volume=10**7).more_needed > 10**5
+    assert verdict(0.95, 200).reachable
+    assert not verdict(0.92, 100).reachable and verdict(0.92, 100, volume=1000).reachable
 
 
 def test_more_needed_is_none_at_the_target_and_counts_up_to_min_n():
     assert verdict(0.9, 100).more_needed is None
-    assert verdict(1.0, 10).more_needed == 20
-    assert verdict(0.95, 10).more_needed == verdict(0.95, 30).more_needed + 20 > 20
+    assert verdict(1.0, 10).more_needed >= 20
+    assert verdict(0.95, 10).more_needed > verdict(0.95, 30).more_needed > 0
     assert verdict(float("nan"), 0).more_needed == 30
 
 

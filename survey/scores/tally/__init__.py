@@ -12,8 +12,9 @@ Every inserted response and dossier waits in a queue (`tally_pending`, `tally_pe
 database triggers put them there, whoever inserts them) until a fold adds it to its groups and
 deletes it from the queue in one transaction, so it is counted exactly once however commits
 interleave. Readers hold the tally in memory, reload only rows a later fold changed, and add what
-is still queued: pages stay exact at every moment. A fold runs when enough rows wait, on the next
-read, or with `flask tally`.
+is still queued: pages stay exact at every moment. A fold runs on the primary, never on a read:
+after a write request when more than TALLY_FOLD_AT rows wait (`fold_if_waiting`), and with
+`flask tally` (a timer in production).
 
 The modules, in the order a response travels through them:
 
@@ -28,11 +29,12 @@ Only survey.scores.counts asks `answers`; it counts live in SQL when the answer 
 """
 
 from survey.scores.tally.answers import Sums, dossier_facts, grain_for, month_aligned, sums
-from survey.scores.tally.fold import add_inserted, fold, rebuild
+from survey.scores.tally.fold import add_inserted, fold, hold_folds, rebuild
 from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
-from survey.scores.tally.store import Store, refresh, view
+from survey.scores.tally.store import Store, fold_if_waiting, queue_figures, refresh, view
 
 __all__ = [
     "GRAINS", "Block", "Layout", "Store", "Sums", "add_inserted", "decode", "dossier_facts", "encode", "fold",
-    "grain_for", "month_aligned", "rebuild", "refresh", "sums", "view",
+    "fold_if_waiting", "grain_for", "hold_folds", "month_aligned", "queue_figures", "rebuild", "refresh",
+    "sums", "view",
 ]

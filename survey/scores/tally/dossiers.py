@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, or_, select
 
-from survey.models import Answer, Dossier, Response, TallyPending, TallyPendingDossier
+from survey.models import COUNTED_FACTS, Answer, Dossier, Response, TallyPending, TallyPendingDossier
 from survey.periods import LOCAL_OFFSET
 from survey.scores import dossier_rules, sql
 from survey.scores.tally.counting import FEW, among
@@ -28,7 +28,10 @@ def dossier_changes(
 
     A dossier's facts count once it is counted; its ratings count once they are. Each touched
     dossier's facts are worked out before and after, so the change is exact in any order of arrival
-    (a rating before its dossier, two versions rating one dossier, a flagged rating).
+    (a rating before its dossier, two versions rating one dossier, a flagged rating). A dossier
+    queued again because its facts changed is held with the facts the tally counted (its queued
+    old_… columns) until it is counted again: the change takes those away and adds the new ones,
+    in their own groups when its unit, service or month of reception changed.
     """
     ratings = dossier_rules.ratings(connection)
     rated = (select(Response.dossier_hash)
@@ -47,15 +50,27 @@ def dossier_changes(
     if not touched:
         return None
     touched = or_(*touched)
+    queued = TallyPendingDossier
     facts = sql.run(connection, select(
         Dossier.id, Dossier.unit_id, Dossier.service_id, Dossier.dossier_hash,
         Dossier.received_at, Dossier.created_at, Dossier.due_at, Dossier.returned_at, Dossier.complaint,
-        TallyPendingDossier.dossier_id.is_not(None).label("waiting"),
-    ).outerjoin(TallyPendingDossier, TallyPendingDossier.dossier_id == Dossier.id).where(touched))
+        queued.dossier_id.is_not(None).label("waiting"), queued.counted,
+        *(getattr(queued, f"old_{fact}") for fact in COUNTED_FACTS),
+    ).outerjoin(queued, queued.dossier_id == Dossier.id).where(touched))
     if not len(facts):
         return None
-    counted_before = ~facts["waiting"].astype(bool).to_numpy()
-    counted_after = counted_before | facts["id"].isin(list(dossiers)).to_numpy()
+    waiting = truthy(facts["waiting"])
+    changed = waiting & truthy(facts["counted"])
+    counting_now = facts["id"].isin(list(dossiers)).to_numpy()
+    counted_before = ~waiting | changed
+    counted_after = counted_before | counting_now
+    # The facts the tally holds (a changed dossier's old ones), and those it holds after this fold.
+    held = facts[["created_at", "dossier_hash"]].copy()
+    next_held = held.copy()
+    for fact in COUNTED_FACTS:
+        new, old = typed(facts[fact], fact), typed(facts[f"old_{fact}"], fact)
+        held[fact] = new.where(~changed, old)
+        next_held[fact] = held[fact].where(~counting_now, new)
     found: dict[str, set[str]] = {"before": set(), "after": set(), "kept before": set(), "kept after": set()}
     counting = set(responses)
     if ratings:
@@ -72,27 +87,47 @@ def dossier_changes(
             slot, value = ratings[row.instrument_id]
             if getattr(row, f"v{slot:02d}") != value:
                 continue
-            before = not row.waiting
-            after = before or row.id in counting
-            for state, counted in (("before", before), ("after", after)):
+            was = not row.waiting
+            for state, counted in (("before", was), ("after", was or row.id in counting)):
                 if counted:
                     found[state].add(row.dossier_hash)
                     if not row.suspicious:
                         found[f"kept {state}"].add(row.dossier_hash)
-    vectors = {state: dossier_vectors(facts, found[state], found[f"kept {state}"]) * counted[:, None]
-               for state, counted in (("before", counted_before), ("after", counted_after))}
-    keys = pd.DataFrame({
-        "unit_id": facts["unit_id"].astype("int64"),
-        "part_id": pd.to_numeric(facts["service_id"], errors="coerce").fillna(0).astype("int64"),
-        "month": local(facts["received_at"].fillna(facts["created_at"])).dt.strftime("%Y-%m"),
-        "channel": "",
-        "suspicious": False,
-    })
+    before = dossier_vectors(held, found["before"], found["kept before"]) * counted_before[:, None]
+    after = dossier_vectors(next_held, found["after"], found["kept after"]) * counted_after[:, None]
+    keys = pd.concat([group_keys(next_held), group_keys(held)], ignore_index=True)
     grouped = keys.groupby(list(KEYS), sort=True)
     codes = grouped.ngroup().to_numpy()
     change = np.zeros((grouped.ngroups, len(DOSSIER_FACTS)), dtype=np.int64)
-    np.add.at(change, codes, vectors["after"] - vectors["before"])
+    np.add.at(change, codes, np.concatenate([after, -before]))
     return Block(grouped.size().index.to_frame(index=False), change)
+
+
+def truthy(values: pd.Series) -> np.ndarray:
+    """Return a boolean array: true where a value read from SQL is true (NULL, NaN and 0 are not)."""
+    return np.array([bool(v) and v == v for v in values.tolist()], dtype=bool)
+
+
+def typed(values: pd.Series, fact: str) -> pd.Series:
+    """Return a fact column read from SQL in one dtype (old and new columns then combine cleanly)."""
+    if fact.endswith("_at"):
+        return pd.to_datetime(values, utc=True)
+    if fact == "complaint":
+        return pd.Series(truthy(values), index=values.index)
+    return pd.to_numeric(values)
+
+
+def group_keys(facts: pd.DataFrame) -> pd.DataFrame:
+    """Return the tally group (unit, service, local month of reception) of each dossier."""
+    return pd.DataFrame({
+        "unit_id": pd.to_numeric(facts["unit_id"]).astype("int64"),
+        "part_id": pd.to_numeric(facts["service_id"], errors="coerce").fillna(0).astype("int64"),
+        "month": local(facts["received_at"].where(facts["received_at"].notna(),
+                                                  pd.to_datetime(facts["created_at"], utc=True)))
+                 .dt.strftime("%Y-%m"),
+        "channel": "",
+        "suspicious": False,
+    })
 
 
 def dossier_vectors(facts: pd.DataFrame, dissatisfied: set, kept: set) -> np.ndarray:

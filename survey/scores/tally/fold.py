@@ -79,6 +79,16 @@ def lock(connection: Connection) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
 
 
+def hold_folds(connection: Connection) -> None:
+    """Keep folds out until this transaction ends: call before changing the facts of stored dossiers.
+
+    A fold reads a queued dossier's facts and then empties its queue row; a change committed in
+    between would be lost. Writers of dossier facts take the fold's lock first (PostgreSQL; SQLite
+    writers are alone anyway), so a fold sees each change whole, before or after.
+    """
+    lock(connection)
+
+
 def write(connection: Connection, blocks: dict[tuple[str, int], Block], generation: int) -> None:
     """Add blocks to the stored groups (new groups are inserted), marking them with `generation`."""
     for (grain, instrument_id), block in blocks.items():

@@ -10,7 +10,7 @@ import pandas as pd
 from flask import current_app, g, has_request_context
 from sqlalchemy import Connection, Engine, func, select
 
-from survey.db import get_engine, is_writing_request
+from survey.db import get_engine, reads_replica
 from survey.models import Tally, TallyPending, TallyPendingDossier
 from survey.scores import sql
 from survey.scores.tally.counting import aggregate, fetch
@@ -28,7 +28,7 @@ class Store:
     generation: int = -1
     rows: int = -1
     stored: dict[tuple[str, int], Block] = field(default_factory=dict)
-    #: Ids of the responses and of the dossiers waiting, whose sums `pending` holds.
+    #: Ids of the responses and (id, revision) of the dossiers waiting, whose sums `pending` holds.
     pending_ids: tuple[frozenset, frozenset] = (frozenset(), frozenset())
     pending: dict[tuple[str, int], Block] = field(default_factory=dict)
     #: Code and layout of every stored instrument version.
@@ -56,27 +56,52 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def view() -> Store:
-    """Return this app's tally brought up to date (once per request), folding when many responses wait."""
+    """Return this app's tally brought up to date (once per request), from the database the request reads.
+
+    A read never folds (a replica cannot write; no GET writes): the queue is folded after writes
+    (`fold_if_waiting`) and by `flask tally` on a timer.
+    """
     if has_request_context() and "tally_store" in g:
         return g.tally_store
-    engine = get_engine()
+    replica = reads_replica()
+    name = "hailong_tally_replica" if replica else "hailong_tally"
     with _lock:
-        store = current_app.extensions.get("hailong_tally") or Store()
-        store = refresh(engine, store, fold_at=int(current_app.config["TALLY_FOLD_AT"]))
-        current_app.extensions["hailong_tally"] = store
+        store = refresh(get_engine(replica=replica), current_app.extensions.get(name) or Store())
+        current_app.extensions[name] = store
     if has_request_context():
         g.tally_store = store
     return store
 
 
-def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
-    """Return a store that agrees with the database now."""
+def waiting(engine: Engine) -> int:
+    """Return how many responses and dossiers wait in the queue."""
     with snapshot(engine) as connection:
-        waiting = (connection.execute(select(func.count()).select_from(TallyPending)).scalar_one()
-                   + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar_one())
-    # A request that holds SQLite's write lock would wait on itself: it reads the queue instead.
-    if waiting > fold_at and not is_writing_request():
-        fold(engine)
+        return (connection.execute(select(func.count()).select_from(TallyPending)).scalar_one()
+                + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar_one())
+
+
+def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
+    """Return the queue's lengths and the tally's newest generation (for /metrics), with their meaning."""
+    with snapshot(engine) as connection:
+        return {
+            "tally_queue_responses": ("Responses waiting to be folded into the tally",
+                                      connection.execute(select(func.count()).select_from(TallyPending)).scalar_one()),
+            "tally_queue_dossiers": ("Dossiers waiting to be folded into the tally",
+                                     connection.execute(select(func.count()).select_from(TallyPendingDossier))
+                                     .scalar_one()),
+            "tally_generation": ("Newest fold generation stored in the tally",
+                                 connection.execute(select(func.coalesce(func.max(Tally.generation), 0)))
+                                 .scalar_one()),
+        }
+
+
+def fold_if_waiting(engine: Engine, *, fold_at: int) -> int:
+    """Fold the queue on the primary when more than `fold_at` wait; return how many responses were added."""
+    return fold(engine) if waiting(engine) > fold_at else 0
+
+
+def refresh(engine: Engine, store: Store) -> Store:
+    """Return a store that agrees with the database now."""
     with snapshot(engine) as connection:
         known = versions(connection)
         generation, rows = connection.execute(
@@ -89,10 +114,11 @@ def refresh(engine: Engine, store: Store, *, fold_at: int) -> Store:
             if sum(len(block.keys) for block in stored.values()) != rows:
                 stored = load(connection, {}, 0)
         pending_ids = (frozenset(connection.execute(select(TallyPending.response_id)).scalars().all()),
-                       frozenset(connection.execute(select(TallyPendingDossier.dossier_id)).scalars().all()))
+                       frozenset(tuple(row) for row in connection.execute(
+                           select(TallyPendingDossier.dossier_id, TallyPendingDossier.revision)).all()))
         pending = store.pending
         if pending_ids != store.pending_ids:
-            responses, dossiers = sorted(pending_ids[0]), sorted(pending_ids[1])
+            responses, dossiers = sorted(pending_ids[0]), sorted(id_ for id_, _ in pending_ids[1])
             pending = {key: block for key, block in store.pending.items() if key != DOSSIER_BLOCK}
             if pending_ids[0] >= store.pending_ids[0] and generation == store.generation:
                 # Only responses have joined the queue: add the new ones to the sums already held.

@@ -7,6 +7,7 @@ from flask import Response, render_template, request
 from sqlmodel import func, select
 
 from forms.admin import AuditFilterForm
+from survey.core.cells import inert_row
 from survey.db import get_session
 from survey.models import AuditEvent, User
 from survey.web.admin.blueprint import admins_only, bp
@@ -54,10 +55,10 @@ def audit_csv():
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for event, username in get_session().exec(filtered(form)).all():
-        writer.writerow(
+        writer.writerow(inert_row(
             [event.id, event.at.isoformat(), username or "", event.action, event.entity, event.entity_id,
              event.before or "", event.after or ""]
-        )
+        ))
     return Response(
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",

@@ -3,7 +3,7 @@
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import func, select
 from wtforms import SelectChoice
 
 from forms.admin import ConfirmForm
@@ -137,8 +137,8 @@ def validated(form, back: str) -> None:
 
 
 def code_free(model, code: str, message: str, back: str) -> None:
-    """Raise Rejected, with `message` flashed, when a row of `model` has this code already."""
-    if get_session().exec(select(model).where(model.code == code)).first() is not None:
+    """Raise Rejected, with `message` flashed, when a row of `model` has this code already (in any case)."""
+    if get_session().exec(select(model).where(func.upper(model.code) == code.upper())).first() is not None:
         flash(message, "error")
         raise Rejected(back)
 

@@ -7,10 +7,10 @@ from sqlmodel import func, select
 
 from forms.admin import ConfirmForm, CounterForm, KioskForm
 from survey.core import audit
-from survey.core.qr import survey_url
+from survey.core.qr import short_url, survey_url
 from survey.core.units import new_counter_token
 from survey.db import get_session
-from survey.models import Counter, KioskDevice, Response, utcnow
+from survey.models import Counter, KioskDevice, Response, new_short_code, utcnow
 from survey.web.admin.blueprint import (
     bp,
     commit_change,
@@ -56,6 +56,7 @@ def counter(counter_id: int):
         counter=counter,
         unit=unit,
         url=survey_url(counter),
+        short_url=short_url(counter),
         form=form,
         confirm_form=ConfirmForm(),
         kiosk_form=KioskForm(),
@@ -93,5 +94,6 @@ def rotate_token(counter_id: int):
         abort(400)
     before = audit.snapshot(counter)
     counter.token, counter.token_rotated_at = new_counter_token(), utcnow()
+    counter.short_code = new_short_code()
     flash(_("Print the new poster: the old one no longer opens the survey."), "warning")
     return commit_change("rotate-token", counter, before, _("Counter token rotated."))

@@ -1,14 +1,27 @@
-"""Administration of kiosk tablets: add one to a counter, show its one-time enrolment code, retire it."""
+"""Administration of kiosk tablets: add one to a counter, show its one-time enrolment code, retire it,
+see every kiosk's health, and decide on the ratings a re-enrolled kiosk held."""
 
-from flask import abort, render_template, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from forms.admin import ConfirmForm, KioskForm, KioskIntervalForm
-from survey.core import audit, devices
+from survey.core import audit, devices, held, webhooks
+from survey.core.kiosk_health import FLAGGED_DAYS, kiosk_health
 from survey.db import get_session
-from survey.models import KioskDevice
-from survey.web.admin.blueprint import bp, commit_change, counter_or_404, toggle_active, validated
+from survey.models import KioskDevice, utcnow
+from survey.web.admin.blueprint import (
+    bp,
+    commit_change,
+    counter_or_404,
+    toggle_active,
+    units_in_scope,
+    validated,
+)
+from survey.web.kiosk import app_version
 
 
 @bp.route("/counters/<int:counter_id>/kiosks", methods=["POST"])
@@ -63,10 +76,44 @@ def kiosk_interval(kiosk_id: int):
 
 @bp.route("/kiosks/<int:kiosk_id>/active", methods=["POST"])
 def toggle_kiosk(kiosk_id: int):
-    """Retire a kiosk (its credential stops working) or bring it back."""
-    return toggle_active(
-        kiosk_or_404(kiosk_id), reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired.")
-    )
+    """Retire a kiosk (its credential stops working) or bring it back; a retirement is a webhook event.
+
+    A kiosk brought back holds what it answered before, for a decision on the health page.
+    """
+    device = kiosk_or_404(kiosk_id)
+    if device.active:
+        counter, unit = counter_or_404(device.counter_id)
+        webhooks.enqueue(get_session(), "kiosk.retired", unit,
+                         {"kiosk_id": device.id, "kiosk": device.name, "counter_id": counter.id})
+    else:
+        device.accepts_from = utcnow()
+    return toggle_active(device, reactivated=_("Kiosk reactivated."), deactivated=_("Kiosk retired."))
+
+
+@bp.route("/kiosks")
+def kiosks():
+    """Show every kiosk in scope: silent ones first, held ratings awaiting a decision, then all."""
+    minutes = current_app.config["KIOSK_SILENT_MINUTES"]
+    rows = kiosk_health(get_session(), [unit.id for unit in units_in_scope()],
+                        silent_after=timedelta(minutes=minutes))
+    return render_template("admin/kiosks.html", rows=rows, minutes=minutes, version=app_version(),
+                           days=FLAGGED_DAYS, confirm_form=ConfirmForm())
+
+
+@bp.route("/kiosks/<int:kiosk_id>/held/<any(accept, discard):decision>", methods=["POST"])
+def decide_held(kiosk_id: int, decision: str):
+    """Accept (count) or discard the ratings a kiosk held from before its enrolment; audited."""
+    device = kiosk_or_404(kiosk_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    count = held.decide(session, device, current_user, decision)
+    session.commit()
+    if decision == held.ACCEPT:
+        flash(ngettext("%(num)d held rating accepted.", "%(num)d held ratings accepted.", count), "success")
+    else:
+        flash(ngettext("%(num)d held rating discarded.", "%(num)d held ratings discarded.", count), "success")
+    return redirect(url_for("admin.kiosks"), code=303)
 
 
 def kiosk_or_404(kiosk_id: int) -> KioskDevice:

@@ -1,6 +1,6 @@
 """QR codes and printable posters of counters, one by one or a whole unit on one print sheet."""
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from markupsafe import Markup
 from sqlmodel import select
 
@@ -62,6 +62,9 @@ def poster_of(counter: Counter, unit) -> dict:
         "unit": unit.name,
         "counter": counter.name,
         "url": url,
+        "short_url": qr.short_url(counter).split("://", 1)[-1],
+        "short_code": counter.short_code,
+        "home": current_app.config["PUBLIC_BASE_URL"].rstrip("/").split("://", 1)[-1],
         "code": Markup(qr.inline_svg(url, label=f"QR: {url}")),  # noqa: S704 - built from escaped parts
     }
 

@@ -20,6 +20,7 @@ from survey.core import audit
 from survey.core.units import add_unit
 from survey.db import get_session
 from survey.models import Counter, Service, Unit, UnitService
+from survey.web import labels
 from survey.web.admin.alerts import alert_form
 from survey.web.admin.blueprint import (
     admins_only,
@@ -40,7 +41,7 @@ from survey.web.admin.publish import public_page
 def index():
     """List the units in scope as a tree, with a form to add one."""
     form = UnitForm()
-    form.parent.choices = unit_choices()
+    form.parent.choices, form.kind.choices = unit_choices(), labels.unit_kind_choices()
     units = units_in_scope()
     counts = counter_counts([unit.id for unit in units])
     return render_template(
@@ -63,7 +64,7 @@ def counter_counts(unit_ids: list[int]) -> dict[int, int]:
 def create_unit():
     """Create a unit under a parent in scope."""
     form = UnitForm()
-    form.parent.choices = unit_choices()
+    form.parent.choices, form.kind.choices = unit_choices(), labels.unit_kind_choices()
     validated(form, url_for("admin.index"))
     code_free(Unit, form.code.data, _("A unit with code %(code)s exists already.", code=form.code.data),
               url_for("admin.index"))

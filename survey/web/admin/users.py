@@ -10,6 +10,7 @@ from survey.core import audit
 from survey.core.passwords import hash_password
 from survey.db import get_session
 from survey.models import Role, Unit, User
+from survey.web import labels
 from survey.web.admin.blueprint import (
     bp,
     commit_change,
@@ -18,13 +19,13 @@ from survey.web.admin.blueprint import (
     unit_or_404,
     validated,
 )
-from survey.web.auth import subtree_filter
+from survey.web.auth import end_sessions, subtree_filter
 
 
-def role_choices() -> list[str]:
-    """Return the roles the signed-in user may give: never province admin unless one is."""
+def role_choices() -> list[tuple[str, str]]:
+    """Return the roles the signed-in user may give, named: never province admin unless one is."""
     roles = [Role.UNIT_MANAGER, Role.VIEWER] + ([Role.PROVINCE_ADMIN] if current_user.is_admin else [])
-    return [role.value for role in roles]
+    return [(role.value, str(labels.ROLES[role.value])) for role in roles]
 
 
 def user_form(**values) -> UserForm:
@@ -58,6 +59,10 @@ def create_user():
         flash(_("The username %(name)s is taken.", name=form.username.data), "error")
         return redirect(url_for("admin.users"), code=303)
     unit = unit_or_404(form.unit.data)
+    if not may_administer(form.role.data, unit):
+        flash(_("A manager can be created only for a unit below your own; a viewer anywhere in your "
+                "units."), "error")
+        return redirect(url_for("admin.users"), code=303)
     user = User(
         username=form.username.data, password_hash=hash_password(form.password.data), role=form.role.data,
         unit_id=unit.id,
@@ -84,6 +89,7 @@ def reset_password(user_id: int):
     before = audit.snapshot(user)
     user.password_hash = hash_password(form.password.data)
     user.failed_logins, user.locked_until = 0, None
+    end_sessions(user)
     audit_after = {**audit.snapshot(user), "password": "reset"}
     session = get_session()
     audit.record(session, current_user.id, "reset-password", user, before, audit_after)
@@ -92,15 +98,27 @@ def reset_password(user_id: int):
     return redirect(url_for("admin.users"), code=303)
 
 
+def may_administer(role: str, unit: Unit | None) -> bool:
+    """Tell whether the signed-in user may create or change a user with this role and scope.
+
+    A province admin may change anyone. A unit manager may change viewers anywhere in their subtree
+    and managers whose scope lies strictly inside theirs: never a peer at the same root (who could
+    otherwise lock them out), never a province admin (docs/security.md).
+    """
+    if current_user.is_admin:
+        return True
+    if role == Role.PROVINCE_ADMIN or unit is None or not current_user.can_see(unit):
+        return False
+    return role == Role.VIEWER or unit.path != current_user.scope.path
+
+
 def user_or_404(user_id: int) -> User:
     """Return a user the signed-in user may administer, or 404."""
     session = get_session()
     user = session.get(User, user_id)
     if user is None:
         abort(404)
-    if current_user.is_admin:
-        return user
     unit = session.get(Unit, user.unit_id) if user.unit_id else None
-    if user.role == Role.PROVINCE_ADMIN or unit is None or not current_user.can_see(unit):
+    if not may_administer(user.role, unit):
         abort(404)
     return user

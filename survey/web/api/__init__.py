@@ -3,7 +3,7 @@
 One blueprint, CSRF-exempt; each module adds the endpoints of one subject to it.
 """
 
-from survey.web.api import receipts, responses, score_tables, spec  # noqa: F401 - attach the endpoints
+from survey.web.api import dossiers, rates, receipts, responses, score_tables, spec  # noqa: F401 - attach the endpoints
 from survey.web.api.blueprint import bp
 
 __all__ = ["bp"]

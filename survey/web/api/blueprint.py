@@ -2,19 +2,24 @@
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, after_this_request, current_app, jsonify, request
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
 from survey.core import devices
-from survey.db import get_session
+from survey.db import get_session, is_writing_request
 from survey.models import ApiKey, Counter, KioskDevice, Unit, utcnow
+from survey.web import errors
 from survey.web.limits import limiter
+from survey.web.security import UNSTORABLE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 #: The kiosk's cookie (set at enrolment) authenticates it for its own counter only.
 KIOSK_COOKIE = "kiosk"
+#: How stale a credential's stored last use may get before a GET records it again.
+USE_RESOLUTION = timedelta(minutes=1)
 
 
 def caller_key() -> str:
@@ -55,8 +60,26 @@ def error(status: int, message: str, **extra):
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    """Answer every HTTP error of the API as JSON with a clear message."""
-    return error(exc.code or 500, exc.description or exc.name)
+    """Answer every HTTP error of the API as JSON with a clear message (405 with its Allow header)."""
+    response = error(exc.code or 500, exc.description or exc.name)
+    for name, value in exc.get_headers():
+        if name == "Allow":
+            response.headers[name] = value
+    return response
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def routing_error(exc: HTTPException):
+    """Answer an unknown API path (404) or a method an API path does not take (405) as JSON.
+
+    Registered app-wide (routing fails before a blueprint is known), so other paths get the site's page.
+    """
+    if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
+        if exc.code == 404 and request.url_rule is None:
+            exc.description = "no such API endpoint; see /api/v1/openapi.json"
+        return http_error(exc)
+    return errors.http_error(exc)  # the rest of the site: our page in the interface language
 
 
 @bp.after_request
@@ -76,14 +99,14 @@ def authenticate(scope: str) -> Caller:
     caller = None
     key = devices.api_key_for(session, token)
     if key is not None and key.unit_id is not None:
-        key.last_used_at = utcnow()
+        record_use(key, "last_used_at")
         caller = Caller(scopes=frozenset(key.scopes.split()), unit=session.get(Unit, key.unit_id), key=key)
     else:
         device = devices.device_for(session, token or request.cookies.get(KIOSK_COOKIE))
         if device is not None:
             counter = session.get(Counter, device.counter_id)
             unit = session.get(Unit, counter.unit_id)
-            device.last_seen_at = utcnow()
+            record_use(device, "last_seen_at")
             caller = Caller(scopes=frozenset({"responses:write"}), unit=unit, device=device, counter=counter)
     if caller is None:
         abort(401, "missing, unknown or revoked credentials")
@@ -92,12 +115,37 @@ def authenticate(scope: str) -> Caller:
     return caller
 
 
+def record_use(credential: ApiKey | KioskDevice, column: str) -> None:
+    """Note when a credential was last used, without a write inside a read.
+
+    A writing request sets it in its own transaction (the view commits). A GET never writes: it
+    may read a replica, and on SQLite a read transaction cannot take the write lock while responses
+    are written. Its use is stored after the answer is sent, on the primary, at most once a minute.
+    """
+    now = utcnow()
+    if is_writing_request():
+        setattr(credential, column, now)
+        return
+    last = getattr(credential, column)
+    if last is not None and devices.aware(last) > now - USE_RESOLUTION:
+        return
+    app, table, row_id = current_app._get_current_object(), type(credential), credential.id  # type: ignore[attr-defined]
+
+    def store(response):
+        response.call_on_close(lambda: devices.touch(app, table, row_id, column, now))
+        return response
+
+    after_this_request(store)
+
+
 def json_body() -> dict:
     """Return the request's JSON object (whole-valued numbers such as 3.0 read as 3), or abort with 400."""
     if not request.is_json:
         abort(400, "send a JSON body with Content-Type: application/json")
     try:
         body = without_nul(json.loads(request.get_data(), parse_float=number))
+    except RecursionError:
+        abort(400, f"the JSON body is nested deeper than {MAX_DEPTH} levels")
     except ValueError:
         body = None
     if not isinstance(body, dict):
@@ -105,14 +153,26 @@ def json_body() -> dict:
     return body
 
 
-def without_nul(value: object) -> object:
-    """Drop NUL characters from every text of a JSON value (databases cannot store them)."""
+#: Deepest nesting a body may have (the API's own documents need 4 levels).
+MAX_DEPTH = 32
+
+
+def without_nul(value: object, depth: int = 0) -> object:
+    """Drop NUL characters from every text of a JSON value (databases cannot store them).
+
+    Raises RecursionError past MAX_DEPTH levels and aborts with 400 on a lone surrogate
+    ("\\ud800"), which is no Unicode text and which no database encoding accepts.
+    """
+    if depth > MAX_DEPTH:
+        raise RecursionError("nested too deep")
     if isinstance(value, str):
+        if UNSTORABLE.search(value.replace("\x00", "")):
+            abort(400, "the JSON body carries a lone surrogate (\\ud800-\\udfff): not Unicode text")
         return value.replace("\x00", "")
     if isinstance(value, list):
-        return [without_nul(item) for item in value]
+        return [without_nul(item, depth + 1) for item in value]
     if isinstance(value, dict):
-        return {without_nul(key): without_nul(item) for key, item in value.items()}
+        return {without_nul(key, depth + 1): without_nul(item, depth + 1) for key, item in value.items()}
     return value
 
 
@@ -122,7 +182,3 @@ def number(text: str) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def not_found(_rest: str):
-    """Answer unknown API paths with a JSON 404."""
-    return error(404, "no such API endpoint; see /api/v1/openapi.json")

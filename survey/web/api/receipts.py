@@ -5,7 +5,7 @@ import re
 from flask import abort, jsonify
 from sqlmodel import select
 
-from survey.core.receipts import DossierOfAnotherUnit, dossier_hash, issue_receipt, receipt_url
+from survey.core.receipts import UnitClosed, dossier_hash, issue_receipt, receipt_url
 from survey.core.responses import by_dossier
 from survey.db import get_session
 from survey.models import Service, Unit
@@ -35,12 +35,12 @@ def create_receipt():
         service = session.exec(select(Service).where(Service.code == str(service_code))).first()
         if service is None:
             abort(404, f"no procedure with code {service_code!r}")
-    if by_dossier(session, dossier_hash(dossier)) is not None:
+    if by_dossier(session, dossier_hash(dossier, unit.id)) is not None:  # this unit's own dossier only
         abort(409, "this dossier has been rated already")
     try:
         token = issue_receipt(session, unit=unit, service=service, dossier_code=dossier,
                               valid_days=valid_days)
-    except DossierOfAnotherUnit as exc:
+    except UnitClosed as exc:
         abort(409, str(exc))
     session.commit()
     response = jsonify({"token": token, "url": receipt_url(token), "valid_days": valid_days})

@@ -1,7 +1,6 @@
 """POST /api/v1/responses: kiosk sync and paper data entry, many per call, each once per UUID."""
 
 import uuid
-from datetime import datetime
 
 from flask import abort, jsonify
 from sqlmodel import Session, select
@@ -10,10 +9,12 @@ from survey import instruments
 from survey.core import stuffing
 from survey.core.intake import (
     ItemError,
-    KioskRating,
     answered_time,
+    parse_kiosk_item,
+    parse_time,
     reasons_mask,
     record_kiosk_rating,
+    whole,
 )
 from survey.core.responses import DossierAlreadyRated, InvalidResponse, record_response
 from survey.db import get_session
@@ -63,29 +64,11 @@ def item_key(value: object) -> str:
         raise ItemError("invalid", "each item needs an 'id': a UUID made by the client") from None
 
 
-def parse_time(value: object) -> datetime | None:
-    """Return a time from ISO 8601 text (or None when absent)."""
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise ItemError("invalid", f"answered_at {value!r} is not an ISO 8601 time") from None
-
-
 def record_from_kiosk(session: Session, caller: Caller, key: str, item: dict):
     """Record a kiosk's own rating for its own counter."""
     if item.get("counter") not in (None, caller.counter.id):
         raise ItemError("forbidden", "a kiosk rates its own counter only")
-    rating, reasons = item.get("rating"), item.get("reasons") or []
-    if (not whole(rating) or not isinstance(reasons, list)
-            or not all(whole(r) and 1 <= r <= 16 for r in reasons)):
-        raise ItemError("invalid", "a kiosk item needs 'rating' (whole number) "
-                                   "and optional 'reasons' (list of option numbers)")
-    language = item.get("language") if item.get("language") in ("vi", "en") else "vi"
-    rating = KioskRating(key=key, rating=rating, reasons=tuple(reasons),
-                         answered_at=parse_time(item.get("answered_at")), language=language)
-    return record_kiosk_rating(session, caller.device, caller.counter, rating)
+    return record_kiosk_rating(session, caller.device, caller.counter, parse_kiosk_item(item, key))
 
 
 def record_from_key(session: Session, caller: Caller, key: str, item: dict):
@@ -178,11 +161,6 @@ def find_service(session: Session, code: object) -> Service | None:
 def text_or_none(value: object) -> str | None:
     """Return a comment as text, trimmed to 2000 characters."""
     return str(value)[:2000] if value else None
-
-
-def whole(value: object) -> bool:
-    """Tell whether a JSON value is a whole number (true and false are not)."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def respondent_facts(facts: object) -> dict | None:

@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from sqlmodel import select
 
 from survey import scores
-from survey.db import get_session
+from survey.db import get_session, read_from_replica
 from survey.models import Channel, Unit
 from survey.periods import PeriodError
 from survey.web.api.blueprint import authenticate, bp
@@ -15,6 +15,7 @@ FLAGS = {"true": True, "1": True, "false": False, "0": False}
 @bp.route("/scores")
 def read_scores():
     """Return the scores of a unit's subtree (its children, itself or all units) for a period."""
+    read_from_replica()
     caller = authenticate("scores:read")
     session = get_session()
     code = request.args.get("unit") or caller.unit.code

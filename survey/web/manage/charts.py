@@ -56,23 +56,28 @@ def render(draw: Callable[[Figure], None], *, size=(7.5, 3.4), fmt: str = "svg")
     return text[text.index("<svg"):]
 
 
-def funnel(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") -> str | bytes:
-    """Plot units' index against effective sample size, with 95% and 99.8% limits around the target."""
+def funnel(rows: list[dict], *, target: float, labels: dict, level: float = 0.90,
+           fmt: str = "svg") -> str | bytes:
+    """Plot units' index against effective sample size, with limits around the target.
+
+    The inner limits are at `level`, the two-sided level of the interval the verdicts use, and
+    each dot has its verdict's colour; the outer limits are at 99.8% (Spiegelhalter 2005).
+    """
     points = [r for r in rows if r["index"]["estimate"] is not None and r["index"]["n_eff"]]
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         top = max([r["index"]["n_eff"] for r in points], default=100) * 1.15
         grid = np.unique(np.geomspace(5, max(top, 10), 160).round())
-        limits = scoring.funnel_limits(grid, target=target, levels=(0.95, 0.998))
-        for level, style in (("0.95", "--"), ("0.998", ":")):
-            axes.plot(grid, limits[f"lower_{level}"], style, color=MUTED, linewidth=1, label=labels[level])
-            axes.plot(grid, limits[f"upper_{level}"], style, color=MUTED, linewidth=1)
+        limits = scoring.funnel_limits(grid, target=target, levels=(level, 0.998))
+        for key, label, style in ((f"{level:g}", labels["inner"], "--"), ("0.998", labels["0.998"], ":")):
+            axes.plot(grid, limits[f"lower_{key}"], style, color=MUTED, linewidth=1, label=label)
+            axes.plot(grid, limits[f"upper_{key}"], style, color=MUTED, linewidth=1)
         axes.axhline(target, color=BAD, linewidth=1.2, label=labels["target"])
         for row in points:
             colour = VERDICT_COLOURS.get(row["verdict"]["status"], MUTED)
             axes.plot(row["index"]["n_eff"], row["index"]["estimate"], "o", color=colour, markersize=7)
-        for row, offset in labelled(points, target=target):
+        for row, offset in labelled(points, target=target, level=level):
             axes.annotate(row["unit"], (row["index"]["n_eff"], row["index"]["estimate"]), fontsize=10,
                           xytext=offset, textcoords="offset points", color=INK,
                           arrowprops={"arrowstyle": "-", "color": MUTED, "linewidth": 0.6})
@@ -90,16 +95,17 @@ def funnel(rows: list[dict], *, target: float, labels: dict, fmt: str = "svg") -
     return render(draw, size=(10, 5.2), fmt=fmt)
 
 
-def labelled(points: list[dict], *, target: float, most: int = 8) -> list[tuple[dict, tuple[int, int]]]:
-    """Choose the units worth a label (outside the 95% limits or below the target, the farthest first,
-    at most `most`) and offset each label from its neighbours so that no two overlap.
+def labelled(points: list[dict], *, target: float, level: float = 0.90,
+             most: int = 8) -> list[tuple[dict, tuple[int, int]]]:
+    """Choose the units worth a label (outside the inner limits at `level` or below the target, the
+    farthest first, at most `most`) and offset each label from its neighbours so that no two overlap.
     """
     if not points:
         return []
     n = np.array([r["index"]["n_eff"] for r in points], dtype=float)
-    limits = scoring.funnel_limits(np.maximum(np.round(n), 1), target=target, levels=(0.95,))
+    limits = scoring.funnel_limits(np.maximum(np.round(n), 1), target=target, levels=(level,))
     outside = [(abs(r["index"]["estimate"] - target), r) for r, low, high in
-               zip(points, limits["lower_0.95"], limits["upper_0.95"], strict=True)
+               zip(points, limits[f"lower_{level:g}"], limits[f"upper_{level:g}"], strict=True)
                if not low <= r["index"]["estimate"] <= high or r["verdict"]["status"] == "not-met"]
     chosen = [r for _, r in sorted(outside, key=lambda pair: -pair[0])[:most]]
     # Labels of points close together in log(n) and share step up and down in turn, away from the dot.

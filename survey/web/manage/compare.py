@@ -2,23 +2,22 @@
 last year, and a flat ranking of every unit of one kind across the scope.
 
 A change is the difference of two indexes scored by the same respondent-level method, with a
-two-sided interval (scoring.change); a ranking orders units by empirical-Bayes shrunk estimates, so
-that a small unit's lucky month does not top the list (scoring.shrink_estimates).
+two-sided interval (scoring.change); a ranking orders units by empirical-Bayes shrunk estimates
+(`index.shrunk`), so that a small unit's lucky month does not top the list.
 """
 
 from dataclasses import replace
 
-import numpy as np
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from scipy import stats
 
-import scoring
 from scoring.change import index_change
 from survey import scores
 from survey.db import get_session
 from survey.periods import Period, previous, year_before
+from survey.scores.service import shrink_for_ranking
 from survey.web.filters import percent
 from survey.web.manage.context import Page, read_page
 from survey.web.manage.views import bp, breadcrumbs, signed_in
@@ -84,33 +83,17 @@ def compare(code: str):
 
 
 def shrunk(rows: list[dict]) -> list[dict]:
-    """Return the rows with a shrunk estimate each (the row's own when given), best first.
+    """Return copies of the rows with ``index.shrunk`` fitted among these units alone, best first.
 
-    The beta-binomial prior is fitted by moments to the units' effective counts (index × n_eff).
+    The score table shrinks every row toward the mean of all its units (scores.shrink_for_ranking);
+    a ranking of one kind refits the prior to that kind's units, on copies (the table is cached).
     """
-    if all("shrunk" in row for row in rows):
-        ranked = rows
-    else:
-        scored = [r for r in rows if r["index"]["estimate"] is not None and r["n"]]
-        # Effective counts: n_eff is undefined when every answer agrees (no variance); n stands in.
-        n = np.round(np.array([effective_n(r) for r in scored], dtype=float))
-        x = np.minimum(np.round(np.array([r["index"]["estimate"] for r in scored]) * n), n)
-        try:
-            values = scoring.shrink_estimates(x, n)["shrunk"].tolist()
-        except ValueError:  # fewer than two units with data: nothing to shrink towards
-            values = [r["index"]["estimate"] for r in scored]
-        by_unit = {r["unit"]: value for r, value in zip(scored, values, strict=True)}
-        ranked = [{**row, "shrunk": by_unit.get(row["unit"])} for row in rows]
+    ranked = [{**row, "index": dict(row["index"])} for row in rows]
+    shrink_for_ranking(ranked)
     # Shrunk estimates that agree to 1e-9 are a tie (all shrunk to the mean when units do not differ
     # beyond chance): the unit with more responses, the stronger evidence, comes first.
-    return sorted(ranked, key=lambda r: (r["shrunk"] is None, -round(r["shrunk"] or 0, 9), -r["n"],
-                                         r["name"]))
-
-
-def effective_n(row: dict) -> float:
-    """Return a row's effective number of responses, or its responses when that is undefined."""
-    n_eff = row["index"].get("n_eff")
-    return float(n_eff) if n_eff is not None and np.isfinite(n_eff) and n_eff > 0 else float(row["n"])
+    return sorted(ranked, key=lambda r: (r["index"]["shrunk"] is None, -round(r["index"]["shrunk"] or 0, 9),
+                                         -r["n"], r["name"]))
 
 
 @bp.get("/unit/<code>/ranking")

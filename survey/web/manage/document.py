@@ -73,7 +73,9 @@ def verdict_text(verdict: dict) -> str:
     status, text = verdict["status"], verdict_word(verdict["status"])
     if status == "inconclusive":
         more = verdict.get("more_needed")
-        return f"{text} ({_('about %(n)s more responses', n=number(more))})" if more else text
+        if more:
+            return f"{text} ({_('about %(n)s more responses', n=number(more))})"
+        return f"{text} ({_('not reachable at this volume')})" if verdict.get("reachable") is False else text
     if status == "insufficient":
         return f"{text} ({_('fewer than %(n)s responses', n=verdict.get('min_n'))})"
     return text
@@ -92,14 +94,29 @@ def interval_text(score: dict) -> str:
 
 
 def score_rows(rows: list[dict], label) -> list[list[str]]:
-    """Return the cells of scored rows: label, responses, index, interval, verdict."""
-    return [[label(r), number(r["n"]), percent(r["index"]["estimate"]), interval_text(r["index"]),
-             verdict_text(r["verdict"])] for r in rows]
+    """Return the cells of scored rows: label, responses, index, the interval its verdict used, verdict."""
+    return [[label(r), number(r["n"]), percent(r["index"]["estimate"]),
+             interval_text({**r["verdict"], "estimate": r["index"]["estimate"]}), row_verdict(r)]
+            for r in rows]
 
 
-def score_header(first: str) -> list[str]:
-    """Return the header of a score table."""
-    return [first, _("Responses"), _("SIPAS"), _("95% interval"), _("Verdict")]
+def row_verdict(row: dict) -> str:
+    """Return a row's verdict in words, saying when its index misses a whole factor (partial)."""
+    text = verdict_text(row["verdict"])
+    if row["index"].get("partial"):
+        missing = ", ".join(row["index"].get("missing_factors") or [])
+        text += f" ({_('partial: no answers for factor %(factors)s', factors=missing)})"
+    return text
+
+
+def interval_header(level: float) -> str:
+    """Return the header of an interval column at a two-sided level ("90% interval")."""
+    return _("%(level)s interval", level=percent(level, 0))
+
+
+def score_header(first: str, settings) -> list[str]:
+    """Return the header of a score table: the interval is the one the verdicts used."""
+    return [first, _("Responses"), _("SIPAS"), interval_header(settings.interval_level), _("Verdict")]
 
 
 def method_section(page, channel_label: str) -> Section:
@@ -116,6 +133,9 @@ def method_section(page, channel_label: str) -> Section:
         [_("Verdict sides"), _(s.sides)],
         [_("Target"), percent(s.target, 0)],
         [_("Minimum responses for a verdict"), number(s.min_n)],
+        [_("Interval used by the verdicts (two-sided level)"), percent(s.interval_level, 0)],
+        [_("Verdicts of the units adjusted together by"), _(s.adjust)],
+        [_("Probability that the further responses settle a verdict"), percent(s.power, 0)],
         [_("Units combined by"), _(s.combine)],
     ])
     return Section(_("Scope and method"), [
@@ -134,9 +154,10 @@ def build(page, *, table, trend: list[dict], counters: list[dict], ratings: list
     channel_label = _(channel_labels[page.channel]) if page.channel else _("All channels")
     sections = [method_section(page, channel_label)]
     sections.append(Section(_("Overall result"), [
-        _("SIPAS index %(estimate)s, 95%% interval %(low)s – %(high)s, from %(n)s responses: %(verdict)s.",
-          estimate=percent(own["index"]["estimate"]), low=percent(own["index"]["ci_low"]),
-          high=percent(own["index"]["ci_high"]), n=number(own["n"]), verdict=verdict_text(own["verdict"])),
+        _("SIPAS index %(estimate)s, %(level)s interval %(low)s – %(high)s, from %(n)s responses: "
+          "%(verdict)s.", estimate=percent(own["index"]["estimate"]),
+          level=percent(page.settings.interval_level, 0), low=percent(own["verdict"]["ci_low"]),
+          high=percent(own["verdict"]["ci_high"]), n=number(own["n"]), verdict=row_verdict(own)),
     ]))
     items = [[f"{code} · {factor_titles.get(code, '')}", "", percent(f.get("estimate")), interval_text(f)]
              for code, f in sorted(own["factors"].items())]
@@ -144,10 +165,11 @@ def build(page, *, table, trend: list[dict], counters: list[dict], ratings: list
                interval_text(i)] for code, i in own["items"].items()]
     sections.append(Section(_("Factors and items"), [Table(
         _("Share satisfied of each factor and item"),
-        [_("Factor or item"), _("Answers"), _("Satisfied"), _("95% interval")], items)]))
+        [_("Factor or item"), _("Answers"), _("Satisfied"), interval_header(page.settings.confidence_level)],
+        items)]))
     if table.rows:
         sections.append(Section(_("Units under %(name)s", name=page.unit.name), [
-            Table(_("Each unit pools its own sub-units."), score_header(_("Unit")),
+            Table(_("Each unit pools its own sub-units."), score_header(_("Unit"), page.settings),
                   score_rows(table.rows, lambda r: f"{r['name']} ({r['unit']})")),
             Figure("funnel", _("Funnel plot of the units around the %(target)s target",
                                 target=percent(page.settings.target, 0))),
@@ -156,14 +178,15 @@ def build(page, *, table, trend: list[dict], counters: list[dict], ratings: list
                percent(r["index"]["estimate"]), interval_text(r["index"]), control_text(r)] for r in trend]
     sections.append(Section(_("Month by month"), [
         Table(_("Monthly SIPAS index with control limits"),
-              [_("Month"), _("Responses"), _("SIPAS"), _("95% interval"), _("Control chart")], months),
+              [_("Month"), _("Responses"), _("SIPAS"), interval_header(page.settings.confidence_level),
+               _("Control chart")], months),
         Figure("trend", _("Monthly SIPAS index with control limits")),
     ]))
     if counters:
         sections.append(Section(_("Counters of %(name)s", name=page.unit.name), [
-            Table(_("Responses from this unit's own counters."), score_header(_("Name")),
+            Table(_("Responses from this unit's own counters."), score_header(_("Name"), page.settings),
                   score_rows(counters, lambda r: r["counter"]))]))
-    sections.append(dossier_section(ratings, dossiers, language))
+    sections.append(dossier_section(ratings, dossiers, language, page.settings.confidence_level))
     sections.append(Section(_("Responses by channel"), [Table(
         _("Responses of every questionnaire per channel (the channel filter does not apply)."),
         [_("Channel"), _("Responses")],
@@ -202,7 +225,7 @@ def control_text(row: dict) -> str:
     return "–"
 
 
-def dossier_section(ratings: list[dict], dossiers: dict, language: str) -> Section:
+def dossier_section(ratings: list[dict], dossiers: dict, language: str, level: float) -> Section:
     """Return the three-level ratings (each level's share), the QĐ 766 ratio and the TT 01 indicators."""
     blocks: list[str | Table | Figure] = []
     for r in ratings:
@@ -211,7 +234,7 @@ def dossier_section(ratings: list[dict], dossiers: dict, language: str) -> Secti
         header = [_("Rating"), _("Answers")] + [level["label"].get(language, level["label"]["vi"])
                                                 for level in levels]
         shares = [percent(level["count"] / r["answered"], 1) if r["answered"] else "–" for level in levels]
-        blocks.append(Table(name, header + [_("Share satisfied"), _("95% interval")],
+        blocks.append(Table(name, header + [_("Share satisfied"), interval_header(level)],
                             [[name, number(r["answered"]), *shares, percent(r["estimate"]),
                               interval_text(r)]]))
         if r.get("with_reasons"):

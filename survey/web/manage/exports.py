@@ -16,10 +16,12 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from survey.scores import ScoreTable
-from survey.web.filters import localtime
+from survey.core.cells import inert
+from survey.scores import ScoreTable, Settings
+from survey.web.filters import localtime, percent
 from survey.web.manage.context import CHANNEL_LABELS, Page
 from survey.web.manage.document import control_text, day, verdict_word
+from survey.web.manage.rate_tables import rate_tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FACTORS = ("A", "B", "C", "D", "E")
@@ -51,51 +53,63 @@ def about(page: Page) -> list[tuple[str, object]]:
         (_("Verdict sides"), _(settings.sides)),
         (_("Target"), settings.target),
         (_("Minimum responses for a verdict"), settings.min_n),
+        (_("Interval used by the verdicts (two-sided level)"), settings.interval_level),
+        (_("Verdicts of the units adjusted together by"), _(settings.adjust)),
+        (_("Probability that the further responses settle a verdict"), settings.power),
         (_("Units combined by"), _(settings.combine)),
         (_("Index"), _("SIPAS index: mean of the factors' mean item shares (levels 4–5 satisfied)")),
     ]
 
 
-def score_columns() -> list[tuple[str, str]]:
-    """Return the typed columns of a score table."""
-    return [(_("Responses"), "count"), (_("SIPAS index"), "share"), (_("95% interval, low"), "share"),
-            (_("95% interval, high"), "share"), (_("Verdict"), "text"), (_("More responses needed"), "count"),
+def interval_columns(level: float) -> list[tuple[str, str]]:
+    """Return the typed columns of an interval at a two-sided level ("90% interval, low", …)."""
+    words = percent(level, 0)
+    return [(_("%(level)s interval, low", level=words), "share"),
+            (_("%(level)s interval, high", level=words), "share")]
+
+
+def score_columns(settings: Settings) -> list[tuple[str, str]]:
+    """Return the typed columns of a score table: the interval is the one the verdict used."""
+    return [(_("Responses"), "count"), (_("SIPAS index"), "share"),
+            *interval_columns(settings.interval_level), (_("Verdict"), "text"),
+            (_("More responses needed"), "count"),
             *[(_("Factor %(code)s", code=code), "share") for code in FACTORS]]
 
 
 def score_cells(row: dict) -> list:
-    """Return the cells of one scored row."""
+    """Return the cells of one scored row (the interval of its verdict, adjusted when it was)."""
     index, verdict = row["index"], row["verdict"]
     factors = [(row["factors"].get(code) or {}).get("estimate") for code in FACTORS]
     more = verdict["more_needed"] if verdict["status"] == "inconclusive" else None
-    return [row["n"], index["estimate"], index["ci_low"], index["ci_high"], verdict_word(verdict["status"]),
-            more, *factors]
+    return [row["n"], index["estimate"], verdict["ci_low"], verdict["ci_high"],
+            verdict_word(verdict["status"]), more, *factors]
 
 
 def sheets(page: Page, table: ScoreTable, parts: dict, *, item_texts: dict) -> list[Sheet]:
     """Return every section of the page as a sheet (sections without rows are left out)."""
     language = str(get_locale())
     own = table.scope
-    out = [Sheet(_("Units"), [(_("Unit code"), "text"), (_("Unit"), "text"), *score_columns()],
+    intervals = interval_columns(page.settings.confidence_level)
+    out = [Sheet(_("Units"), [(_("Unit code"), "text"), (_("Unit"), "text"), *score_columns(page.settings)],
                  [[r["unit"], r["name"], *score_cells(r)] for r in [own, *table.rows]])]
     out.append(Sheet(_("Items"), [(_("Item"), "text"), (_("Question"), "text"), (_("Answers"), "count"),
-                                  (_("Satisfied"), "count"), (_("Share"), "share"),
-                                  (_("95% interval, low"), "share"), (_("95% interval, high"), "share")],
+                                  (_("Satisfied"), "count"), (_("Share"), "share"), *intervals],
                      [[code, item_texts.get(code, ""), i["n"], i["satisfied"], i["estimate"], i["ci_low"],
                        i["ci_high"]] for code, i in own["items"].items()]))
     out.append(Sheet(_("Month by month"), [
         (_("Month"), "text"), (_("Responses"), "count"), (_("SIPAS index"), "share"),
-        (_("95% interval, low"), "share"), (_("95% interval, high"), "share"), (_("Control chart"), "text")],
+        *intervals, (_("Control chart"), "text")],
         [[f"{r['month'][5:]}/{r['month'][:4]}", r["n"], r["index"]["estimate"], r["index"]["ci_low"],
           r["index"]["ci_high"], control_text(r)] for r in parts.get("trend", [])]))
     out.append(Sheet(_("Channels"), [(_("Channel"), "text"), (_("Responses"), "count")],
                      [[_(CHANNEL_LABELS.get(c["channel"], c["channel"])), c["n"]]
                       for c in parts.get("channels", [])]))
-    out += rating_sheets(parts.get("ratings", []), language)
+    out += rating_sheets(parts.get("ratings", []), language, intervals)
     out.append(dossier_sheet(parts.get("dossiers") or {}))
-    out.append(Sheet(_("Counters"), [(_("Counter"), "text"), *score_columns()],
+    scored = score_columns(page.settings)
+    out.append(Sheet(_("Counters"), [(_("Counter"), "text"), *scored],
                      [[r["counter"], *score_cells(r)] for r in parts.get("counters", [])]))
-    out.append(Sheet(_("Services"), [(_("Service code"), "text"), (_("Service"), "text"), *score_columns()],
+    out.append(Sheet(_("Services"), [(_("Service code"), "text"), (_("Service"), "text"), *scored],
                      [[r["service"], r["name"], *score_cells(r)] for r in parts.get("services", [])]))
     out.append(Sheet(_("Comments"), [(_("Time (UTC+7)"), "text"), (_("Unit"), "text"), (_("Counter"), "text"),
                                      (_("Channel"), "text"), (_("Flagged: may not be genuine"), "text"),
@@ -103,10 +117,11 @@ def sheets(page: Page, table: ScoreTable, parts: dict, *, item_texts: dict) -> l
                      [[localtime(c["submitted_at"]), c["unit_name"], c["counter"] or "",
                        _(CHANNEL_LABELS.get(c["channel"], c["channel"])), _("Yes") if c["flagged"] else "",
                        c["comment"]] for c in (parts.get("comments") or {}).get("rows", [])]))
+    out += rate_sheets(parts.get("rates"))
     return [sheet for sheet in out if sheet.rows]
 
 
-def rating_sheets(ratings: list[dict], language: str) -> list[Sheet]:
+def rating_sheets(ratings: list[dict], language: str, intervals: list[tuple[str, str]]) -> list[Sheet]:
     """Return the three-level ratings (a row per rating and level) and the dissatisfaction reasons."""
     levels, reasons = [], []
     for r in ratings:
@@ -121,10 +136,22 @@ def rating_sheets(ratings: list[dict], language: str) -> list[Sheet]:
                      reason["count"] / r["with_reasons"] if r["with_reasons"] else None]
                     for reason in r.get("reasons", [])]
     return [Sheet(_("Ratings"), [(_("Rating"), "text"), (_("Level"), "text"), (_("Answers"), "count"),
-                                 (_("Share"), "share"), (_("95% interval, low"), "share"),
-                                 (_("95% interval, high"), "share")], levels),
+                                 (_("Share"), "share"), *intervals], levels),
             Sheet(_("Reasons"), [(_("Rating"), "text"), (_("Reason"), "text"), (_("Responses"), "count"),
                                  (_("Share of those giving a reason"), "share")], reasons)]
+
+
+#: Kinds of the columns of the response-rate table (survey/web/manage/rate_tables.py).
+RATE_KINDS = ("text", "text", "text", "count", "count", "share", "count", "share")
+
+
+def rate_sheets(rates: dict | None) -> list[Sheet]:
+    """Return the response rates (ratings per dossier received and per result returned) as a sheet.
+
+    Its QĐ 766 table is left out: the sheet of TT 01 and QĐ 766 holds the same figures.
+    """
+    return [Sheet(title, list(zip(header, RATE_KINDS, strict=True)), rows)
+            for title, header, rows in rate_tables({"rates": rates})] if rates is not None else []
 
 
 def dossier_sheet(dossiers: dict) -> Sheet:
@@ -182,14 +209,14 @@ def to_csv(facts: list[tuple], sections: list[Sheet], delimiter: str, decimal: s
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     for name, value in facts:
-        writer.writerow([name, csv_value(value, decimal)])
+        writer.writerow([csv_value(inert(name), decimal), csv_value(inert(value), decimal)])
     for sheet in sections:
         writer.writerow([])
-        writer.writerow([sheet.title])
-        writer.writerow([header for header, _kind in sheet.columns])
+        writer.writerow([inert(sheet.title)])
+        writer.writerow([inert(header) for header, _kind in sheet.columns])
         for row in sheet.rows:
             cells = row[:len(sheet.columns)]
-            writer.writerow([csv_value(value, decimal) for value in cells])
+            writer.writerow([csv_value(inert(value), decimal) for value in cells])
     return buffer.getvalue()
 
 
@@ -199,20 +226,20 @@ def to_xlsx(facts: list[tuple], sections: list[Sheet]) -> bytes:
     about_sheet = book.active
     about_sheet.title = _("About")[:31]
     for name, value in facts:
-        about_sheet.append([name, value])
+        append(about_sheet, [name, value])
         if isinstance(value, float):
             about_sheet.cell(about_sheet.max_row, 2).number_format = "0%"
     about_sheet.column_dimensions["A"].width = 36
     about_sheet.column_dimensions["B"].width = 70
     for sheet in sections:
         out = book.create_sheet(sheet.title[:31])
-        out.append([header for header, _kind in sheet.columns])
+        append(out, [header for header, _kind in sheet.columns])
         for cell in out[1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in sheet.rows:
-            out.append(row[:len(sheet.columns)])
-            for (_header, kind), cell in zip(sheet.columns, out[out.max_row], strict=True):
+            cells = append(out, row[:len(sheet.columns)])
+            for (_header, kind), cell in zip(sheet.columns, cells, strict=True):
                 cell.number_format = FORMATS[row[-1] if kind == "by-row" else kind]
         for number, (header, kind) in enumerate(sheet.columns, start=1):
             longest = max([len(str(header)) * 0.8] + [len(str(r[number - 1] or "")) for r in sheet.rows
@@ -222,3 +249,13 @@ def to_xlsx(facts: list[tuple], sections: list[Sheet]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def append(sheet, values: list) -> tuple:
+    """Append a row whose texts are text cells (never formulas); return its cells."""
+    sheet.append(values)
+    cells = sheet[sheet.max_row]
+    for cell in cells:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+    return cells

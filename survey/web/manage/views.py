@@ -9,10 +9,11 @@ from flask_login import current_user
 from sqlmodel import select
 
 from survey import scores
-from survey.db import get_session
+from survey.db import data_time, get_session, read_from_replica
 from survey.models import Role, Unit
 from survey.periods import local_today
 from survey.web.auth import roles_required
+from survey.web.filters import percent
 from survey.web.manage import charts, document, exports, word
 from survey.web.manage.context import CHANNEL_LABELS, Page, read_page
 
@@ -25,12 +26,22 @@ signed_in = roles_required(Role.PROVINCE_ADMIN, Role.UNIT_MANAGER, Role.VIEWER)
 bp.add_app_template_global(document.control_text, "control_text")
 
 
+@bp.before_request
+def read_replica() -> None:
+    """Score pages, charts and exports only read: they read the replica (DATABASE_REPLICA_URL) if any."""
+    if request.method in ("GET", "HEAD"):
+        read_from_replica()
+
+
 @bp.context_processor
 def instrument_texts() -> dict:
-    """Give templates the SIPAS factor titles and item texts in the interface language."""
+    """Give templates the SIPAS factor titles and item texts in the interface language, and the time the
+    data they read is complete up to (a replica may lag the primary).
+    """
     instrument = scores.sipas_instrument()
     language = str(get_locale())
     return {
+        "data_time": data_time(get_session()),
         "factor_titles": {f["code"]: f["title"].get(language, f["title"]["vi"]) for f in instrument.factors},
         "item_texts": {i.code: i.text.get(language, i.text["vi"]) for i in instrument.items},
     }
@@ -41,6 +52,10 @@ def breadcrumbs(unit: Unit) -> list[Unit]:
     ids = [int(part) for part in unit.path.strip("/").split("/")]
     units = {u.id: u for u in get_session().exec(select(Unit).where(Unit.id.in_(ids))).all()}
     return [units[i] for i in ids if i in units and current_user.can_see(units[i])]
+
+
+#: Last page of comments one may ask for (10 a page): beyond it an offset is no page but an attack.
+MAX_COMMENT_PAGE = 100_000
 
 
 def table_of(page: Page) -> scores.ScoreTable:
@@ -60,6 +75,7 @@ def section(page: Page, name: str, *extra):
         "reasons": lambda: scores.reasons(session, page.units, page.filters),
         "dossiers": lambda: scores.dossiers(session, page.units, page.filters),
         "channels": lambda: scores.channels(session, page.units, page.filters),
+        "rates": lambda: scores.response_rates(session, page.unit, page.units, page.filters),
         "comments": lambda: scores.comments(session, page.unit, page.filters, search=extra[0], page=extra[1]),
     }[name]
     return scores.cached(page_key(page, name, *extra), compute)
@@ -96,7 +112,8 @@ def overview():
     page = read_page()
     return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
                            ratings=ratings_of(page, with_reasons=reasons_asked()),
-                           crumbs=breadcrumbs(page.unit))
+                           crumbs=breadcrumbs(page.unit), dossiers=section(page, "dossiers"),
+                           rates=section(page, "rates"))
 
 
 @bp.get("/unit/<code>")
@@ -106,7 +123,7 @@ def unit(code: str):
     page = read_page(code)
     search = request.args.get("q", "").strip()[:100]
     requested = request.args.get("page", "1")
-    number = int(requested) if requested.isdigit() and int(requested) > 0 else 1
+    number = int(requested) if requested.isdigit() and 0 < int(requested) <= MAX_COMMENT_PAGE else 1
     return render_template(
         "manage/unit.html",
         page=page,
@@ -118,6 +135,7 @@ def unit(code: str):
         ratings=ratings_of(page, with_reasons=reasons_asked()),
         dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
+        rates=section(page, "rates"),
         comments=section(page, "comments", search, number),
         search=search,
         channel_labels=CHANNEL_LABELS,
@@ -127,12 +145,13 @@ def unit(code: str):
 def report_of(page: Page) -> document.Report:
     """Return the official report of a unit page (one content for the HTML and the DOCX)."""
     parent = get_session().get(Unit, page.unit.parent_id) if page.unit.parent_id else None
+    texts = instrument_texts()
     return document.build(
         page, table=table_of(page), trend=trend_of(page), counters=section(page, "counters"),
         ratings=ratings_of(page, with_reasons=True), dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
         channel_labels=CHANNEL_LABELS, parent_name=parent.name if parent else None, today=local_today(),
-        language=str(get_locale()), **instrument_texts(),
+        language=str(get_locale()), item_texts=texts["item_texts"], factor_titles=texts["factor_titles"],
     )
 
 
@@ -149,21 +168,24 @@ def report(code: str):
 def report_docx(code: str):
     """Download the official report of a unit and period as a Word document."""
     page = read_page(code)
-    drawings = {"funnel": lambda: charts.funnel(table_of(page).rows, target=page.settings.target,
-                                                labels=chart_labels(), fmt="png"),
-                "trend": lambda: charts.trend(trend_of(page), target=page.settings.target,
-                                              labels=chart_labels(), fmt="png")}
+    labels = chart_labels(page.settings)
+    target, level = page.settings.target, page.settings.interval_level
+    drawings = {"funnel": lambda: charts.funnel(table_of(page).rows, target=target, labels=labels,
+                                                level=level, fmt="png"),
+                "trend": lambda: charts.trend(trend_of(page), target=target, labels=labels, fmt="png")}
     body = word.to_docx(report_of(page), chart=lambda name: png(drawings[name]()))
     name = f"bao-cao-{page.unit.code}-{page.period.key.replace('..', '_')}.docx"
     return Response(body, mimetype=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def chart_labels() -> dict:
-    """Return the translated texts of the charts."""
+def chart_labels(settings: scores.Settings) -> dict:
+    """Return the translated texts of the charts (levels from the settings)."""
     return {
-        "0.95": _("95% limits"), "0.998": _("99.8% limits"), "target": _("Target"),
+        "inner": _("%(level)s limits (the verdicts' level)", level=percent(settings.interval_level, 0)),
+        "0.998": _("99.8% limits"), "target": _("Target"),
         "x": _("Effective number of responses (log scale)"), "y": _("SIPAS index"),
-        "interval": _("95% interval"), "index": _("SIPAS index"), "centre": _("Centre line"),
+        "interval": _("%(level)s interval", level=percent(settings.confidence_level, 0)),
+        "index": _("SIPAS index"), "centre": _("Centre line"),
         "limits": _("Control limits (3σ)"), "signal": _("Outside the limits"), "decimal": _("."),
         "partial": _("* Month under way (left out of the limits)"),
         "thousands": _(","),
@@ -186,7 +208,8 @@ def svg(text: str | bytes) -> Response:
 def chart(page: Page, name: str, draw) -> Response:
     """Return a chart of the page as SVG, drawn once per page key and language."""
     key = page_key(page, name, str(get_locale()))
-    return svg(scores.cached(key, lambda: draw(target=page.settings.target, labels=chart_labels())))
+    labels = chart_labels(page.settings)
+    return svg(scores.cached(key, lambda: draw(target=page.settings.target, labels=labels)))
 
 
 @bp.get("/unit/<code>/funnel.svg")
@@ -195,7 +218,8 @@ def funnel_chart(code: str):
     """Draw the funnel plot of a unit's children around the target."""
     page = read_page(code)
     rows = table_of(page).rows
-    return chart(page, "funnel.svg", lambda **options: charts.funnel(rows, **options))
+    return chart(page, "funnel.svg",
+                 lambda **options: charts.funnel(rows, level=page.settings.interval_level, **options))
 
 
 @bp.get("/unit/<code>/trend.svg")
@@ -209,7 +233,8 @@ def trend_chart(code: str):
 
 def export(page: Page, fmt: str) -> Response:
     """Return every section of a page (the scope's own sections included) as CSV or XLSX."""
-    parts = {name: section(page, name) for name in ("trend", "channels", "dossiers", "counters", "services")}
+    parts = {name: section(page, name)
+             for name in ("trend", "channels", "dossiers", "counters", "services", "rates")}
     parts["ratings"] = ratings_of(page, with_reasons=True)
     parts["comments"] = section(page, "comments", "", 1)
     return exports.download(page, table_of(page), parts, fmt=fmt, item_texts=instrument_texts()["item_texts"])

@@ -1,0 +1,71 @@
+"""Response rates: how many ratings a subtree collected against the dossiers it received and returned.
+
+A rating is a stored response of any questionnaire and channel (flagged ones unless the filters
+leave them out), counted in the local month it was submitted; dossiers are counted in the local
+month they were received, as QĐ 766 counts them, and "returned" are those with a return and a due
+time (dossier_rules). A citizen may answer without a dossier and one dossier may bring several
+answers, so a rate is a ratio, not a share, and can pass 100%. Each figure comes from
+survey.scores.counts (the tally or live SQL), so rates agree with the scores beside them.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from survey.models import Service, Unit, UnitService
+from survey.periods import Period, month_end
+from survey.scores import counts
+from survey.scores.filters import Filters
+from survey.scores.settings import plain
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    """Return numerator ÷ denominator, or None when there is nothing to divide by."""
+    return plain(numerator / denominator) if denominator else None
+
+
+def rates_of(session: Session, units: list[Unit], filters: Filters) -> dict:
+    """Return the ratings, dossiers received and returned, and both rates of a subtree (root first)."""
+    ratings = sum(counts.channel_counts(session, units, filters).values())
+    facts = counts.dossier_facts(session, units, filters)
+    received, returned = facts.get("dossiers", 0), facts.get("returned", 0)
+    return {"ratings": ratings, "received": received, "returned": returned,
+            "per_received": ratio(ratings, received), "per_returned": ratio(ratings, returned)}
+
+
+def month_within(period: Period, month: str) -> Period:
+    """Return the part of a period that falls in one local month ("2026-07")."""
+    year, number = int(month[:4]), int(month[5:])
+    first, last = max(period.first, date(year, number, 1)), min(period.last, month_end(year, number))
+    whole = first.day == 1 and last == month_end(year, number)
+    return Period(month if whole else f"{first.isoformat()}..{last.isoformat()}",
+                  "month" if whole else "range", first, last)
+
+
+def response_rates(session: Session, unit: Unit, units: list[Unit], filters: Filters) -> dict:
+    """Return the rates of a subtree (root first): overall, per month, per procedure and per child unit.
+
+    Procedures and child units with neither ratings nor dossiers are left out.
+    """
+    months = []
+    if filters.period is not None:
+        period: Period = filters.period
+        months = [{"month": m, **rates_of(session, units, filters.but(period=month_within(period, m)))}
+                  for m in period.months()]
+    ids = [u.id for u in units]
+    handled = session.exec(select(Service).where(col(Service.id).in_(
+        select(UnitService.service_id).where(col(UnitService.unit_id).in_(ids)))).order_by(Service.code)).all()
+    services = []
+    if filters.service_id is None:
+        for service in handled:
+            row = rates_of(session, units, filters.but(service_id=service.id))
+            if row["ratings"] or row["received"]:
+                services.append({"service": service.code, "name": service.name, **row})
+    children = []
+    for child in (u for u in units if u.parent_id == unit.id):
+        subtree = [child, *(u for u in units if u.path.startswith(child.path) and u.id != child.id)]
+        row = rates_of(session, subtree, filters)
+        if row["ratings"] or row["received"]:
+            children.append({"unit": child.code, "name": child.name, **row})
+    return {"scope": rates_of(session, units, filters), "months": months, "services": services,
+            "units": children}
