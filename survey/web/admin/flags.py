@@ -72,6 +72,10 @@ def answered(values, items: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return [(code, values[f"v{slot:02d}"]) for code, slot in items if values[f"v{slot:02d}"] is not None]
 
 
+#: Last page of flagged responses one may ask for.
+MAX_PAGE = 100_000
+
+
 @bp.route("/flags/responses")
 def flagged_responses():
     """List flagged responses one by one (newest first) with their reason and answers; filter by unit,
@@ -79,7 +83,8 @@ def flagged_responses():
     """
     days = request.args.get("days", 30, type=int)
     days = days if days in PERIODS else 30
-    page = max(request.args.get("page", 1, type=int), 1)
+    # A page beyond the last one a person could reach is no page: its offset would overflow the database.
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     units = {unit.id: unit for unit in units_in_scope()}
     unit_id = request.args.get("unit", type=int)
     chosen = [unit_id] if unit_id in units else list(units)

@@ -105,7 +105,7 @@ def sheets(page: Page, table: ScoreTable, parts: dict, *, item_texts: dict) -> l
                      [[_(CHANNEL_LABELS.get(c["channel"], c["channel"])), c["n"]]
                       for c in parts.get("channels", [])]))
     out += rating_sheets(parts.get("ratings", []), language, intervals)
-    out.append(dossier_sheet(parts.get("dossiers") or {}))
+    out.append(tt01_sheet(parts.get("dossiers") or {}))
     scored = score_columns(page.settings)
     out.append(Sheet(_("Counters"), [(_("Counter"), "text"), *scored],
                      [[r["counter"], *score_cells(r)] for r in parts.get("counters", [])]))
@@ -117,7 +117,7 @@ def sheets(page: Page, table: ScoreTable, parts: dict, *, item_texts: dict) -> l
                      [[localtime(c["submitted_at"]), c["unit_name"], c["counter"] or "",
                        _(CHANNEL_LABELS.get(c["channel"], c["channel"])), _("Yes") if c["flagged"] else "",
                        c["comment"]] for c in (parts.get("comments") or {}).get("rows", [])]))
-    out += rate_sheets(parts.get("rates"))
+    out += rate_sheets(parts.get("dossiers"), parts.get("rates"))
     return [sheet for sheet in out if sheet.rows]
 
 
@@ -141,36 +141,29 @@ def rating_sheets(ratings: list[dict], language: str, intervals: list[tuple[str,
                                  (_("Share of those giving a reason"), "share")], reasons)]
 
 
-#: Kinds of the columns of the response-rate table (survey/web/manage/rate_tables.py).
-RATE_KINDS = ("text", "text", "text", "count", "count", "share", "count", "share")
+#: Kinds of the columns of the QĐ 766 and response-rate tables (survey/web/manage/rate_tables.py).
+RATE_KINDS = {2: ("count",) * 5 + ("share",),
+              3: ("text", "text", "text", "count", "count", "share", "count", "share")}
 
 
-def rate_sheets(rates: dict | None) -> list[Sheet]:
-    """Return the response rates (ratings per dossier received and per result returned) as a sheet.
-
-    Its QĐ 766 table is left out: the sheet of TT 01 and QĐ 766 holds the same figures.
+def rate_sheets(dossiers: dict | None, rates: dict | None) -> list[Sheet]:
+    """Return the QĐ 766 table (dossiers, the bad ones by cause, the ratio) and the response rates
+    (ratings per dossier received and per result returned) of rate_tables.py as typed sheets.
     """
-    return [Sheet(title, list(zip(header, RATE_KINDS, strict=True)), rows)
-            for title, header, rows in rate_tables({"rates": rates})] if rates is not None else []
+    tables = rate_tables({"dossiers": dossiers, "rates": rates})
+    kinds = [RATE_KINDS[2]] * (dossiers is not None) + [RATE_KINDS[3]] * (rates is not None)
+    return [Sheet(title, list(zip(header, kind, strict=True)), rows)
+            for (title, header, rows), kind in zip(tables, kinds, strict=True)]
 
 
-def dossier_sheet(dossiers: dict) -> Sheet:
-    """Return the QĐ 766 ratio, its facts and the TT 01 indicators as (measure, value) rows."""
+def tt01_sheet(dossiers: dict) -> Sheet:
+    """Return the TT 01 indicators (mean points per dossier) and their total as (measure, value) rows."""
     rows: list[list] = []
-    if qd766 := dossiers.get("qd766"):
-        facts = dossiers.get("facts") or {}
-        rows += [[_("QĐ 766: dossiers"), qd766["dossiers"], "count"],
-                 [_("QĐ 766: dossiers rated dissatisfied, complained about or overdue"), qd766["bad"],
-                  "count"],
-                 [_("QĐ 766: satisfaction in handling dossiers"), qd766["ratio"], "share"],
-                 [_("Rated dissatisfied"), facts.get("dissatisfied"), "count"],
-                 [_("Complaints"), facts.get("complaint"), "count"],
-                 [_("Overdue"), facts.get("overdue"), "count"]]
     if tt01 := dossiers.get("tt01"):
         rows += [[_("TT 01: indicator %(i)s (mean points, 0–2)", i=i), v, "decimal"]
                  for i, v in tt01["indicators"].items()]
         rows.append([_("TT 01: total (of 10)"), tt01["civil_servant_total"], "decimal"])
-    return Sheet(_("TT 01 and QĐ 766"), [(_("Measure"), "text"), (_("Value"), "by-row")], rows)
+    return Sheet(_("TT 01"), [(_("Measure"), "text"), (_("Value"), "by-row")], rows)
 
 
 def filename(page: Page, fmt: str) -> str:
