@@ -27,7 +27,7 @@ ENGLISH_ONLY = ["province-admin", "unit-manager", "rotate-token", "reset-passwor
                 "repeated-pattern", "answered in", "This field is required", "Field must be", "Not Found",
                 "Internal Server Error", "Method Not Allowed", "Forbidden", "(UTC)"]
 #: Messages that read the same in both languages (names, codes, formats).
-SAME_IN_BOTH = {"Hài Lòng", "API", "CSV", "XLSX", "QR", "A4", "A5", "QĐ 766"}
+SAME_IN_BOTH = {"Hài Lòng", "API", "CSV", "XLSX", "QR", "A4", "A5", "QĐ 766", "TT 01"}
 
 
 def english_messages() -> set[str]:
