@@ -12,7 +12,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms import Form
@@ -105,6 +105,14 @@ class KioskForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     min_interval_seconds = IntegerField(
         _l("Minimum seconds between ratings"), default=10, validators=[NumberRange(min=0, max=3600)]
+    )
+
+
+class KioskIntervalForm(Form):
+    """A kiosk's minimum time between two ratings (closer ratings are flagged)."""
+
+    min_interval_seconds = IntegerField(
+        _l("Minimum seconds between ratings"), validators=[InputRequired(), NumberRange(min=0, max=3600)]
     )
 
 

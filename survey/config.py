@@ -82,6 +82,9 @@ class Defaults:
     SCORING_ALLOW_PARTIAL = False
     #: How a higher level combines its units: "mean-of-units" (SIPAS) or "pooled".
     SCORING_COMBINE = "mean-of-units"
+    #: Separators of CSV downloads: "interface" follows the interface language ("vi": `;` and a
+    #: decimal comma, as Excel in a Vietnamese locale reads them; "en": `,` and a decimal point).
+    EXPORT_CSV_STYLE = "interface"
     #: Webhooks go to https:// URLs; plain http:// only to this machine, and only when this is on.
     WEBHOOKS_ALLOW_LOOPBACK_HTTP = False
     #: Paper forms are typed twice, by two people, before their response counts (survey/core/paper.py).

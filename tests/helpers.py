@@ -25,6 +25,9 @@ def sign_in(client, username: str) -> None:
 UNIT_ROUTES = [
     "/manage/unit/{code}",
     "/manage/unit/{code}/report",
+    "/manage/unit/{code}/report.docx",
+    "/manage/unit/{code}/compare",
+    "/manage/unit/{code}/ranking",
     "/manage/unit/{code}/funnel.svg",
     "/manage/unit/{code}/trend.svg",
     "/manage/unit/{code}/export.csv",

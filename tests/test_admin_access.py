@@ -23,6 +23,7 @@ def pages(province) -> list[str]:
         "/admin/api-keys",
         "/admin/dossier-import",
         "/admin/flags",
+        "/admin/flags/responses",
         "/admin/audit",
         "/admin/audit.csv",
     ]

@@ -32,9 +32,10 @@ def poisoned(app, client, session, province):
     return client
 
 
-def test_csv_export_holds_no_formula_cell(poisoned):
-    body = poisoned.get("/manage/unit/D1/export.csv").data.decode("utf-8-sig")
-    cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+@pytest.mark.parametrize(("language", "delimiter"), [("vi", ";"), ("en", ",")])
+def test_csv_export_holds_no_formula_cell(poisoned, language, delimiter):
+    body = poisoned.get(f"/manage/unit/D1/export.csv?lang={language}").data.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(body), delimiter=delimiter) for cell in row]
     assert "'" + FORMULA in cells
     assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
 

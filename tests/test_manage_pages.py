@@ -65,6 +65,26 @@ def test_bad_filters_fall_back_with_a_message(admin):
     assert 'class="flash flash-error"' in response.get_data(as_text=True)
 
 
+def test_vietnamese_periods_are_read_and_links_repeat_the_canonical_key(admin):
+    for text in ("Q3/2026", "Quý 3/2026", "quý 3 năm 2026"):
+        html = admin.get("/manage/", query_string={"period": text}).get_data(as_text=True)
+        assert "data-notice" not in html and "01/07/2026 – 30/09/2026" in html
+        assert 'href="/manage/unit/H?period=2026-Q3"' in html
+    html = admin.get("/manage/", query_string={"period": "07/2026"}).get_data(as_text=True)
+    assert verdicts(html) == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
+
+
+def test_a_notice_names_what_was_not_understood_and_does_not_outlive_its_request(admin):
+    bad = {"period": "quý 5/2026", "channel": "fax"}
+    html = admin.get("/manage/", query_string=bad).get_data(as_text=True)
+    notices = re.findall(r"<p class=\"flash flash-error\" role=\"alert\" data-notice>(.*?)</p>", html)
+    assert len(notices) == 2
+    assert "“fax”" in notices[0] and "“quý 5/2026”" in notices[1] and "12 tháng gần nhất" in notices[1]
+    admin.get("/manage/unit/P/funnel.svg", query_string={"period": "bad"})  # charts and downloads too
+    admin.get("/manage/export.csv", query_string={"period": "bad"})
+    assert "flash" not in admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
+
+
 def test_unit_page_shows_items_counters_ratings_dossiers_and_comments(admin, session, province):
     add_rated(session, province, "D2", "quick-3", {"RATING": 3})
     add_rated(session, province, "D2", "quick-3", {"RATING": 1})
@@ -92,24 +112,53 @@ def test_drill_down_links_lead_from_province_to_district_to_commune(admin):
 def test_csv_export_holds_the_method_and_the_rows(admin):
     response = admin.get("/manage/export.csv" + JULY_ARGS)
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     facts = {row[0]: row[1] for row in rows if len(row) == 2}
-    assert facts["Phương pháp khoảng tin cậy"] == "agresti-coull" and facts["Mục tiêu"] == "0.9"
-    assert facts["Mức tin cậy"] == "0.95" and facts["Kỳ"].startswith("2026-07")
-    units = [row[0] for row in rows if row and row[0] in ("P", "D1", "D2", "H")]
-    assert units == ["P", "D1", "D2", "H"]
+    assert facts["Phương pháp khoảng tin cậy"] == "Agresti-coull" and facts["Mục tiêu"] == "0,9"
+    assert facts["Mức tin cậy"] == "0,95" and facts["Kỳ"].startswith("2026-07")
+    assert facts["Kiểm định"] == "một phía"
+    start = rows.index(["Đơn vị"])  # the units section, before the items (whose codes include D1, D2)
+    units = {row[0]: row for row in rows[start + 2:start + 6]}
+    assert list(units) == ["P", "D1", "D2", "H"]
+    assert units["D1"][3] == "1" and units["D2"][3] == "0,5" and units["D2"][6] == "Chưa đạt mục tiêu"
 
 
-def test_xlsx_export_has_an_about_sheet_and_percent_cells(admin):
+def test_csv_separators_follow_the_language_or_the_setting(admin, app):
+    english = admin.get("/manage/export.csv?period=2026-07&lang=en").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(english)))
+    assert ["Target", "0.9"] in rows and any(row[:1] == ["D2"] and row[3] == "0.5" for row in rows)
+    app.config["EXPORT_CSV_STYLE"] = "vi"
+    fixed = admin.get("/manage/export.csv?period=2026-07&lang=en").data.decode("utf-8-sig")
+    assert "Target;0,9" in fixed
+
+
+def test_xlsx_export_has_one_sheet_per_section_with_formats_and_widths(admin, session, province):
+    add_rated(session, province, "H-01", "quick-3", {"RATING": 1, "REASONS": 0b10})
     response = admin.get("/manage/unit/H/export.xlsx?period=2026-07&lang=en")
     book = load_workbook(io.BytesIO(response.data))
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
-    assert about["Interval method"] == "agresti-coull" and about["Target"] == 0.9
-    assert about["Confidence level"] == 0.95
-    scores = book["Scores"]
-    assert [row[0] for row in scores.iter_rows(min_row=2, values_only=True)] == ["H", "H-01", "H-02"]
-    assert scores["D3"].number_format == "0.00%" and scores["D3"].value == pytest.approx(0.925)
-    assert {"Items", "Counters", "Services"} <= set(book.sheetnames)
+    assert about["Interval method"] == "Agresti-coull" and about["Target"] == 0.9
+    assert about["Confidence level"] == 0.95 and about["Verdict sides"] == "one-sided"
+    units = book["Units"]
+    assert [row[0] for row in units.iter_rows(min_row=2, values_only=True)] == ["H", "H-01", "H-02"]
+    assert units["D3"].number_format == "0.00%" and units["D3"].value == pytest.approx(0.925)
+    assert units["C3"].number_format == "#,##0" and units["G3"].value == "Cannot tell yet"
+    assert units.column_dimensions["B"].width > 12
+    # One-sided 95% verdicts use a two-sided 90% interval: the score columns say so, and hold the verdict's.
+    assert units["E1"].value == "90% interval, low" and units["F1"].value == "90% interval, high"
+    assert book["Items"]["F1"].value == "95% interval, low"
+    assert "Response rates" in book.sheetnames
+    assert {"Items", "Month by month", "Channels", "Ratings", "Reasons", "Counters"} <= set(book.sheetnames)
+    items = {row[0]: row for row in book["Items"].iter_rows(min_row=2, values_only=True)}
+    assert items["A1"][1].startswith("The reception point") and items["A1"][4] == pytest.approx(0.9125)
+    reasons = list(book["Reasons"].iter_rows(min_row=2, values_only=True))
+    assert ("Kiosk quick rating", "Unclear guidance", 1, 1.0) in reasons
+    trend = list(book["Month by month"].iter_rows(min_row=2, values_only=True))
+    assert trend[0][0] == "07/2026" and trend[0][1] == 50
+    download = admin.get("/manage/unit/D2/export.xlsx?period=2026-07&lang=vi")
+    with_comments = load_workbook(io.BytesIO(download.data))
+    comments = [row[-1] for row in with_comments["Góp ý"].iter_rows(min_row=2, values_only=True)]
+    assert "Phải chờ quá lâu" in comments
 
 
 def test_printable_report_has_a_print_stylesheet_and_charts(admin):

@@ -158,11 +158,12 @@ def check_page(client, period: str, expected: dict) -> None:
 def check_export(client, period: str, expected: dict) -> None:
     """The CSV export carries the same QĐ 766 figures and rates."""
     text = client.get(f"/manage/unit/P/export.csv?period={period}").data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))  # Vietnamese: `;` and a decimal comma
     at = rows.index(["QĐ 766"])
     figures = rows[at + 2]
     assert (int(figures[0]), int(figures[4])) == (expected["received"], expected["bad"])
-    assert abs(float(figures[5]) - (expected["received"] - expected["bad"]) / expected["received"]) < 1e-6
+    ratio = float(figures[5].replace(",", "."))
+    assert abs(ratio - (expected["received"] - expected["bad"]) / expected["received"]) < 1e-6
     at = rows.index(["Tỷ lệ phản hồi"])
     scope = rows[at + 2]
     assert tuple(int(v) for v in (scope[3], scope[4], scope[6])) == (

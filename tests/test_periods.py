@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from survey.periods import PeriodError, parse
+from survey.periods import PeriodError, parse, previous, year_before
 
 
 def test_a_month_starts_at_local_midnight_which_is_17_utc_the_day_before():
@@ -41,3 +41,33 @@ def test_empty_means_the_last_twelve_months():
 def test_bad_periods_are_refused_with_the_text_echoed(text):
     with pytest.raises(PeriodError, match="period|range"):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("Q3/2026", "2026-Q3"), ("Quý 3/2026", "2026-Q3"), ("quý 3 năm 2026", "2026-Q3"),
+     ("Quý III/2026", "2026-Q3"), ("07/2026", "2026-07"), ("7/2026", "2026-07"),
+     ("Tháng 7 năm 2026", "2026-07"), ("Năm 2026", "2026"),
+     ("01/07/2026 - 30/09/2026", "2026-07-01..2026-09-30"),
+     ("từ 01/07/2026 đến 30/09/2026", "2026-07-01..2026-09-30")],
+)
+def test_vietnamese_period_forms_are_read_to_their_canonical_key(text, key):
+    assert parse(text).key == key
+
+
+@pytest.mark.parametrize("text", ["13/2026", "Q5/2026", "Quý 0/2026", "31/02/2026 - 01/03/2026"])
+def test_vietnamese_forms_out_of_range_are_refused(text):
+    with pytest.raises(PeriodError):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "last_year"),
+    [("2026-07", "2026-06", "2025-07"), ("2026-01", "2025-12", "2025-01"), ("2026-Q1", "2025-Q4", "2025-Q1"),
+     ("2026-Q3", "2026-Q2", "2025-Q3"), ("2026", "2025", "2025"),
+     ("2026-07-11..2026-07-20", "2026-07-01..2026-07-10", "2025-07-11..2025-07-20"),
+     ("2024-02-01..2024-02-29", "2024-01-03..2024-01-31", "2023-02-01..2023-02-28")],
+)
+def test_comparison_periods(text, before, last_year):
+    period = parse(text)
+    assert previous(period).key == before and year_before(period).key == last_year

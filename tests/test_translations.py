@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGLISH_ONLY = ["province-admin", "unit-manager", "rotate-token", "reset-password", "off-hours",
                 "repeated-pattern", "answered in", "This field is required", "Field must be", "Not Found",
                 "Internal Server Error", "Method Not Allowed", "Forbidden", "(UTC)"]
-#: Messages that read the same in both languages (names, codes, formats; QĐ 766 is the decision's
-#: Vietnamese name, which English pages keep too).
-SAME_IN_BOTH = {"Hài Lòng", "API", "CSV", "XLSX", "QR", "A4", "A5", "QĐ 766"}
+#: Messages that read the same in both languages (names, codes, formats; QĐ 766 and TT 01 are the
+#: Vietnamese names of legal documents, which English pages keep too).
+SAME_IN_BOTH = {"Hài Lòng", "API", "CSV", "XLSX", "QR", "A4", "A5", "QĐ 766", "TT 01"}
 
 
 def english_messages() -> set[str]:

@@ -16,7 +16,7 @@ this package's surface:
 from survey.scores.cache import cached, data_version
 from survey.scores.filters import Filters
 from survey.scores.rates import response_rates
-from survey.scores.sections import channels, comments, counters, dossiers, ratings, services, trend
+from survey.scores.sections import channels, comments, counters, dossiers, ratings, reasons, services, trend
 from survey.scores.service import (
     LEVELS,
     ScoreTable,
@@ -31,6 +31,6 @@ from survey.scores.settings import Settings, sipas_instrument
 
 __all__ = [
     "LEVELS", "Filters", "ScoreTable", "Settings", "UnknownService", "cached", "cached_score_scope",
-    "channels", "comments", "counters", "data_version", "dossiers", "make_filters", "ratings",
+    "channels", "comments", "counters", "data_version", "dossiers", "make_filters", "ratings", "reasons",
     "response_rates", "score_scope", "services", "sipas_instrument", "sort_rows", "subtree_units", "trend",
 ]

@@ -47,6 +47,25 @@ def value_counts(session: Session, code: str, units: list[Unit], filters: Filter
     return {v: count for v, count in totals.items() if count}
 
 
+def option_counts(session: Session, code: str, units: list[Unit], filters: Filters,
+                  item: instruments.Item) -> tuple[dict[int, int], int]:
+    """Count each ticked option of a multi-choice item over a subtree, and the responses that ticked any.
+
+    Always live: the tally holds no multi-choice sums.
+    """
+    values = [option.value for option in item.options]
+    totals, answered = dict.fromkeys(values, 0), 0
+    for version in live.instrument_ids(session, code):
+        frame = live.option_counts(session, path=units[0].path, filters=filters, instrument=version,
+                                   slot=item.slot, options=values)
+        if len(frame):
+            row = frame.iloc[0]
+            answered += int(row["answered"] or 0)
+            for value in values:
+                totals[value] += int(row[f"option_{value}"] or 0)
+    return totals, answered
+
+
 def dossier_facts(session: Session, units: list[Unit], filters: Filters) -> dict[str, int]:
     """Sum the facts (dossier_rules.FACTS) of a subtree's dossiers; {} when it has none.
 

@@ -131,6 +131,25 @@ def level_counts(
     return run(session, statement)
 
 
+def option_counts(
+    session: Session, *, path: str, filters: Filters, instrument: int, slot: int, options: Sequence[int]
+) -> pd.DataFrame:
+    """Count how often each option of a multi-choice item was ticked (its bit v-1 set), with answered.
+
+    The tally keeps no sums of multi-choice items, so these are always counted here, in one pass.
+    """
+    column = slot_column(slot)
+    sums = [func.sum(case((column.op("&")(1 << (option - 1)) != 0, 1), else_=0)).label(f"option_{option}")
+            for option in options]
+    statement = (
+        select(*sums, func.sum(case((column > 0, 1), else_=0)).label("answered"))
+        .select_from(Response)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(*response_conditions(session, path, filters, [instrument]))
+    )
+    return run(session, statement)
+
+
 def dossier_facts(
     session: Session, *, path: str, filters: Filters, ratings: Mapping[int, tuple[int, int]]
 ) -> pd.DataFrame:

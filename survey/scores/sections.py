@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 import scoring
 from survey import instruments
 from survey.models import Counter, Service, Unit
+from survey.periods import local_today
 from survey.scores import counts, live
 from survey.scores.filters import Filters
 from survey.scores.service import leaf_moments, years_per
@@ -28,8 +29,13 @@ def trend(session: Session, units: list[Unit], filters: Filters, settings: Setti
         for score in scoring.score_rollup(moments, by=parents, structure=structure, combine=settings.combine,
                                           per_year=12.0, **settings.options()):
             scored[score.group["month"]] = score
-    rows = [{"month": month, **score_dict(scored.get(month), settings)} for month in filters.period.months()]
-    with_data = [row for row in rows if row["index"]["estimate"] is not None and row["index"]["n_eff"]]
+    current = local_today().strftime("%Y-%m")
+    rows = [{"month": month, "partial": month == current and filters.period.last >= local_today(),
+             **score_dict(scored.get(month), settings)} for month in filters.period.months()]
+    # The month under way is drawn but left out of the control limits: a few days' responses would
+    # widen them and, compared with whole months, signal nothing but the calendar.
+    with_data = [row for row in rows
+                 if row["index"]["estimate"] is not None and row["index"]["n_eff"] and not row["partial"]]
     if with_data:
         n_eff = np.array([row["index"]["n_eff"] for row in with_data])
         x = np.round(np.array([row["index"]["estimate"] for row in with_data]) * n_eff)
@@ -95,6 +101,25 @@ def ratings(session: Session, units: list[Unit], filters: Filters, settings: Set
             "ci_high": plain(interval.ci_high) if answered else None,
         })
     return rows
+
+
+def reasons(session: Session, units: list[Unit], filters: Filters) -> dict[str, dict]:
+    """Count the dissatisfaction reasons of each three-level rating (a multi-choice item), most ticked
+    first: {instrument code: {"reasons": [...], "with_reasons": responses giving any}}.
+
+    Counted live (the tally keeps no multi-choice sums): seconds for a province's year, so pages ask
+    for it on demand while the report and the exports always include it.
+    """
+    out = {}
+    for code in (instruments.QUICK, instruments.DOSSIER):
+        item = next((i for i in instruments.load(code).items if i.kind == "multi"), None)
+        if item is None:
+            continue
+        ticked, answered = counts.option_counts(session, code, units, filters, item)
+        rows = [{"value": option.value, "label": option.label, "count": ticked[option.value]}
+                for option in item.options]
+        out[code] = {"reasons": sorted(rows, key=lambda row: -row["count"]), "with_reasons": answered}
+    return out
 
 
 def dossiers(session: Session, units: list[Unit], filters: Filters) -> dict:

@@ -10,7 +10,7 @@ import scoring
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ["intervals", "instrument", "moments", "index", "scores", "targets", "monitoring", "bootstrap",
-           "dossier"]
+           "dossier", "change"]
 
 
 def test_import_scoring_does_not_import_flask_or_a_database():

@@ -8,12 +8,19 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from forms.admin import ConfirmForm, KioskForm
+from forms.admin import ConfirmForm, KioskForm, KioskIntervalForm
 from survey.core import audit, devices, held, webhooks
 from survey.core.kiosk_health import FLAGGED_DAYS, kiosk_health
 from survey.db import get_session
 from survey.models import KioskDevice, utcnow
-from survey.web.admin.blueprint import bp, counter_or_404, toggle_active, units_in_scope, validated
+from survey.web.admin.blueprint import (
+    bp,
+    commit_change,
+    counter_or_404,
+    toggle_active,
+    units_in_scope,
+    validated,
+)
 from survey.web.kiosk import app_version
 
 
@@ -54,6 +61,17 @@ def show_code(device: KioskDevice, code: str, action: str, before: dict | None):
     return render_template(
         "admin/enrol_code.html", device=device, counter=counter, unit=unit, code=code, minutes=minutes
     )
+
+
+@bp.route("/kiosks/<int:kiosk_id>/interval", methods=["POST"])
+def kiosk_interval(kiosk_id: int):
+    """Change a kiosk's minimum seconds between ratings (closer ratings are flagged), audited."""
+    device = kiosk_or_404(kiosk_id)
+    form = KioskIntervalForm()
+    validated(form, url_for("admin.counter", counter_id=device.counter_id))
+    before = audit.snapshot(device)
+    device.min_interval_seconds = form.min_interval_seconds.data
+    return commit_change("update", device, before, _("Minimum interval saved."))
 
 
 @bp.route("/kiosks/<int:kiosk_id>/active", methods=["POST"])

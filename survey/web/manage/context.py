@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, request
+from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -30,11 +30,15 @@ class Page:
     #: (value, label) options of the service, channel and flagged selects.
     choices: dict
     period: Period
+    #: The period as the links repeat it (its canonical key), None for the default or an unreadable text.
+    period_text: str | None
     service: str | None
     channel: str | None
     include_flagged: bool
     settings: Settings
     sort: str
+    #: What this request's filters held that could not be used, said once, on this page only.
+    notices: tuple[str, ...] = ()
 
     @property
     def filters(self) -> Filters:
@@ -51,7 +55,7 @@ class Page:
 
     def args(self, **changes) -> dict:
         """Return the page's query parameters (for links that keep the filters), with changes."""
-        args = {"period": self.form.period.data or None, "service": self.service, "channel": self.channel,
+        args = {"period": self.period_text, "service": self.service, "channel": self.channel,
                 "flagged": None if self.include_flagged else "exclude", "sort": self.sort or None}
         args.update(changes)
         return {key: value for key, value in args.items() if value}
@@ -84,25 +88,35 @@ def read_page(code: str | None = None) -> Page:
         "channel": [("", _("All channels"))] + [(c.value, _(CHANNEL_LABELS[c.value])) for c in Channel],
         "flagged": [("include", _("Included")), ("exclude", _("Left out"))],
     }
-    valid = form.validate() if request.args else True
-    for name in ("service", "channel"):
-        if form[name].data and form[name].data not in dict(choices[name]):
-            valid = False
+    unknown = {
+        "service": _("The service “%(value)s” is not one of this scope's services and was left out."),
+        "channel": _("The channel “%(value)s” was not understood and was left out."),
+        "flagged": _("The choice “%(value)s” for flagged responses was not understood; they are included."),
+    }
+    notices = [unknown[name] % {"value": form[name].data[:40]} for name in unknown
+               if form[name].data and form[name].data not in dict(choices[name])]
     try:
-        period = parse_period(form.period.data if valid else None)
+        period = parse_period(form.period.data)
+        period_text = period.key if form.period.data else None
     except PeriodError:
-        valid, period = False, parse_period(None)
-    if not valid:
-        flash(_("Some filters were not valid and were left out."), "error")
+        period_text = None
+        notices.append(_("The period “%(value)s” was not understood, so the last 12 months are shown. "
+                         "Write it as 2026, Q3/2026, 07/2026 or 01/07/2026-30/09/2026.",
+                         value=(form.period.data or "")[:40]))
+        period = parse_period(None)
+    chosen = {name: form[name].data if form[name].data in dict(choices[name]) else None
+              for name in ("service", "channel")}
     return Page(
         unit=unit,
         units=units,
         form=form,
         choices=choices,
         period=period,
-        service=(form.service.data or None) if valid else None,
-        channel=(form.channel.data or None) if valid else None,
+        period_text=period_text,
+        service=chosen["service"] or None,
+        channel=chosen["channel"] or None,
         include_flagged=form.flagged.data != "exclude",
         settings=Settings.from_config(current_app.config),
         sort=request.args.get("sort", ""),
+        notices=tuple(notices),
     )

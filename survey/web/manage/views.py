@@ -11,13 +11,19 @@ from sqlmodel import select
 from survey import scores
 from survey.db import data_time, get_session, read_from_replica
 from survey.models import Role, Unit
+from survey.periods import local_today
 from survey.web.auth import roles_required
 from survey.web.filters import percent
-from survey.web.manage import charts, exports
+from survey.web.manage import charts, document, exports, word
 from survey.web.manage.context import CHANNEL_LABELS, Page, read_page
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 signed_in = roles_required(Role.PROVINCE_ADMIN, Role.UNIT_MANAGER, Role.VIEWER)
+
+
+# The control-chart reading of a month in words: the same on the page, in the report and in exports.
+bp.add_app_template_global(document.control_text, "control_text")
 
 
 @bp.before_request
@@ -66,6 +72,7 @@ def section(page: Page, name: str, *extra):
         "counters": lambda: scores.counters(session, page.unit, page.filters, page.settings),
         "services": lambda: scores.services(session, page.units, page.filters, page.settings),
         "ratings": lambda: scores.ratings(session, page.units, page.filters, page.settings),
+        "reasons": lambda: scores.reasons(session, page.units, page.filters),
         "dossiers": lambda: scores.dossiers(session, page.units, page.filters),
         "channels": lambda: scores.channels(session, page.units, page.filters),
         "rates": lambda: scores.response_rates(session, page.unit, page.units, page.filters),
@@ -78,6 +85,17 @@ def page_key(page: Page, name: str, *extra) -> tuple:
     """Return the cache key of a piece of a page: unit, filters, settings, data version and more."""
     return (name, page.unit.id, page.period, page.service, page.channel, page.include_flagged, page.settings,
             scores.data_version(get_session()), *extra)
+
+
+def ratings_of(page: Page, *, with_reasons: bool) -> list[dict]:
+    """Return the three-level ratings, with their dissatisfaction reasons when asked (a live count)."""
+    found = section(page, "reasons") if with_reasons else {}
+    return [{**rating, **found.get(rating["instrument"], {})} for rating in section(page, "ratings")]
+
+
+def reasons_asked() -> bool:
+    """Tell whether the page was asked to count the dissatisfaction reasons (?reasons=1)."""
+    return request.args.get("reasons") == "1"
 
 
 def trend_of(page: Page) -> list[dict]:
@@ -93,6 +111,7 @@ def overview():
     """
     page = read_page()
     return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
+                           ratings=ratings_of(page, with_reasons=reasons_asked()),
                            crumbs=breadcrumbs(page.unit), dossiers=section(page, "dossiers"),
                            rates=section(page, "rates"))
 
@@ -113,7 +132,7 @@ def unit(code: str):
         crumbs=breadcrumbs(page.unit),
         counters=section(page, "counters"),
         services=section(page, "services"),
-        ratings=section(page, "ratings"),
+        ratings=ratings_of(page, with_reasons=reasons_asked()),
         dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
         rates=section(page, "rates"),
@@ -123,20 +142,40 @@ def unit(code: str):
     )
 
 
+def report_of(page: Page) -> document.Report:
+    """Return the official report of a unit page (one content for the HTML and the DOCX)."""
+    parent = get_session().get(Unit, page.unit.parent_id) if page.unit.parent_id else None
+    texts = instrument_texts()
+    return document.build(
+        page, table=table_of(page), trend=trend_of(page), counters=section(page, "counters"),
+        ratings=ratings_of(page, with_reasons=True), dossiers=section(page, "dossiers"),
+        channels=section(page, "channels"),
+        channel_labels=CHANNEL_LABELS, parent_name=parent.name if parent else None, today=local_today(),
+        language=str(get_locale()), item_texts=texts["item_texts"], factor_titles=texts["factor_titles"],
+    )
+
+
 @bp.get("/unit/<code>/report")
 @signed_in
 def report(code: str):
-    """Show a printable A4 report of a unit and period (charts included)."""
+    """Show the official report of a unit and period as a printable A4 page (charts included)."""
     page = read_page(code)
-    return render_template(
-        "manage/report.html",
-        page=page,
-        table=table_of(page),
-        trend=trend_of(page),
-        counters=section(page, "counters"),
-        ratings=section(page, "ratings"),
-        dossiers=section(page, "dossiers"),
-    )
+    return render_template("manage/report.html", page=page, report=report_of(page))
+
+
+@bp.get("/unit/<code>/report.docx")
+@signed_in
+def report_docx(code: str):
+    """Download the official report of a unit and period as a Word document."""
+    page = read_page(code)
+    labels = chart_labels(page.settings)
+    target, level = page.settings.target, page.settings.interval_level
+    drawings = {"funnel": lambda: charts.funnel(table_of(page).rows, target=target, labels=labels,
+                                                level=level, fmt="png"),
+                "trend": lambda: charts.trend(trend_of(page), target=target, labels=labels, fmt="png")}
+    body = word.to_docx(report_of(page), chart=lambda name: png(drawings[name]()))
+    name = f"bao-cao-{page.unit.code}-{page.period.key.replace('..', '_')}.docx"
+    return Response(body, mimetype=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def chart_labels(settings: scores.Settings) -> dict:
@@ -148,12 +187,20 @@ def chart_labels(settings: scores.Settings) -> dict:
         "interval": _("%(level)s interval", level=percent(settings.confidence_level, 0)),
         "index": _("SIPAS index"), "centre": _("Centre line"),
         "limits": _("Control limits (3σ)"), "signal": _("Outside the limits"), "decimal": _("."),
+        "partial": _("* Month under way (left out of the limits)"),
         "thousands": _(","),
     }
 
 
-def svg(text: str) -> Response:
+def png(data: str | bytes) -> bytes:
+    """Return a chart drawn as PNG."""
+    assert isinstance(data, bytes)
+    return data
+
+
+def svg(text: str | bytes) -> Response:
     """Return an SVG document response."""
+    assert isinstance(text, str)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + text, mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=300"})
 
@@ -184,23 +231,26 @@ def trend_chart(code: str):
     return chart(page, "trend.svg", lambda **options: charts.trend(rows, **options))
 
 
+def export(page: Page, fmt: str) -> Response:
+    """Return every section of a page (the scope's own sections included) as CSV or XLSX."""
+    parts = {name: section(page, name)
+             for name in ("trend", "channels", "dossiers", "counters", "services", "rates")}
+    parts["ratings"] = ratings_of(page, with_reasons=True)
+    parts["comments"] = section(page, "comments", "", 1)
+    return exports.download(page, table_of(page), parts, fmt=fmt, item_texts=instrument_texts()["item_texts"])
+
+
 @bp.get("/export.<any(csv, xlsx):fmt>")
 @signed_in
 def export_overview(fmt: str):
-    """Download the overview table of the user's scope as CSV or XLSX."""
-    page = read_page()
-    extra = {"dossiers": section(page, "dossiers"), "rates": section(page, "rates")}
-    return exports.download(page, table_of(page), fmt=fmt, extra=extra)
+    """Download the overview of the user's scope as CSV or XLSX (one sheet per section)."""
+    return export(read_page(), fmt)
 
 
 @bp.get("/unit/<code>/export.<any(csv, xlsx):fmt>")
 @signed_in
 def export_unit(code: str, fmt: str):
-    """Download a unit's tables as CSV or XLSX.
-
-    The tables: its score, sub-units, factors and items, counters, services.
+    """Download a unit's page as CSV or XLSX: units, items, trend, channels, ratings and reasons,
+    TT 01 and QĐ 766, counters, services and the newest comments.
     """
-    page = read_page(code)
-    extra = {"counters": section(page, "counters"), "services": section(page, "services"),
-             "dossiers": section(page, "dossiers"), "rates": section(page, "rates")}
-    return exports.download(page, table_of(page), fmt=fmt, extra=extra)
+    return export(read_page(code), fmt)
