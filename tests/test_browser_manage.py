@@ -44,5 +44,5 @@ def test_manager_reads_the_overview_drills_down_and_downloads(
     download.save_as(target)
     text = target.read_text(encoding="utf-8-sig")
     assert download.suggested_filename == "hailong-H-2026-07.csv"
-    assert "Agresti-coull" in text and "H-01;Đơn vị H-01" in text and "D1;Đơn vị D1" not in text
+    assert "Agresti–Coull" in text and "H-01;Đơn vị H-01" in text and "D1;Đơn vị D1" not in text
     context.close()

@@ -76,7 +76,7 @@ def test_manager_reads_compares_and_takes_the_report_away(browser, live_server, 
     assert xlsx["Đơn vị"]["G3"].value == "Chưa kết luận được"
     rows = list(csv.reader(io.StringIO(download(page, "text=Tải CSV", tmp_path).decode("utf-8-sig")),
                            delimiter=";"))
-    assert ["Phương pháp khoảng tin cậy", "Agresti-coull"] in rows
+    assert ["Phương pháp khoảng tin cậy", "Agresti–Coull"] in rows
     assert any(row[:3] == ["H-01", "Đơn vị H-01", "40"] and row[3] == "0,925" for row in rows)
 
     page.click("text=Báo cáo để in")

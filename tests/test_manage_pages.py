@@ -28,7 +28,7 @@ def test_overview_answers_which_units_meet_the_target(admin):
     html = admin.get("/manage/" + JULY_ARGS).get_data(as_text=True)
     assert verdicts(html) == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
     assert 'data-unit="P" data-verdict="not-met"' in html  # the scope's own index
-    assert "Agresti-coull" in html or "agresti-coull" in html
+    assert "Agresti–Coull" in html or "agresti-coull" in html
     assert "95%" in html and "90%" in html
     assert "<svg" in html and 'class="ibar"' in html
     assert 'src="/manage/unit/P/funnel.svg?period=2026-07"' in html
@@ -114,7 +114,7 @@ def test_csv_export_holds_the_method_and_the_rows(admin):
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     facts = {row[0]: row[1] for row in rows if len(row) == 2}
-    assert facts["Phương pháp khoảng tin cậy"] == "Agresti-coull" and facts["Mục tiêu"] == "0,9"
+    assert facts["Phương pháp khoảng tin cậy"] == "Agresti–Coull" and facts["Mục tiêu"] == "0,9"
     assert facts["Mức tin cậy"] == "0,95" and facts["Kỳ"].startswith("2026-07")
     assert facts["Kiểm định"] == "một phía"
     start = rows.index(["Đơn vị"])  # the units section, before the items (whose codes include D1, D2)
@@ -137,7 +137,7 @@ def test_xlsx_export_has_one_sheet_per_section_with_formats_and_widths(admin, se
     response = admin.get("/manage/unit/H/export.xlsx?period=2026-07&lang=en")
     book = load_workbook(io.BytesIO(response.data))
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
-    assert about["Interval method"] == "Agresti-coull" and about["Target"] == 0.9
+    assert about["Interval method"] == "Agresti–Coull" and about["Target"] == 0.9
     assert about["Confidence level"] == 0.95 and about["Verdict sides"] == "one-sided"
     units = book["Units"]
     assert [row[0] for row in units.iter_rows(min_row=2, values_only=True)] == ["H", "H-01", "H-02"]

@@ -26,6 +26,9 @@ ROLES = {
     "unit-manager": _l("Unit manager"),
     "viewer": _l("Viewer"),
 }
+#: Interval methods, as their authors' names are written (scoring's codes are lower-case).
+INTERVAL_METHODS = {"agresti-coull": "Agresti–Coull", "wilson": "Wilson", "wilsoncc": "Wilson CC",
+                    "clopper-pearson": "Clopper–Pearson", "jeffreys": "Jeffreys"}
 AUDIT_ACTIONS = {
     "create": _l("created"),
     "update": _l("changed"),
@@ -92,4 +95,5 @@ def init_app(app: Flask) -> None:
         audit_action=lambda code: named(AUDIT_ACTIONS, code),
         audit_entity=lambda code: named(AUDIT_ENTITIES, code),
         flag_reasons=flag_reasons,
+        interval_method=lambda code: named(INTERVAL_METHODS, code),
     )

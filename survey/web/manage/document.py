@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from survey.web.filters import decimal1, number, percent
+from survey.web.labels import INTERVAL_METHODS, named
 
 #: The national motto is the same in every language of the interface: it is a legal form.
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -128,7 +129,7 @@ def method_section(page, channel_label: str) -> Section:
         [_("Service"), page.service or _("All services")],
         [_("Channel"), channel_label],
         [_("Flagged responses"), _("Included") if page.include_flagged else _("Left out")],
-        [_("Interval method"), s.method.capitalize()],
+        [_("Interval method"), named(INTERVAL_METHODS, s.method)],
         [_("Confidence level"), percent(s.confidence_level, 0)],
         [_("Verdict sides"), _(s.sides)],
         [_("Target"), percent(s.target, 0)],

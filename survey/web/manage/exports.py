@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from survey.core.cells import inert
 from survey.scores import ScoreTable, Settings
 from survey.web.filters import localtime, percent
+from survey.web.labels import INTERVAL_METHODS, named
 from survey.web.manage.context import CHANNEL_LABELS, Page
 from survey.web.manage.document import control_text, day, verdict_word
 from survey.web.manage.rate_tables import rate_tables
@@ -48,7 +49,7 @@ def about(page: Page) -> list[tuple[str, object]]:
         (_("Service"), page.service or _("All services")),
         (_("Channel"), _(CHANNEL_LABELS[page.channel]) if page.channel else _("All channels")),
         (_("Flagged responses"), _("Included") if page.include_flagged else _("Left out")),
-        (_("Interval method"), settings.method.capitalize()),
+        (_("Interval method"), named(INTERVAL_METHODS, settings.method)),
         (_("Confidence level"), settings.confidence_level),
         (_("Verdict sides"), _(settings.sides)),
         (_("Target"), settings.target),
