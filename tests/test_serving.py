@@ -76,9 +76,10 @@ def test_each_request_is_one_json_log_line_without_receipt_tokens(client, provin
     client.get(f"/r/{token}", headers={"X-Request-ID": "nginx-abc123def"})
     client.post("/login", data={"username": "lan", "password": "a-secret-password"})
     client.post(D1, data=answers() | {"ticket": "x"})
+    client.get(f"/unsubscribe/{token}")
     lines = [json.loads(record.getMessage()) for record in caplog.records if record.name == "survey.requests"]
     assert [(line["method"], line["path"]) for line in lines] == [
-        ("GET", "/r/…"), ("POST", "/login"), ("POST", D1)]
+        ("GET", "/r/…"), ("POST", "/login"), ("POST", D1), ("GET", "/unsubscribe/…")]
     assert lines[0]["request_id"] == "nginx-abc123def" and lines[0]["status"] == 404
     assert len(lines[1]["request_id"]) == 32 and lines[1]["status"] == 200
     assert all(isinstance(line["duration_ms"], float) for line in lines)

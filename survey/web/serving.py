@@ -17,11 +17,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey.db import get_engine
 from survey.scores import tally
+from survey.web.security import redact
 
 log = logging.getLogger("survey.requests")
 
 #: Paths that carry a capability (a receipt's signed token) are logged without it.
-SECRET_PATHS = re.compile(r"^/(r)/[^/]+")
 #: A request id from the proxy (nginx's $request_id) is kept when it looks like one.
 REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 #: Endpoints whose successful POSTs are citizens' or kiosks' submissions.
@@ -87,8 +87,8 @@ def finish_request(response: Response) -> Response:
 
 
 def loggable(path: str) -> str:
-    """Return the path with any capability token masked."""
-    return SECRET_PATHS.sub(r"/\1/…", path)
+    """Return the path with any capability token masked (the access logs' own rule)."""
+    return redact(path)
 
 
 def fold_after_write(app: Flask) -> None:
