@@ -9,7 +9,7 @@ from forms.admin import ApiKeyForm, ConfirmForm
 from survey.core import audit, devices
 from survey.db import get_session
 from survey.models import ApiKey, Unit
-from survey.web.admin.blueprint import bp, commit_change, unit_choices, unit_or_404, validated
+from survey.web.admin.blueprint import bp, retire, unit_choices, unit_or_404, validated
 from survey.web.auth import subtree_filter
 
 
@@ -69,8 +69,4 @@ def revoke_api_key(key_id: int):
     if key is None or key.unit_id is None:
         abort(404)
     unit_or_404(key.unit_id)
-    if not ConfirmForm().validate_on_submit() or not key.active:
-        abort(400)
-    before = audit.snapshot(key)
-    key.active = False
-    return commit_change("revoke", key, before, _("Key revoked."))
+    return retire(key, action="revoke", message=_("Key revoked."))

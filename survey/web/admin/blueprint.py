@@ -99,6 +99,15 @@ def toggle_active(row, *, reactivated: str, deactivated: str):
     return commit_change(action, row, before, message)
 
 
+def retire(row, *, action: str, message: str):
+    """Switch an active row off for good on a confirmed POST (400 if it is off already), audited."""
+    if not ConfirmForm().validate_on_submit() or not row.active:
+        abort(400)
+    before = audit.snapshot(row)
+    row.active = False
+    return commit_change(action, row, before, message)
+
+
 def page_of(row) -> str:
     """Return the administration page where a row is managed."""
     if isinstance(row, Unit):

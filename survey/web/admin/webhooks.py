@@ -10,7 +10,14 @@ from forms.admin import ConfirmForm, WebhookForm
 from survey.core import audit, webhooks
 from survey.db import get_session
 from survey.models import Unit, Webhook, WebhookDelivery
-from survey.web.admin.blueprint import Rejected, bp, commit_change, unit_choices, unit_or_404, validated
+from survey.web.admin.blueprint import (
+    Rejected,
+    bp,
+    retire,
+    unit_choices,
+    unit_or_404,
+    validated,
+)
 from survey.web.auth import subtree_filter
 
 
@@ -76,8 +83,4 @@ def deactivate_webhook(hook_id: int):
     if hook is None:
         abort(404)
     unit_or_404(hook.unit_id)
-    if not ConfirmForm().validate_on_submit() or not hook.active:
-        abort(400)
-    before = audit.snapshot(hook)
-    hook.active = False
-    return commit_change("deactivate", hook, before, _("Webhook deactivated."))
+    return retire(hook, action="deactivate", message=_("Webhook deactivated."))
