@@ -51,10 +51,16 @@ def option_counts(session: Session, code: str, units: list[Unit], filters: Filte
                   item: instruments.Item) -> tuple[dict[int, int], int]:
     """Count each ticked option of a multi-choice item over a subtree, and the responses that ticked any.
 
-    Always live: the tally holds no multi-choice sums.
+    From the tally where it answers (as value_counts), else live.
     """
     values = [option.value for option in item.options]
     totals, answered = dict.fromkeys(values, 0), 0
+    summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=[])
+    if summed is not None:
+        at, options = summed.layout.options_at(item.code)
+        column = summed.values[:, at:at + len(options) + 1].sum(axis=0)
+        ticked = dict(zip(options, (int(n) for n in column[:-1]), strict=True))
+        return {value: ticked.get(value, 0) for value in values}, int(column[-1])
     for version in live.instrument_ids(session, code):
         frame = live.option_counts(session, path=units[0].path, filters=filters, instrument=version,
                                    slot=item.slot, options=values)

@@ -107,8 +107,7 @@ def reasons(session: Session, units: list[Unit], filters: Filters) -> dict[str, 
     """Count the dissatisfaction reasons of each three-level rating (a multi-choice item), most ticked
     first: {instrument code: {"reasons": [...], "with_reasons": responses giving any}}.
 
-    Counted live (the tally keeps no multi-choice sums): seconds for a province's year, so pages ask
-    for it on demand while the report and the exports always include it.
+    Summed from the tally (which keeps each option's count) where it answers, else counted live.
     """
     out = {}
     for code in (instruments.QUICK, instruments.DOSSIER):
