@@ -51,3 +51,17 @@ def test_ratings_show_on_every_page_whose_scope_has_them(admin):
 def test_reasons_respect_the_flagged_filter_and_the_period(admin):
     june = admin.get("/manage/?period=2026-06&channel=kiosk").get_data(as_text=True)
     assert 'data-rating="quick-3"' not in june and reasons(june) == {}
+
+
+def test_kiosk_channel_shows_each_units_rating_shares(admin):
+    html = admin.get("/manage/?period=2026-07&channel=kiosk").get_data(as_text=True)
+    table = html[html.index('data-rating-units="quick-3"'):]
+    table = table[:table.index("</table>")]
+    rows = dict(re.findall(r'<tr data-unit="([^"]+)">(.*?)</tr>', table))
+    assert list(rows) == ["D1", "H"]  # D2 has no ratings; H pools its communes H-01 and H-02
+    shares = {code: dict(re.findall(r'data-level="(\d)" data-label="[^"]+">([^<]+)<', row))
+              for code, row in rows.items()}
+    assert shares == {"D1": {"3": "0%", "2": "100%", "1": "0%"}, "H": {"3": "33%", "2": "0%", "1": "67%"}}
+    assert re.search(r'<td class="num" data-label="[^"]+">3</td>', rows["H"])
+    commune = admin.get("/manage/unit/H-02?period=2026-07&channel=kiosk").get_data(as_text=True)
+    assert "data-rating-units" not in commune  # a commune has no units under it
