@@ -66,6 +66,7 @@ def pages(session, province, filters: Filters) -> dict:
             "reasons": scores.reasons(session, units, filters),
             "dossiers": scores.dossiers(session, units, filters),
             "channels": {row["channel"]: row["n"] for row in scores.channels(session, units, filters)},
+            "rates": scores.response_rates(session, unit, units, filters),
         }
     result["D1 counters"] = scores.counters(session, province.units["D1"], filters, settings)
     return result

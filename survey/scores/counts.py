@@ -126,3 +126,26 @@ def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dic
         for channel, n in zip(sums.keys["channel"], sums.n, strict=True):
             counts[channel] = counts.get(channel, 0) + int(n)
     return {channel: n for channel, n in counts.items() if n}
+
+
+def service_counts(session: Session, units: list[Unit], filters: Filters) -> dict[int, int]:
+    """Count the responses of every instrument per service over a subtree; the channel filter does not apply.
+
+    One sum per instrument (or one GROUP BY), instead of a count per service.
+    """
+    filters = filters.but(channel=None)
+    codes = instruments.available()
+    unit_ids = [u.id for u in units]
+    summed = [tally.sums(code, unit_ids=unit_ids, filters=filters, by=["service_id"]) for code in codes]
+    counts: dict[int, int] = {}
+    if any(sums is None for sums in summed):  # the tally answers every instrument or none
+        versions = [version for code in codes for version in live.instrument_ids(session, code)]
+        frame = live.service_counts(session, path=units[0].path, filters=filters, instruments=versions)
+        pairs = [(row.service_id, row.n) for row in frame.itertuples()]
+    else:
+        pairs = [pair for sums in summed if sums is not None
+                 for pair in zip(sums.keys["service_id"], sums.n, strict=True)]
+    for service_id, n in pairs:
+        if service_id is not None and not pd.isna(service_id) and int(service_id):
+            counts[int(service_id)] = counts.get(int(service_id), 0) + int(n)
+    return counts
