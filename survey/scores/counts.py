@@ -97,3 +97,17 @@ def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dic
         for channel, n in zip(sums.keys["channel"], sums.n, strict=True):
             counts[channel] = counts.get(channel, 0) + int(n)
     return {channel: n for channel, n in counts.items() if n}
+
+
+def response_count(session: Session, units: list[Unit], filters: Filters) -> int:
+    """Count the responses of every instrument over a subtree, whatever their channel.
+
+    The tally answers a service filter here (no split by channel is asked) and reads only the
+    respondents of each group, so rates per procedure need no live count.
+    """
+    filters = filters.but(channel=None)
+    unit_ids = [u.id for u in units]
+    found = [tally.respondents(code, unit_ids=unit_ids, filters=filters) for code in instruments.available()]
+    if all(n is not None for n in found):
+        return sum(n for n in found if n is not None)
+    return sum(channel_counts(session, units, filters).values())

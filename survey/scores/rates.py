@@ -26,7 +26,7 @@ def ratio(numerator: int, denominator: int) -> float | None:
 
 def rates_of(session: Session, units: list[Unit], filters: Filters) -> dict:
     """Return the ratings, dossiers received and returned, and both rates of a subtree (root first)."""
-    ratings = sum(counts.channel_counts(session, units, filters).values())
+    ratings = counts.response_count(session, units, filters)
     facts = counts.dossier_facts(session, units, filters)
     received, returned = facts.get("dossiers", 0), facts.get("returned", 0)
     return {"ratings": ratings, "received": received, "returned": returned,
