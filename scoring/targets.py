@@ -16,7 +16,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special
 
 from ._checks import METHODS, SIDES, check_choice, check_confidence_level, check_fraction
 from .index import PSEUDO_SCALE
@@ -227,8 +227,9 @@ def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: f
     (p̃ smoothed as the index's boundary-aware estimate is, so that 0% and 100% need more).
     The verdict's own `rule` (its small-sample degrees of freedom, its floor, its shape) settles
     it when that estimate is at least the smallest c with ``low(c, N) >= target`` or below the
-    largest c with ``high(c, N) < target``; both are found by bisection on c, and N by bisection
-    (to 1%, then rounded up) on the probability of either. A normal-approximation sample size
+    largest c with ``high(c, N) < target`` (whichever side p is on: the other verdict is
+    negligibly likely then), found by bisection on c, and N by bisection (to 1%, then rounded
+    up) on that probability. A normal-approximation sample size
     (e.g. Fleiss, Levin & Paik 2003, §2.5) ignores the degrees of freedom and the floor and
     settled only about 69% of the time instead of 80% (docs/method.md).
     """
@@ -242,40 +243,53 @@ def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: f
     ratio = np.where(searchable, ratio, 1.0)
     limit = REACH * np.maximum(np.nan_to_num(volume), 1.0)
 
-    def settle(total: np.ndarray) -> np.ndarray:
-        """P(settled at `total` respondents) if the truth is p."""
-        size = total * ratio
-        above = _critical(lambda c: rule(c, total, size, tail)[0] >= target, target, 1.0)
-        below = _critical(lambda c: rule(c, total, size, tail)[1] < target, target, 0.0)
-        sd = spread / np.sqrt(size)
-        return (np.nan_to_num(stats.norm.sf((above - p) / sd))
-                + np.nan_to_num(stats.norm.cdf((below - p) / sd)))
+    up = p > target
 
-    low = np.log(np.maximum(n, 1.0) + 1)
-    high = np.log(np.maximum(n, 1.0) + limit)
-    reachable = searchable & (settle(np.exp(high)) >= power)
-    high = np.where(reachable, high, np.log(np.maximum(n, 1.0) + 1e12))
-    enough = settle(np.exp(low)) >= power
+    def settle(total: np.ndarray) -> np.ndarray:
+        """P(settled at `total` respondents, on the side of p) if the truth is p."""
+        size = total * ratio
+
+        def settled(c: np.ndarray) -> np.ndarray:
+            low, high = rule(c, total, size, tail)
+            return np.where(up, low >= target, high < target)
+
+        critical = _critical(settled, target, np.where(up, 1.0, 0.0))
+        z = (critical - p) / (spread / np.sqrt(size))
+        return np.nan_to_num(np.where(up, special.ndtr(-z), special.ndtr(z)))
+
+    base = np.maximum(n, 1.0)
+    first, last = np.log(base + 1), np.log(base + limit)
+    reachable = searchable & (settle(np.exp(last)) >= power)
+    # bracket around the normal-approximation size (Fleiss, Levin & Paik 2003), then bisect
+    with np.errstate(invalid="ignore", divide="ignore"):
+        root = (-special.ndtri(tail) * np.sqrt(target * (1 - target))
+                + special.ndtri(power) * spread) / np.abs(p - target)
+    guess = np.log(np.clip(root**2 / ratio, base + 1, base + limit))
+    low, high = np.maximum(first, guess - np.log(2)), np.minimum(last, guess + np.log(2))
+    above = settle(np.exp(high)) >= power
+    low, high = np.where(above, low, high), np.where(above, high, last)
+    below = settle(np.exp(low)) < power
+    low, high = np.where(below, low, first), np.where(below, high, low)
     for _ in range(60):
-        if np.all(high - low < 0.005):
+        if not np.any(reachable & (high - low >= 0.01)):
             break
         mid = (low + high) / 2
         done = settle(np.exp(mid)) >= power
         high = np.where(done, mid, high)
         low = np.where(done, low, mid)
-    more = np.where(enough, 1.0, np.ceil(np.exp(high) - n))
-    return np.where(searchable, np.maximum(more, 1.0), np.nan), reachable
+    more = np.ceil(np.exp(high) - n)
+    return np.where(searchable & reachable, np.maximum(more, 1.0), np.nan), reachable
 
 
-def _critical(settled: Callable[[np.ndarray], np.ndarray], start: float, end: float) -> np.ndarray:
+def _critical(settled: Callable[[np.ndarray], np.ndarray], start: float, end: np.ndarray) -> np.ndarray:
     """The estimate between `start` (not settled) and `end` where `settled` turns true (bisection).
 
     NaN when even `end` is not settled (then no estimate settles the verdict that way).
     """
-    never = ~settled(np.full(1, end))
+    never = ~settled(end)
     lo = np.full(never.shape, start, dtype=float)
-    hi = np.full(never.shape, end, dtype=float)
-    for _ in range(40):
+    hi = np.array(end, dtype=float)
+    for _ in range(24):
         mid = (lo + hi) / 2
         done = settled(mid)
         hi = np.where(done, mid, hi)
