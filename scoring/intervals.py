@@ -15,14 +15,14 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special, stats
 
 from ._checks import METHODS, check_choice, check_confidence_level, check_counts
 
 #: Exponents and factors of :func:`design_bounds`, chosen by simulation (docs/method.md):
 #: the skewness is that of n^SKEW · n*^(1 − SKEW) trials; the kurtosis KURTOSIS × Bernoulli's.
 SKEW = 0.4
-KURTOSIS = 1.5
+KURTOSIS = 0.5
 __all__ = [
     "METHODS", "Interval", "proportion_ci", "proportion_interval", "t_interval", "interval_at_effective_n",
     "design_bounds",
@@ -150,7 +150,7 @@ def interval_at_effective_n(estimate: ArrayLike, variance: ArrayLike, *, fallbac
 
 def design_bounds(
     estimate: np.ndarray, smooth: np.ndarray, var_smooth: np.ndarray, respondents: np.ndarray, *,
-    tail: float | np.ndarray, floored: np.ndarray | bool = False,
+    tail: float | np.ndarray, floored: np.ndarray | bool = False, kurtosis: float = KURTOSIS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bounds of a design-based share (an index, a factor), calibrated by simulation.
 
@@ -160,8 +160,8 @@ def design_bounds(
     1. the effective sample size ``n_eff = S(1 − S) / V`` (Kish; not capped at the respondents);
     2. a Korn & Graubard (1998) degrees-of-freedom correction, ``n* = n_eff (z / t_df)²`` with
        z and t the `tail` quantiles, where df is Satterthwaite's for a variance estimated
-       from n respondents whose scores are half again as kurtotic as a Bernoulli(S) variable,
-       ``df = 2(n − 1) / (2 + κ(n − 1)/n)``, ``κ = 1.5 (1 − 6 S(1 − S)) / (S(1 − S))``; where
+       from n respondents whose scores are half as kurtotic as a Bernoulli(S) variable
+       (`kurtosis`), ``df = 2(n − 1) / (2 + κ(n − 1)/n)``, ``κ = 0.5 (1 − 6 S(1 − S)) / (S(1 − S))``; where
        the variance is the boundary floor (`floored`), not an estimate, ``df = n − 1``;
     3. the Wilson score interval on ``m = n^0.4 · n*^0.6`` trials, its two arms scaled by
        ``√(m / n*)``: the width is that of n* trials, the skewness nearer that of the n
@@ -184,10 +184,10 @@ def design_bounds(
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = np.where((var_smooth > 0) & (n > 0), smooth * (1 - smooth) / var_smooth, np.nan)
         q = smooth * (1 - smooth)
-        kurtosis = KURTOSIS * np.maximum((1 - 6 * q) / q, 0.0)
-        df = np.where(floored, n - 1, 2 * (n - 1) / (2 + kurtosis * (n - 1) / n))
+        excess = kurtosis * np.maximum((1 - 6 * q) / q, 0.0)
+        df = np.where(floored, n - 1, 2 * (n - 1) / (2 + excess * (n - 1) / n))
         df = np.maximum(np.nan_to_num(df), 1.0)
-        n_star = n_eff * (stats.norm.isf(tail) / stats.t.isf(tail, df)) ** 2
+        n_star = n_eff * (_z(tail) / -special.stdtrit(df, tail)) ** 2
         trials = n ** SKEW * n_star ** (1 - SKEW)
         low, high = bounds(estimate * trials, trials, method="wilson", tail=tail)
         scale = np.sqrt(trials / n_star)
@@ -215,19 +215,24 @@ def bounds(
     return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
+def _z(tail: float | np.ndarray) -> np.ndarray:
+    """The normal quantile with `tail` above it (scipy.special is much faster than scipy.stats)."""
+    return np.asarray(-special.ndtri(tail))
+
+
 #: What a formula returns: lower and upper bounds (scalars for 0-d input).
 _Bounds: TypeAlias = tuple[np.ndarray | float, np.ndarray | float]
 
 
 def _wilson(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
-    z = stats.norm.isf(tail)
+    z = _z(tail)
     centre = (x + z * z / 2) / (n + z * z)
     half = z * np.sqrt(np.maximum(x * (n - x) / n + z * z / 4, 0)) / (n + z * z)
     return centre - half, centre + half
 
 
 def _wilsoncc(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
-    z = stats.norm.isf(tail)
+    z = _z(tail)
     p = x / n
     denom = 2 * (n + z * z)
     low_root = np.sqrt(np.maximum(z * z - 2 - 1 / n + 4 * p * (n * (1 - p) + 1), 0))
@@ -244,7 +249,7 @@ def _jeffreys(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds
 
 
 def _agresti_coull(x: np.ndarray, n: np.ndarray, tail: float | np.ndarray) -> _Bounds:
-    z = stats.norm.isf(tail)
+    z = _z(tail)
     n_tilde = n + z * z
     p_tilde = (x + z * z / 2) / n_tilde
     half = z * np.sqrt(p_tilde * (1 - p_tilde) / n_tilde)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import METHODS, check_choice, check_confidence_level
-from .index import Estimates, estimate_arrays
+from .index import Estimates, boundary_aware, estimate_arrays
 from .instrument import Structure
 from .intervals import bounds, design_bounds, interval_at_effective_n
 from .moments import GroupLabels, Moments
@@ -254,7 +254,7 @@ def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_ite
         deff = np.where(est.index_var_binomial > 0, est.index_var / est.index_var_binomial, np.nan)
     judged = verdicts(est.index, est.index_respondents, n_eff=n_eff, target=target,
                       confidence_level=confidence_level, sides=sides, method=method, min_n=min_n,
-                      adjust=adjust, power=power, bound=index_bounds,
+                      adjust=adjust, power=power, bound=index_bounds, rule=index_rule,
                       volume=None if per_year is None else est.index_respondents * per_year)
     names = list(keys.names)
     scores = []
@@ -277,6 +277,21 @@ def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_ite
                    for j, c in enumerate(structure.codes)},
         ))
     return scores
+
+
+def index_rule(estimate: np.ndarray, respondents: np.ndarray, n_eff: np.ndarray,
+               tail: float) -> tuple[np.ndarray, np.ndarray]:
+    """The index's bounds for a group with this estimate, respondents and effective n.
+
+    The variance is ``estimate (1 − estimate) / n_eff`` with the boundary-aware floor and
+    degrees of freedom of :func:`scoring.intervals.design_bounds`: what "about N more" assumes
+    a future sample looks like.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = estimate * (1 - estimate) / n_eff
+    smooth, var_smooth, floored = boundary_aware(estimate, variance, respondents)
+    low, high, _ = design_bounds(estimate, smooth, var_smooth, respondents, tail=tail, floored=floored)
+    return low, high
 
 
 def scores_frame(scores: list[GroupScore]) -> pd.DataFrame:

@@ -92,6 +92,9 @@ class Defaults:
     #: A write request folds the pending responses into the stored tally, once its answer is sent,
     #: when more than this many wait (reads never fold; `flask tally` runs on a timer in production).
     TALLY_FOLD_AT = 2000
+    #: Megabytes of stored tally groups each process keeps (a least-recently-used cache of the
+    #: scopes its pages asked for); what a larger scope reads past it streams through without staying.
+    TALLY_CACHE_MB = 128
     #: Number of trusted proxies in front (nginx: 1): their X-Forwarded-For/-Proto/-Host are believed,
     #: so rate limits and logs see the citizen's address. 0 when the app faces clients directly.
     PROXY_FIX = 0

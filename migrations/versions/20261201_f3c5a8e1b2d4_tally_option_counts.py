@@ -8,7 +8,7 @@ or a write) counts them afresh in the new layout; until then pages add them from
 Groups of other instruments and the dossier facts keep their layout and are left alone.
 
 Revision ID: f3c5a8e1b2d4
-Revises: e4b7c2d9a1f3
+Revises: a7c3e9f1b2d4
 Create Date: 2026-12-01 05:40:00
 """
 import json
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'f3c5a8e1b2d4'
-down_revision: str | None = 'e4b7c2d9a1f3'
+down_revision: str | None = 'a7c3e9f1b2d4'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -44,7 +44,7 @@ class Dossier(SQLModel, table=True):
     #: Submitted online (dịch vụ công trực tuyến) rather than at the counter; None when not told.
     online: bool | None = None
     #: Last time the one-stop system changed the facts (pushed or imported); None if never.
-    updated_at: datetime | None = None
+    updated_at: datetime | None = Field(default=None, index=True)
 
 
 class Response(SQLModel, table=True):

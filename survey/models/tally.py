@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     LargeBinary,
     UniqueConstraint,
@@ -28,7 +29,10 @@ class Tally(SQLModel, table=True):
     """
 
     __table_args__ = (UniqueConstraint("grain", "instrument_id", "unit_id", "part_id", "month", "channel",
-                                       "suspicious"),)
+                                       "suspicious"),
+                      # A page reads the groups of its units and months only (survey.scores.tally.cells);
+                      # the part is checked in the index when a page asks for one counter or service.
+                      Index("ix_tally_grain_unit_id_month", "grain", "unit_id", "month", "part_id"))
     id: int | None = Field(default=None, primary_key=True)
     grain: str = Field(max_length=8)
     #: The instrument version (0 for grain "dossier").

@@ -7,27 +7,29 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from survey.models import Dossier, Response
+from survey.models import Dossier, Response, Tally
 
 #: Entries kept per app (score tables and chart SVGs are a few kilobytes each).
 SIZE = 256
 
 
 def data_version(session: Session) -> tuple[int, int, int, str]:
-    """Return what changes when scores may change: newest response, flagged count, newest dossier,
-    latest change of a dossier's facts.
+    """Return what changes when scores may change: newest response, oldest tally generation, newest
+    dossier, latest change of a dossier's facts.
 
-    Asked once per request (kept on g): every cached piece of one page then agrees.
+    Each is one lookup in an index, whatever the number of responses. A response's flag is set
+    when it is written (a new newest response); a flag changed behind the app's back shows in the
+    tally once it is rebuilt, and a rebuild renews every generation. Asked once per request (kept
+    on g): every cached piece of one page then agrees.
     """
     if has_request_context() and "data_version" in g:
         return g.data_version
     connection = session.connection()
     newest = connection.execute(select(func.max(Response.id))).scalar() or 0
-    flagged = connection.execute(
-        select(func.count()).select_from(Response).where(Response.suspicious.is_(True))
-    ).scalar()
-    dossier, changed = connection.execute(select(func.max(Dossier.id), func.max(Dossier.updated_at))).one()
-    version = int(newest), int(flagged or 0), int(dossier or 0), str(changed)
+    rebuilt = connection.execute(select(func.min(Tally.generation))).scalar()
+    dossier = connection.execute(select(func.max(Dossier.id))).scalar()
+    changed = connection.execute(select(func.max(Dossier.updated_at))).scalar()
+    version = int(newest), int(rebuilt or 0), int(dossier or 0), str(changed)
     if has_request_context():
         g.data_version = version
     return version

@@ -128,24 +128,15 @@ def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dic
     return {channel: n for channel, n in counts.items() if n}
 
 
-def service_counts(session: Session, units: list[Unit], filters: Filters) -> dict[int, int]:
-    """Count the responses of every instrument per service over a subtree; the channel filter does not apply.
+def response_count(session: Session, units: list[Unit], filters: Filters) -> int:
+    """Count the responses of every instrument over a subtree, whatever their channel.
 
-    One sum per instrument (or one GROUP BY), instead of a count per service.
+    The tally answers a service filter here (no split by channel is asked) and reads only the
+    respondents of each group, so rates per procedure need no live count.
     """
     filters = filters.but(channel=None)
-    codes = instruments.available()
     unit_ids = [u.id for u in units]
-    summed = [tally.sums(code, unit_ids=unit_ids, filters=filters, by=["service_id"]) for code in codes]
-    counts: dict[int, int] = {}
-    if any(sums is None for sums in summed):  # the tally answers every instrument or none
-        versions = [version for code in codes for version in live.instrument_ids(session, code)]
-        frame = live.service_counts(session, path=units[0].path, filters=filters, instruments=versions)
-        pairs = [(row.service_id, row.n) for row in frame.itertuples()]
-    else:
-        pairs = [pair for sums in summed if sums is not None
-                 for pair in zip(sums.keys["service_id"], sums.n, strict=True)]
-    for service_id, n in pairs:
-        if service_id is not None and not pd.isna(service_id) and int(service_id):
-            counts[int(service_id)] = counts.get(int(service_id), 0) + int(n)
-    return counts
+    found = [tally.respondents(code, unit_ids=unit_ids, filters=filters) for code in instruments.available()]
+    if all(n is not None for n in found):
+        return sum(n for n in found if n is not None)
+    return sum(channel_counts(session, units, filters).values())

@@ -235,18 +235,6 @@ def channel_counts(
     return run(session, statement)
 
 
-def service_counts(
-    session: Session, *, path: str, filters: Filters, instruments: Sequence[int]
-) -> pd.DataFrame:
-    """Count responses per service (all instruments given): columns service_id, n."""
-    statement = (
-        select(Response.service_id, func.count().label("n"))
-        .where(*response_conditions(session, path, filters, instruments))
-        .group_by(Response.service_id)
-    )
-    return run(session, statement)
-
-
 def recent_comments(
     session: Session,
     *,

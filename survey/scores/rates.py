@@ -24,13 +24,9 @@ def ratio(numerator: int, denominator: int) -> float | None:
     return plain(numerator / denominator) if denominator else None
 
 
-def rates_of(session: Session, units: list[Unit], filters: Filters, ratings: int | None = None) -> dict:
-    """Return the ratings, dossiers received and returned, and both rates of a subtree (root first).
-
-    `ratings`: the responses when already counted (per service, counts.service_counts).
-    """
-    if ratings is None:
-        ratings = sum(counts.channel_counts(session, units, filters).values())
+def rates_of(session: Session, units: list[Unit], filters: Filters) -> dict:
+    """Return the ratings, dossiers received and returned, and both rates of a subtree (root first)."""
+    ratings = counts.response_count(session, units, filters)
     facts = counts.dossier_facts(session, units, filters)
     received, returned = facts.get("dossiers", 0), facts.get("returned", 0)
     return {"ratings": ratings, "received": received, "returned": returned,
@@ -61,10 +57,8 @@ def response_rates(session: Session, unit: Unit, units: list[Unit], filters: Fil
         select(UnitService.service_id).where(col(UnitService.unit_id).in_(ids)))).order_by(Service.code)).all()
     services = []
     if filters.service_id is None:
-        per_service = counts.service_counts(session, units, filters) if handled else {}
         for service in handled:
-            row = rates_of(session, units, filters.but(service_id=service.id),
-                           ratings=per_service.get(service.id or 0, 0))
+            row = rates_of(session, units, filters.but(service_id=service.id))
             if row["ratings"] or row["received"]:
                 services.append({"service": service.code, "name": service.name, **row})
     children = []

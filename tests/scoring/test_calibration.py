@@ -4,16 +4,18 @@ Finite populations of 20,000 respondents (scoring.calibration: correlated items,
 common on D and E and likelier among the dissatisfied, 3% answering no index item) at a known
 index; simple random samples of n = 30, 100 and 400. With S samples the Monte-Carlo standard
 error of a 5% rate is sqrt(0.05 · 0.95 / S) (0.49 points at S = 2,000): an error rate passes at
-up to 5% plus two of those. `benchmarks/calibration/run.py` prints the full table.
+up to 5% plus two of those. "About N more" is checked the same way against its stated 80%.
+`benchmarks/calibration/run.py` prints the full table.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from scoring import SIPAS_SERVICE, estimate_arrays, moments_from_patterns, score_groups
+from scoring import SIPAS_SERVICE, estimate_arrays, moments_from_patterns, score_groups, verdicts
 from scoring.calibration import binomial_coverage, make_population, sample_moments
 from scoring.intervals import bounds, design_bounds
+from scoring.scores import index_rule
 
 SAMPLES = 2000
 SIZES = (30, 100, 400)
@@ -50,10 +52,32 @@ def test_the_95_percent_index_interval_covers_between_93_5_and_97_percent(truth)
                                     structure=SIPAS_SERVICE)
         low, high, _ = index_bounds(estimates, 0.025)
         coverage = np.mean((low <= population.index) & (population.index <= high))
-        # at n = 30 the boundary floor makes the interval conservative (up to about 97.7%)
-        assert 0.935 <= coverage <= (0.98 if n < 100 else 0.97), (truth, n, coverage)
+        assert 0.935 <= coverage <= 0.97, (truth, n, coverage)
         # no sample has a zero variance or a missing interval, even at 100%
         assert (estimates.index_var_smooth > 0).all() and not np.isnan(low).any()
+
+
+@pytest.mark.parametrize(("truth", "rho", "n"), [(0.93, 0.5, 40), (0.87, 0.5, 60), (0.92, 0.25, 60)])
+def test_about_n_more_settles_the_verdict_with_the_stated_probability(truth, rho, n):
+    """If the truth is the estimate, n + more_needed respondents settle the verdict ~80% of the time.
+
+    The unit's estimate is the population's index and its effective n the population's design
+    effect at n; 1,000 fresh samples of n + more_needed respondents are scored by the verdict's
+    own interval. Tolerance: 7 points (the search's normal model of the future estimate; the
+    Monte-Carlo standard error is 1.3 points). The normal-approximation figure used before
+    settled 69% of the time (benchmarks/calibration/results.md).
+    """
+    population = make_population(truth, rho=rho, seed=3)
+    big = estimate_arrays(sample_moments(population, n=400, samples=50, seed=1), structure=SIPAS_SERVICE)
+    ratio = float(np.median(index_bounds(big, 0.025)[2] / big.index_respondents))
+    [judged] = verdicts([population.index], [n], n_eff=[ratio * n], rule=index_rule,
+                        volume=[10**5]).itertuples()
+    assert judged.status == "inconclusive" and judged.power == 0.8
+    fresh = estimate_arrays(sample_moments(population, n=n + judged.more_needed, samples=1000, seed=2),
+                            structure=SIPAS_SERVICE)
+    low, high, _ = index_bounds(fresh, 0.05)
+    settled = np.mean((low >= 0.9) | (high < 0.9))
+    assert abs(settled - 0.8) <= 0.07, (judged.more_needed, settled)
 
 
 def test_the_default_item_interval_covers_at_least_92_percent_from_n_30():

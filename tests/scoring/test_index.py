@@ -57,8 +57,9 @@ def test_twelve_respondents_example(twelve, one_factor):
     binomial = sum(p * (1 - p) / 12 for p in (8 / 12, 9 / 12, 7 / 12, 8 / 12))
     assert g.index.deff == pytest.approx(g.index.se**2 / binomial * 16)
     assert g.index.deff > 3
-    # n_eff = S(1-S)/V with S smoothed by one pseudo respondent: about I(1-I)/se² = 15.3 here
-    smooth = (12 * (2 / 3) + 0.5) / 13
+    # n_eff = S(1-S)/V with S smoothed by a pseudo respondent of weight 2/12: about I(1-I)/se² = 15.3
+    w = 2 / 12
+    smooth = (12 * (2 / 3) + w / 2) / (12 + w)
     assert g.index.n_eff == pytest.approx(smooth * (1 - smooth) / g.index.se**2)
     assert g.index.n_eff == pytest.approx((2 / 3) * (1 / 3) / g.index.se**2, rel=0.03)
     # the design interval stays inside [0, 1], is wider than pooling and, at 12 respondents with
@@ -148,8 +149,9 @@ def test_all_satisfied_gives_zero_se_and_a_sensible_interval(one_factor):
     frame = pd.DataFrame(np.full((40, 4), 5.0), columns=list(one_factor.codes))
     [g] = score_responses(frame, one_factor)
     assert (g.index.estimate, g.index.se, g.index.ci_high) == (1.0, 0.0, 1.0)
-    # the boundary-aware variance: as if the 40 respondents were all-or-nothing, plus one pseudo
-    assert g.index.n_eff == pytest.approx(41.5, abs=0.01)
+    # the boundary-aware variance: as if the 40 respondents were all-or-nothing, plus a pseudo one
+    # of weight 2/40
+    assert g.index.n_eff == pytest.approx(40.075, abs=0.01)
     wilson_at_n = 40 / (40 + stats.norm.ppf(0.975) ** 2)
     assert wilson_at_n - 0.01 < g.index.ci_low < wilson_at_n
     assert g.verdict.status == "met"

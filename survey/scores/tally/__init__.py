@@ -11,8 +11,9 @@ the rated items the moments of scoring (item totals and cross-products). These a
 Every inserted response and dossier waits in a queue (`tally_pending`, `tally_pending_dossier`;
 database triggers put them there, whoever inserts them) until a fold adds it to its groups and
 deletes it from the queue in one transaction, so it is counted exactly once however commits
-interleave. Readers hold the tally in memory, reload only rows a later fold changed, and add what
-is still queued: pages stay exact at every moment. A fold runs on the primary, never on a read:
+interleave. Readers read the stored groups of their scope only, keep them in a cache bounded by
+bytes, drop what a later fold changed, and add what is still queued: pages stay exact at every
+moment. A fold runs on the primary, never on a read:
 after a write request when more than TALLY_FOLD_AT rows wait (`fold_if_waiting`), and with
 `flask tally` (a timer in production).
 
@@ -22,19 +23,21 @@ The modules, in the order a response travels through them:
 - `counting`: read waiting responses and sum them into groups of both grains;
 - `dossiers`: how the dossier facts of touched dossiers change (rules in survey.scores.dossier_rules);
 - `fold`: add the sums to the stored rows under a lock, and empty the queue;
-- `store`: each process's copy, brought up to date once per request;
+- `cells`: the stored groups of the units and months a page asks for, read and cached by bytes;
+- `store`: each process's cells and sums of the queue, brought up to date once per request;
 - `answers`: sum the groups a page asks for, or return None when the tally cannot answer.
 
 Only survey.scores.counts asks `answers`; it counts live in SQL when the answer is None.
 """
 
-from survey.scores.tally.answers import Sums, dossier_facts, grain_for, month_aligned, sums
+from survey.scores.tally.answers import Sums, dossier_facts, grain_for, month_aligned, respondents, sums
+from survey.scores.tally.cells import Cells
 from survey.scores.tally.fold import add_inserted, fold, hold_folds, rebuild
 from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
-from survey.scores.tally.store import Store, fold_if_waiting, queue_figures, refresh, view
+from survey.scores.tally.store import Store, fold_if_waiting, queue_figures, reading, refresh, view
 
 __all__ = [
-    "GRAINS", "Block", "Layout", "Store", "Sums", "add_inserted", "decode", "dossier_facts", "encode", "fold",
-    "fold_if_waiting", "grain_for", "hold_folds", "month_aligned", "queue_figures", "rebuild", "refresh",
-    "sums", "view",
+    "GRAINS", "Block", "Cells", "Layout", "Store", "Sums", "add_inserted", "decode", "dossier_facts",
+    "encode", "fold", "fold_if_waiting", "grain_for", "hold_folds", "month_aligned", "queue_figures",
+    "reading", "rebuild", "refresh", "respondents", "sums", "view",
 ]

@@ -3,8 +3,9 @@
 When it cannot, survey.scores.counts counts live.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,10 @@ from survey import instruments
 from survey.periods import Period, local_today, month_end
 from survey.scores import dossier_rules
 from survey.scores.filters import Filters
+from survey.scores.tally import cells
 from survey.scores.tally.dossiers import DOSSIER_FACTS
-from survey.scores.tally.layout import Layout
-from survey.scores.tally.store import Store, view
+from survey.scores.tally.layout import Block, Layout
+from survey.scores.tally.store import reading
 
 #: Names the pages group by, and the tally columns they are.
 NAMES = {"unit_id": "unit_id", "month": "month", "channel": "channel", "suspicious": "suspicious",
@@ -83,20 +85,44 @@ def grain_for(filters: Filters, by: Sequence[str]) -> str | None:
 def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[str]) -> Sums | None:
     """Sum an instrument's groups of some units under the page filters, grouped by `by`.
 
-    Returns None when the tally cannot answer (see grain_for). Versions of the instrument are
-    pooled when they have the newest version's layout.
+    Reads only the stored groups of these units and the period's months. Returns None when the
+    tally cannot answer (see grain_for). Versions of the instrument are pooled when they have the
+    newest version's layout.
     """
     grain = grain_for(filters, by)
     if grain is None:
         return None
-    store = view()
     layout = Layout.of(instruments.load(code))
-    pooled = [i for i, version in store.versions.items() if version == (code, layout)]
     unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
     part = filters.counter_id if grain == "counter" else filters.service_id
-    keys, totals = select_groups(store, grain, pooled, unit_ids=unit_ids, filters=filters, part=part,
-                                 by=list(by), width=layout.width)
+    with reading() as (store, connection):
+        pooled = [i for i, version in store.versions.items() if version == (code, layout)]
+        found = chain(store.waiting(grain, pooled),
+                      cells.blocks(store.cells, connection, grain, pooled, unit_ids, filters.period.months(),
+                                   generation=store.generation))
+        keys, totals = select_groups(found, unit_ids=unit_ids, filters=filters, part=part, by=list(by),
+                                     width=layout.width)
     return Sums(keys, totals, layout)
+
+
+def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int | None:
+    """Count an instrument's respondents of some units under the page filters (None: see grain_for).
+
+    Reads only the respondents of each stored group of these units and months, not their sums.
+    """
+    grain = grain_for(filters, [])
+    if grain is None:
+        return None
+    layout = Layout.of(instruments.load(code))
+    unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
+    part = filters.counter_id if grain == "counter" else filters.service_id
+    with reading() as (store, connection):
+        pooled = [i for i, version in store.versions.items() if version == (code, layout)]
+        _, waiting = select_groups(store.waiting(grain, pooled), unit_ids=unit_ids, filters=filters,
+                                   part=part, by=[], width=layout.width)
+        stored = cells.respondents(connection, grain, pooled, unit_ids, filters.period.months(), part=part,
+                                   channel=filters.channel, include_flagged=filters.include_flagged)
+    return int(waiting[:, 0].sum()) + stored
 
 
 def dossier_facts(unit_ids: Sequence[int], filters: Filters) -> dict[str, int] | None:
@@ -107,9 +133,14 @@ def dossier_facts(unit_ids: Sequence[int], filters: Filters) -> dict[str, int] |
     """
     if filters.period is None or not month_aligned(filters.period):
         return None
-    keys, totals = select_groups(view(), "dossier", [0], unit_ids=list(unit_ids),
-                                 filters=filters.but(channel=None, include_flagged=True),
-                                 part=filters.service_id, by=[], width=len(DOSSIER_FACTS))
+    unit_ids = list(unit_ids)
+    with reading() as (store, connection):
+        found = chain(store.waiting("dossier", [0]),
+                      cells.blocks(store.cells, connection, "dossier", [0], unit_ids, filters.period.months(),
+                                   generation=store.generation))
+        keys, totals = select_groups(found, unit_ids=unit_ids,
+                                     filters=filters.but(channel=None, include_flagged=True),
+                                     part=filters.service_id, by=[], width=len(DOSSIER_FACTS))
     facts = (dict(zip(DOSSIER_FACTS, (int(v) for v in totals[0]), strict=True)) if len(totals)
              else dict.fromkeys(DOSSIER_FACTS, 0))
     if not filters.include_flagged:
@@ -117,18 +148,17 @@ def dossier_facts(unit_ids: Sequence[int], filters: Filters) -> dict[str, int] |
     return {name: facts[name] for name in dossier_rules.FACTS}
 
 
-def select_groups(store: Store, grain: str, instrument_ids: Sequence[int], *, unit_ids: list[int],
-                  filters: Filters, part: int | None, by: list[str],
-                  width: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """Sum the stored and waiting groups that meet the filters into groups `by`.
+def select_groups(blocks: Iterable[Block], *, unit_ids: list[int], filters: Filters, part: int | None,
+                  by: list[str], width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sum the groups of these blocks that meet the filters into groups `by`, a block at a time.
 
     Return (keys, int64 sums).
     """
-    months = filters.period.months()
-    chosen = []
-    for block in store.blocks(grain, instrument_ids):
+    months, units = filters.period.months(), np.asarray(unit_ids, dtype=np.int64)
+    partial = []
+    for block in blocks:
         frame = block.keys
-        keep = frame["unit_id"].isin(unit_ids).to_numpy() & frame["month"].isin(months).to_numpy()
+        keep = frame["unit_id"].isin(units).to_numpy() & frame["month"].isin(months).to_numpy()
         if filters.channel:
             keep &= (frame["channel"] == filters.channel).to_numpy()
         if not filters.include_flagged:
@@ -137,23 +167,29 @@ def select_groups(store: Store, grain: str, instrument_ids: Sequence[int], *, un
             keep &= (frame["part_id"] == part).to_numpy()
         rows = np.flatnonzero(keep)
         if len(rows):
-            chosen.append((block, rows))
-    if not chosen:
+            keys = pd.DataFrame({name: frame[NAMES[name]].to_numpy()[rows] for name in by},
+                                index=range(len(rows)))
+            partial.append(group(keys, block.values, rows, by, width))
+    if not partial:
         return pd.DataFrame(columns=by), np.zeros((0, width), dtype=np.int64)
-    selected = pd.concat([pd.DataFrame({name: block.keys[NAMES[name]].to_numpy()[rows] for name in by},
-                                       index=range(len(rows))) for block, rows in chosen], ignore_index=True)
+    if len(partial) == 1:
+        return partial[0]
+    keys = pd.concat([keys for keys, _ in partial], ignore_index=True)
+    values = np.concatenate([values for _, values in partial])
+    return group(keys, values, np.arange(len(keys)), by, width)
+
+
+def group(keys: pd.DataFrame, values: np.ndarray, rows: np.ndarray, by: list[str],
+          width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sum `values[rows]` (keyed by `keys`, one row each) into groups `by`; return (keys, int64 sums)."""
     if by:
-        grouped = selected.groupby(by, sort=True)
-        codes, keys = grouped.ngroup().to_numpy(), grouped.size().index.to_frame(index=False)
+        grouped = keys.groupby(by, sort=True)
+        codes, groups = grouped.ngroup().to_numpy(), grouped.size().index.to_frame(index=False)
     else:
-        codes, keys = np.zeros(len(selected), dtype=np.int64), pd.DataFrame(index=range(1))
+        codes, groups = np.zeros(len(keys), dtype=np.int64), pd.DataFrame(index=range(1))
     # Each chosen row is added to its group by one sparse product: no copy of the rows.
-    totals = np.zeros((len(keys), width), dtype=np.int64)
-    start = 0
-    for block, rows in chosen:
-        ones = np.ones(len(rows), dtype=np.int64)
-        assign = sparse.csr_matrix((ones, (codes[start:start + len(rows)], rows)),
-                                   shape=(len(keys), len(block.keys)))
-        totals += assign @ block.values
-        start += len(rows)
-    return keys, totals
+    assign = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes, rows)),
+                               shape=(len(groups), len(values)))
+    totals = np.zeros((len(groups), width), dtype=np.int64)
+    totals += assign @ values
+    return groups, totals

@@ -18,10 +18,11 @@ FOLD_BATCH = 250_000
 FOLD_LOCK = 0x74616C6C
 
 
-def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
+def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0) -> int:
     """Add every waiting response and dossier to the tally, a batch per transaction.
 
-    Return how many responses were added.
+    Generations stay above `floor` (a rebuild passes the newest before it). Return how many
+    responses were added.
     """
     folded = 0
     while True:
@@ -39,7 +40,7 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
             changes = dossier_changes(connection, responses=ids, dossiers=dossier_ids)
             if changes is not None:
                 blocks[DOSSIER_BLOCK] = changes
-            write(connection, blocks, next_generation(connection))
+            write(connection, blocks, max(next_generation(connection), floor + 1))
             for queue, column, done in ((TallyPending, TallyPending.response_id, ids),
                                         (TallyPendingDossier, TallyPendingDossier.dossier_id, dossier_ids)):
                 for start in range(0, len(done), 5_000):
@@ -129,11 +130,15 @@ def versions(connection: Connection) -> dict[int, tuple[str, Layout]]:
 
 
 def rebuild(engine: Engine) -> int:
-    """Count every response again from scratch; return how many."""
+    """Count every response again from scratch; return how many.
+
+    The new rows' generations continue above the old ones, so readers see that every row changed.
+    """
     with writing(), engine.begin() as connection:
+        floor = connection.execute(select(func.max(Tally.generation))).scalar() or 0
         connection.execute(delete(Tally))
         connection.execute(delete(TallyPending))
         connection.execute(delete(TallyPendingDossier))
         connection.execute(insert(TallyPending).from_select(["response_id"], select(Response.id)))
         connection.execute(insert(TallyPendingDossier).from_select(["dossier_id"], select(Dossier.id)))
-    return fold(engine)
+    return fold(engine, floor=floor)

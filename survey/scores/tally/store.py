@@ -1,7 +1,11 @@
-"""Each process's copy of the tally: reloads only what later folds changed, adds what still waits."""
+"""Each process's tally: the cells of stored groups it has read, and the sums of what still waits.
+
+Pages read the stored groups of their own scope only (`cells`); the queue of waiting responses and
+dossiers, which folds keep short, is read whole and summed here.
+"""
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -12,35 +16,36 @@ from sqlalchemy import Connection, Engine, func, select
 
 from survey.db import get_engine, reads_replica
 from survey.models import Tally, TallyPending, TallyPendingDossier
-from survey.scores import sql
+from survey.scores.tally.cells import Cells, generations
 from survey.scores.tally.counting import aggregate, fetch
 from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
 from survey.scores.tally.fold import fold, versions
-from survey.scores.tally.layout import KEYS, Block, Layout
+from survey.scores.tally.layout import Block, Layout
 
 _lock = threading.Lock()
+
+#: Bytes of cells a process keeps when the app sets no TALLY_CACHE_MB.
+DEFAULT_CACHE_MB = 128
 
 
 @dataclass
 class Store:
-    """One app's copy of the stored tally and of the sums of the responses still pending."""
+    """One app's cells of the stored tally and the sums of the responses still pending."""
 
     generation: int = -1
-    rows: int = -1
-    stored: dict[tuple[str, int], Block] = field(default_factory=dict)
+    cells: Cells = field(default_factory=lambda: Cells(DEFAULT_CACHE_MB << 20))
     #: Ids of the responses and (id, revision) of the dossiers waiting, whose sums `pending` holds.
     pending_ids: tuple[frozenset, frozenset] = (frozenset(), frozenset())
     pending: dict[tuple[str, int], Block] = field(default_factory=dict)
     #: Code and layout of every stored instrument version.
     versions: dict[int, tuple[str, Layout]] = field(default_factory=dict)
 
-    def blocks(self, grain: str, instrument_ids: Sequence[int]) -> Iterator[Block]:
-        """Yield the stored and the waiting groups of a grain and some instrument versions."""
+    def waiting(self, grain: str, instrument_ids: list[int]) -> Iterator[Block]:
+        """Yield the sums of waiting responses (or dossiers) of a grain and some instrument versions."""
         for instrument_id in instrument_ids:
-            for source in (self.stored, self.pending):
-                block = source.get((grain, instrument_id))
-                if block is not None and len(block.keys):
-                    yield block
+            block = self.pending.get((grain, instrument_id))
+            if block is not None and len(block.keys):
+                yield block
 
 
 @contextmanager
@@ -55,22 +60,40 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
-def view() -> Store:
-    """Return this app's tally brought up to date (once per request), from the database the request reads.
+@contextmanager
+def reading() -> Iterator[tuple[Store, Connection]]:
+    """Yield this app's tally, up to date, and a connection of the same moment to read its cells with.
 
-    A read never folds (a replica cannot write; no GET writes): the queue is folded after writes
-    (`fold_if_waiting`) and by `flask tally` on a timer.
+    The queue is read once per request; a later read in the request only checks that no fold
+    came in between (one indexed lookup) and catches up when one did. A read never folds (a
+    replica cannot write; no GET writes): the queue is folded after writes (`fold_if_waiting`)
+    and by `flask tally` on a timer.
     """
-    if has_request_context() and "tally_store" in g:
-        return g.tally_store
     replica = reads_replica()
     name = "hailong_tally_replica" if replica else "hailong_tally"
-    with _lock:
-        store = refresh(get_engine(replica=replica), current_app.extensions.get(name) or Store())
-        current_app.extensions[name] = store
-    if has_request_context():
-        g.tally_store = store
-    return store
+    with snapshot(get_engine(replica=replica)) as connection:
+        held = g.get("tally_store") if has_request_context() else None
+        if held is not None and generations(connection)[0] == held.generation:
+            yield held, connection
+            return
+        with _lock:
+            base = current_app.extensions.get(name) or Store(cells=Cells(cache_bytes()))
+            store = refresh(connection, base)
+            current_app.extensions[name] = store
+        if has_request_context():
+            g.tally_store = store
+        yield store, connection
+
+
+def view() -> Store:
+    """Return this app's tally brought up to date (the queue's sums; cells are read per scope)."""
+    with reading() as (store, _):
+        return store
+
+
+def cache_bytes() -> int:
+    """Return the bytes of cells a process may keep (TALLY_CACHE_MB)."""
+    return int(float(current_app.config.get("TALLY_CACHE_MB", DEFAULT_CACHE_MB)) * (1 << 20))
 
 
 def waiting(engine: Engine) -> int:
@@ -100,39 +123,31 @@ def fold_if_waiting(engine: Engine, *, fold_at: int) -> int:
     return fold(engine) if waiting(engine) > fold_at else 0
 
 
-def refresh(engine: Engine, store: Store) -> Store:
-    """Return a store that agrees with the database now."""
-    with snapshot(engine) as connection:
-        known = versions(connection)
-        generation, rows = connection.execute(
-            select(func.coalesce(func.max(Tally.generation), 0), func.count()).select_from(Tally)
-        ).one()
-        stored = store.stored
-        if (generation, rows) != (store.generation, store.rows):
-            fresh = generation < store.generation or store.rows < 0
-            stored = load(connection, {} if fresh else stored, 0 if fresh else store.generation)
-            if sum(len(block.keys) for block in stored.values()) != rows:
-                stored = load(connection, {}, 0)
-        pending_ids = (frozenset(connection.execute(select(TallyPending.response_id)).scalars().all()),
-                       frozenset(tuple(row) for row in connection.execute(
-                           select(TallyPendingDossier.dossier_id, TallyPendingDossier.revision)).all()))
-        pending = store.pending
-        if pending_ids != store.pending_ids:
-            responses, dossiers = sorted(pending_ids[0]), sorted(id_ for id_, _ in pending_ids[1])
-            pending = {key: block for key, block in store.pending.items() if key != DOSSIER_BLOCK}
-            if pending_ids[0] >= store.pending_ids[0] and generation == store.generation:
-                # Only responses have joined the queue: add the new ones to the sums already held.
-                arrived = sorted(pending_ids[0] - store.pending_ids[0])
-                pending = combine(pending, aggregate(fetch(connection, arrived), known))
-            else:
-                pending = aggregate(fetch(connection, responses), known) if responses else {}
-            # Dossier facts are not additive over parts of a queue (a rating and its dossier may
-            # wait in different parts): they are worked out for the whole queue.
-            changes = (dossier_changes(connection, responses=responses, dossiers=dossiers)
-                       if any(pending_ids) else None)
-            if changes is not None:
-                pending[DOSSIER_BLOCK] = changes
-    return Store(generation, rows, stored, pending_ids, pending, known)
+def refresh(connection: Connection, store: Store) -> Store:
+    """Return a store that agrees with the database as `connection` sees it (cells synced, queue summed)."""
+    known = versions(connection)
+    generation, oldest = generations(connection)
+    store.cells.sync(connection, generation, oldest)
+    pending_ids = (frozenset(connection.execute(select(TallyPending.response_id)).scalars().all()),
+                   frozenset(tuple(row) for row in connection.execute(
+                       select(TallyPendingDossier.dossier_id, TallyPendingDossier.revision)).all()))
+    pending = store.pending
+    if pending_ids != store.pending_ids or generation != store.generation:
+        responses, dossiers = sorted(pending_ids[0]), sorted(id_ for id_, _ in pending_ids[1])
+        pending = {key: block for key, block in store.pending.items() if key != DOSSIER_BLOCK}
+        if pending_ids[0] >= store.pending_ids[0] and generation == store.generation:
+            # Only responses have joined the queue: add the new ones to the sums already held.
+            arrived = sorted(pending_ids[0] - store.pending_ids[0])
+            pending = combine(pending, aggregate(fetch(connection, arrived), known))
+        else:
+            pending = aggregate(fetch(connection, responses), known) if responses else {}
+        # Dossier facts are not additive over parts of a queue (a rating and its dossier may
+        # wait in different parts): they are worked out for the whole queue.
+        changes = (dossier_changes(connection, responses=responses, dossiers=dossiers)
+                   if any(pending_ids) else None)
+        if changes is not None:
+            pending[DOSSIER_BLOCK] = changes
+    return Store(generation, store.cells, pending_ids, pending, known)
 
 
 def combine(
@@ -145,29 +160,4 @@ def combine(
             block = Block(pd.concat([result[key].keys, block.keys], ignore_index=True),
                           np.concatenate([result[key].values, block.values]))
         result[key] = block
-    return result
-
-
-def load(
-    connection: Connection, stored: dict[tuple[str, int], Block], after: int
-) -> dict[tuple[str, int], Block]:
-    """Return stored blocks with the rows changed after generation `after` read in (all rows for 0)."""
-    result = dict(stored) if after else {}
-    statement = select(Tally.id, Tally.grain, Tally.instrument_id, *(getattr(Tally, k) for k in KEYS),
-                       Tally.sums)
-    if after:
-        statement = statement.where(Tally.generation > after)
-    frame = sql.run(connection, statement.order_by(Tally.id))
-    for (grain, instrument_id), part in frame.groupby(["grain", "instrument_id"], sort=False):
-        # Kept as int32 (as stored): half the memory; sums are taken in int64.
-        values = np.frombuffer(b"".join(part["sums"]), dtype="<i4").reshape(len(part), -1)
-        keys = part[list(KEYS)].reset_index(drop=True).astype({"suspicious": bool})
-        ids = part["id"].to_numpy(dtype=np.int64)
-        old = result.get((grain, int(instrument_id)))
-        if old is not None:
-            changed = np.isin(old.ids, ids)
-            keys = pd.concat([old.keys[~changed], keys], ignore_index=True)
-            values = np.concatenate([old.values[~changed], values])
-            ids = np.concatenate([old.ids[~changed], ids])
-        result[grain, int(instrument_id)] = Block(keys, values, ids)
     return result

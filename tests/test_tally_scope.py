@@ -1,0 +1,118 @@
+"""Pages read the stored tally groups of their own scope only, and each process's cache keeps to its bytes."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event
+
+from survey import scores
+from survey.db import get_engine
+from survey.models import Counter, Role, UnitKind
+from survey.periods import parse
+from survey.scores import Filters, tally
+from tests.factories import Province, add_rated, add_sipas, make_unit, make_user
+from tests.helpers import sign_in
+
+AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
+PAGES = ["/manage/", "/manage/?period=2026-07", "/manage/unit/{code}", "/manage/unit/{code}?period=2026-08",
+         "/manage/unit/{code}/report", "/manage/unit/{code}/trend.svg"]
+
+
+@pytest.fixture
+def two_provinces(app, session, province):
+    """The small province P beside a second province Q (communes Q-01, Q-02), both with responses."""
+    root = make_unit(session, "Q", UnitKind.PROVINCE, None, "Tỉnh thứ hai")
+    units = {"Q": root}
+    counters = {}
+    for code in ("Q-01", "Q-02"):
+        units[code] = make_unit(session, code, UnitKind.COMMUNE, root)
+        counters[code] = Counter(unit_id=units[code].id, name=f"Quầy {code}",
+                                 token=f"token-{code.lower()}-0123456789")
+    session.add_all(counters.values())
+    make_user(session, "commune", Role.UNIT_MANAGER, province.units["H-01"])
+    make_user(session, "other", Role.PROVINCE_ADMIN, root)
+    session.commit()
+    other = Province(root, units, counters, province.services, {}, province.instruments)
+    places = [(province, "D1"), (province, "H-01"), (province, "H-02"), (other, "Q-01"), (other, "Q-02")]
+    for place, code in places:
+        add_sipas(session, place, code, n=6, satisfied=4)
+        add_sipas(session, place, code, n=3, satisfied=1, when=AUGUST, channel="paper", flagged=1)
+        add_rated(session, place, code, "tt01-dossier", {"RATING": 1}, dossier={})
+        add_rated(session, place, code, "quick-3", {"RATING": 3})
+    tally.fold(get_engine(app))
+    with app.app_context():
+        yield province, other
+
+
+class TallyReads:
+    """Every statement that reads stored sums from table tally, as it was sent to the database."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.sent = engine, []
+        event.listen(engine, "before_cursor_execute", self.record)
+
+    def record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
+        if "FROM tally" in statement and "tally.sums" in statement:
+            self.sent.append((statement, parameters))
+
+    def unit_ids(self) -> set[int]:
+        """Return the unit ids of every row these statements fetched (sent again as they were)."""
+        event.remove(self.engine, "before_cursor_execute", self.record)
+        found = set()
+        with self.engine.connect() as connection:
+            for statement, parameters in self.sent:
+                result = connection.exec_driver_sql(statement, parameters)
+                column = list(result.keys()).index("unit_id")
+                found |= {row[column] for row in result}
+        return found
+
+
+def held_cells(app) -> tally.Cells:
+    """Return the cells this app's pages keep (score pages read through the replica's store)."""
+    return (app.extensions.get("hailong_tally_replica") or app.extensions["hailong_tally"]).cells
+
+
+def subtree_ids(session, unit) -> set[int]:
+    return {u.id for u in scores.subtree_units(session, unit)}
+
+
+@pytest.mark.parametrize(("user", "code"), [("commune", "H-01"), ("district", "H"), ("admin", "P")])
+def test_a_page_reads_only_the_tally_groups_of_its_scope(app, client, session, two_provinces, user, code):
+    province, other = two_provinces
+    scope = subtree_ids(session, province.units[code])
+    reads = TallyReads(get_engine(app))
+    sign_in(client, user)
+    for page in PAGES:
+        assert client.get(page.format(code=code)).status_code == 200, page
+    held = held_cells(app).held()
+    fetched = reads.unit_ids()
+    assert reads.sent and held, "the pages read the tally"
+    assert {unit_id for _, _, unit_id, _ in held} <= scope
+    assert fetched <= scope and fetched & scope
+    assert not fetched & subtree_ids(session, other.root)
+
+
+def test_the_cache_keeps_to_its_bytes_and_a_large_scope_streams(app, client, session, two_provinces):
+    province, _ = two_provinces
+    filters = Filters(parse("2026-07-01..2026-08-31"))
+    units = sorted(subtree_ids(session, province.root))
+
+    def summed() -> list:
+        sums = tally.sums("sipas-service", unit_ids=units, filters=filters,
+                          by=["unit_id", "month", "channel"])
+        return [sums.keys.to_dict("records"), sums.values.tolist()]
+
+    roomy = summed()
+    cells = app.extensions["hailong_tally"].cells
+    one = max(cells.get(key).nbytes for key in cells.held())
+    assert cells.size <= cells.limit and len(cells) == 2 * len(units)
+    app.extensions.pop("hailong_tally")
+    app.config["TALLY_CACHE_MB"] = 3.5 * one / 2**20  # three or so cells: the scope streams through
+    assert summed() == roomy
+    sign_in(client, "admin")
+    for page in PAGES:
+        assert client.get(page.format(code="P")).status_code == 200, page
+        cells = held_cells(app)
+        assert 0 < cells.size <= cells.limit
+    assert summed() == roomy
+    assert cells.size == sum(cells.get(key).nbytes for key in cells.held()) <= cells.limit
