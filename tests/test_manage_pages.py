@@ -95,6 +95,9 @@ def test_unit_page_shows_items_counters_ratings_dossiers_and_comments(admin, ses
     assert "Quầy D2" in html
     assert 'data-rating="quick-3"' in html
     assert 'data-ratio="0.000000"' in html  # the one dossier was rated dissatisfied
+    # TT 01: 2 + 1 (returned on the due day) + 2 + 1 + 2 points; the band is named, not a bare "(100%)".
+    assert "data-tt01-total>8,0 <small>· hoàn thành 100% nhiệm vụ</small>" in html
+    assert "từ 5 điểm trở lên: hoàn thành 100% nhiệm vụ" in html
     assert "Phải chờ quá lâu" in html and 'class="flagged"' in html
     assert 'data-channel="kiosk"' in html
     searched = admin.get("/manage/unit/D2?period=2026-07&q=nothing-like-this").get_data(as_text=True)

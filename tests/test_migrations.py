@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
@@ -78,3 +79,46 @@ def test_a_database_with_districts_keeps_working_and_counters_get_short_codes(tm
     assert kinds == [("NA", "province"), ("HTC", "district"), ("HTC-01", "commune")]
     assert len(set(codes)) == 3 and all(re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code) for code in codes)
     engine.dispose()
+
+
+def test_tally_groups_stored_before_option_counts_are_counted_again(tmp_path):
+    """Groups stored in the layout without multi-choice option counts are recounted on upgrade."""
+    from survey import create_app
+    from survey.commands import demo
+    from survey.db import get_engine
+    from survey.instruments.catalogue import definition
+    from survey.scores import tally
+
+    url = f"sqlite:///{tmp_path / 'old-tally.sqlite'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    with app.app_context():
+        engine = get_engine()
+        migrate.upgrade(engine)
+        demo.seed(engine, responses=3_000, seed=7)
+        stored = "SELECT grain, instrument_id, unit_id, part_id, month, channel, suspicious, sums FROM tally"
+        with engine.begin() as connection:
+            expected = sorted(connection.execute(text(stored)).all())
+            quick = connection.execute(
+                text("SELECT id, definition FROM instrument WHERE code = 'quick-3'")).one()
+            layout = tally.Layout.of(definition(quick.id, quick.definition))
+            assert layout.ticked, "the kiosk rating has a multi-choice item"
+            # What the revision before stored: the same vector without the option counts.
+            rows = connection.execute(text(f"SELECT id, sums FROM tally WHERE instrument_id = {quick.id} "
+                                           "AND grain IN ('counter', 'service')")).all()
+            assert any(tally.decode(row.sums)[layout.ticked_at:layout.totals_at].any() for row in rows)
+            for row in rows:
+                vector = tally.decode(row.sums)
+                old = np.concatenate([vector[:layout.ticked_at], vector[layout.totals_at:]])
+                connection.execute(text("UPDATE tally SET sums = :s WHERE id = :i"),
+                                   {"s": tally.encode(old), "i": row.id})
+            connection.execute(text("UPDATE alembic_version SET version_num = 'a7c3e9f1b2d4'"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            queued = connection.execute(text("SELECT count(*) FROM tally_pending")).scalar()
+            kiosk = connection.execute(text("SELECT count(*) FROM response WHERE instrument_id = :i"),
+                                       {"i": quick.id}).scalar()
+        assert queued == kiosk > 0  # only the multi-choice instrument's responses are counted again
+        tally.fold(engine)
+        with engine.connect() as connection:
+            assert sorted(connection.execute(text(stored)).all()) == expected
+        engine.dispose()

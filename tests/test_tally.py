@@ -13,6 +13,7 @@ from survey.db import get_engine
 from survey.models import Dossier, Response, Tally, TallyPending
 from survey.periods import parse
 from survey.scores import Filters, service, tally
+from survey.scores import live as scores_live
 from tests.factories import JULY, add_rated, add_sipas, verdict_mix
 from tests.helpers import bearer, make_key
 
@@ -28,6 +29,10 @@ def data(app, session, province):
     add_sipas(session, province, "D2", n=4, satisfied=1, channel="kiosk")
     for value in (3, 3, 2, 1):
         add_rated(session, province, "H-01", "quick-3", {"RATING": value})
+    # Kiosk reasons, a bit mask (option v: bit v-1): none, "long wait", "wait + attitude + late".
+    for unit, value, mask in (("H-01", 1, 0), ("H-01", 1, 0b1), ("D1", 1, 0b10101), ("D1", 2, 0b100)):
+        add_rated(session, province, unit, "quick-3", {"RATING": value, "REASONS": mask})
+    late = add_rated(session, province, "D2", "quick-3", {"RATING": 1, "REASONS": 0b110000}, when=AUGUST)
     # METHOD.md §2: citizen indicators (1, 3, 4, 7) of four dossiers; answer 1 = 2 points, 2 = 1, 3 = 0.
     value = {2: 1, 1: 2, 0: 3}
     for points in [(2, 2, 2, 2), (1, 2, 1, 1), (0, 1, 2, 0), (2, 2, 2, 2)]:
@@ -39,7 +44,7 @@ def data(app, session, province):
     add_rated(session, province, "H-01", "tt01-dossier", {"RATING": 3},  # complaint, late on the due day
               dossier={"due_at": due, "returned_at": due + timedelta(hours=2), "complaint": True})
     flagged = add_rated(session, province, "D2", "tt01-dossier", {"RATING": 1}, dossier={"due_at": due})
-    session.execute(update(Response).where(Response.id == flagged.id).values(suspicious=True))
+    session.execute(update(Response).where(Response.id.in_([flagged.id, late.id])).values(suspicious=True))
     session.commit()
     with app.app_context():
         yield province
@@ -58,6 +63,7 @@ def pages(session, province, filters: Filters) -> dict:
             "trend": scores.trend(session, units, filters, settings),
             "services": {row["service"]: row for row in scores.services(session, units, filters, settings)},
             "ratings": scores.ratings(session, units, filters, settings),
+            "reasons": scores.reasons(session, units, filters),
             "dossiers": scores.dossiers(session, units, filters),
             "channels": {row["channel"]: row["n"] for row in scores.channels(session, units, filters)},
             "rates": scores.response_rates(session, unit, units, filters),
@@ -86,6 +92,7 @@ FILTERS = {
     "july": {},
     "summer, flagged left out": {"include_flagged": False},
     "paper": {"channel": "paper"},
+    "kiosk": {"channel": "kiosk"},
 }
 
 
@@ -109,6 +116,12 @@ def test_pages_from_the_tally_equal_counting_live(session, data, monkeypatch, fo
                          "same_day": 1, "returned": 2}
     if name.endswith("left out"):
         assert facts["dissatisfied"] == 1 and facts["bad"] == 2
+    reasons = from_tally["P"]["reasons"].get("quick-3")
+    ticked = {row["value"]: row["count"] for row in reasons["reasons"]}
+    if name in ("july", "kiosk"):
+        assert (ticked, reasons["with_reasons"]) == ({1: 2, 2: 0, 3: 2, 4: 0, 5: 1, 6: 0}, 3)
+    if name == "summer, flagged left out":  # the flagged August rating's reasons (5, 6) are left out
+        assert (ticked[5], ticked[6], reasons["with_reasons"]) == (1, 0, 3)
 
 
 def test_service_filter_uses_the_service_grain(session, data, monkeypatch):
@@ -120,6 +133,23 @@ def test_service_filter_uses_the_service_grain(session, data, monkeypatch):
     assert from_tally["P"]["leaf n"] == {data.units["D1"].id: 7, data.units["H-01"].id: 5}
     live(monkeypatch)
     assert_same(from_tally, pages(session, data, filters))
+
+
+@pytest.mark.parametrize("folded", [False, True], ids=["pending", "folded"])
+def test_reasons_are_summed_from_the_tally_not_counted_live(session, data, monkeypatch, folded):
+    if folded:
+        tally.fold(get_engine())
+    units = scores.subtree_units(session, data.root)
+
+    def counted_live(*_, **__):
+        raise AssertionError("the reasons were counted live")
+
+    monkeypatch.setattr(scores_live, "option_counts", counted_live)
+    reasons = scores.reasons(session, units, Filters(parse("2026-07"), channel="kiosk"))["quick-3"]
+    assert {row["value"]: row["count"] for row in reasons["reasons"] if row["count"]} == {1: 2, 3: 2, 5: 1}
+    assert reasons["with_reasons"] == 3
+    with pytest.raises(AssertionError, match="counted live"):  # a part of a month: only SQL can count
+        scores.reasons(session, units, Filters(parse("2026-07-01..2026-07-15")))
 
 
 def live(monkeypatch) -> None:

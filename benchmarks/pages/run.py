@@ -58,6 +58,7 @@ def urls(app) -> tuple[list[str], list[str]]:
     sample = [code for codes in picked.values() for code in codes[:3]]
     overview = [f"/manage/?period={p}" for p in PERIODS] + [
         "/manage/?channel=paper", "/manage/?flagged=exclude&period=2026",
+        "/manage/?channel=kiosk&period=2026",
     ]
     unit_pages = [f"/manage/unit/{code}?period={p}" for code in sample for p in ("", "2026-Q3")]
     return overview, unit_pages

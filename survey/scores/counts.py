@@ -47,14 +47,43 @@ def value_counts(session: Session, code: str, units: list[Unit], filters: Filter
     return {v: count for v, count in totals.items() if count}
 
 
+def unit_value_counts(session: Session, code: str, units: list[Unit], filters: Filters,
+                      item: instruments.Item) -> pd.DataFrame:
+    """Count each answer value of one item per unit of a subtree (root first): index unit_id, a column
+    per value (every value of the item, zeros included), units without answers left out.
+    """
+    values = sorted(allowed_values(instruments.load(code), item))
+    summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=["unit_id"])
+    if summed is not None:
+        frame = summed.counts(item.code).set_axis(summed.keys["unit_id"].astype("int64").to_numpy())
+    else:
+        frames = [live.level_counts(session, path=units[0].path, filters=filters, instrument=version,
+                                    slot=item.slot, levels=values)
+                  for version in live.instrument_ids(session, code)]
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=values, dtype="int64")
+        columns = [f"level_{v}" for v in values]
+        frame = (pd.concat(frames).astype({"unit_id": "int64"}).groupby("unit_id")[columns].sum()
+                 .rename(columns=lambda name: int(name.removeprefix("level_"))))
+    frame = frame.groupby(level=0).sum().reindex(columns=values, fill_value=0).astype("int64")
+    return frame[frame.sum(axis=1) > 0].rename_axis("unit_id")
+
+
 def option_counts(session: Session, code: str, units: list[Unit], filters: Filters,
                   item: instruments.Item) -> tuple[dict[int, int], int]:
     """Count each ticked option of a multi-choice item over a subtree, and the responses that ticked any.
 
-    Always live: the tally holds no multi-choice sums.
+    From the tally where it answers (as value_counts), else live.
     """
     values = [option.value for option in item.options]
     totals, answered = dict.fromkeys(values, 0), 0
+    summed = tally.sums(code, unit_ids=[u.id for u in units], filters=filters, by=[])
+    if summed is not None:
+        at, options = summed.layout.options_at(item.code)
+        column = summed.values[:, at:at + len(options) + 1].sum(axis=0)
+        ticked = dict(zip(options, (int(n) for n in column[:-1]), strict=True))
+        return {value: ticked.get(value, 0) for value in values}, int(column[-1])
     for version in live.instrument_ids(session, code):
         frame = live.option_counts(session, path=units[0].path, filters=filters, instrument=version,
                                    slot=item.slot, options=values)

@@ -136,7 +136,7 @@ def option_counts(
 ) -> pd.DataFrame:
     """Count how often each option of a multi-choice item was ticked (its bit v-1 set), with answered.
 
-    The tally keeps no sums of multi-choice items, so these are always counted here, in one pass.
+    Counted here, in one pass, where the tally cannot answer the filters (survey.scores.counts).
     """
     column = slot_column(slot)
     sums = [func.sum(case((column.op("&")(1 << (option - 1)) != 0, 1), else_=0)).label(f"option_{option}")

@@ -81,34 +81,50 @@ def services(session: Session, units: list[Unit], filters: Filters, settings: Se
 
 
 def ratings(session: Session, units: list[Unit], filters: Filters, settings: Settings) -> list[dict]:
-    """Share of each level of the three-level rating (quick-3 and the per-dossier rating), with intervals."""
+    """Share of each level of the three-level rating (quick-3 and the per-dossier rating), with intervals,
+    for the subtree (root first) and, under "units", for each child unit that has ratings (pooling its own
+    sub-units, as the score table does).
+    """
     rows = []
+    root, paths = units[0], {u.id: u.path for u in units}
+    children = [u for u in units if u.parent_id == root.id]
     for code in (instruments.QUICK, instruments.DOSSIER):
         instrument = instruments.load(code)
-        levels = counts.value_counts(session, code, units, filters, instrument.item("RATING"))
-        answered = sum(levels.values())
-        satisfied = sum(levels.get(v, 0) for v in instrument.satisfied)
-        interval = scoring.proportion_interval(satisfied, answered, method=settings.method,
-                                               confidence_level=settings.confidence_level)
-        rows.append({
-            "instrument": code,
-            "answered": answered,
-            "levels": [{"value": level.value, "label": level.label, "count": levels.get(level.value, 0)}
-                       for level in instrument.levels],
-            "satisfied": satisfied,
-            "estimate": plain(satisfied / answered) if answered else None,
-            "ci_low": plain(interval.ci_low) if answered else None,
-            "ci_high": plain(interval.ci_high) if answered else None,
-        })
+        per_unit = counts.unit_value_counts(session, code, units, filters, instrument.item("RATING"))
+        row = rated(instrument, per_unit.sum(), settings)
+        leaf_paths = pd.Series([paths.get(int(i), "") for i in per_unit.index], dtype=str)
+        row["units"] = []
+        for child in children:
+            within = leaf_paths.str.startswith(child.path).to_numpy()
+            part = rated(instrument, per_unit[within].sum(), settings)
+            if part["answered"]:
+                row["units"].append({"code": child.code, "name": child.name, **part})
+        rows.append({"instrument": code, **row})
     return rows
+
+
+def rated(instrument: instruments.Instrument, levels: pd.Series, settings: Settings) -> dict:
+    """Return the answers, each level's count, the satisfied share and its interval from level counts."""
+    answered = int(levels.sum())
+    satisfied = int(sum(levels.get(v, 0) for v in instrument.satisfied))
+    interval = scoring.proportion_interval(satisfied, answered, method=settings.method,
+                                           confidence_level=settings.confidence_level)
+    return {
+        "answered": answered,
+        "levels": [{"value": level.value, "label": level.label, "count": int(levels.get(level.value, 0))}
+                   for level in instrument.levels],
+        "satisfied": satisfied,
+        "estimate": plain(satisfied / answered) if answered else None,
+        "ci_low": plain(interval.ci_low) if answered else None,
+        "ci_high": plain(interval.ci_high) if answered else None,
+    }
 
 
 def reasons(session: Session, units: list[Unit], filters: Filters) -> dict[str, dict]:
     """Count the dissatisfaction reasons of each three-level rating (a multi-choice item), most ticked
     first: {instrument code: {"reasons": [...], "with_reasons": responses giving any}}.
 
-    Counted live (the tally keeps no multi-choice sums): seconds for a province's year, so pages ask
-    for it on demand while the report and the exports always include it.
+    Summed from the tally (which keeps each option's count) where it answers, else counted live.
     """
     out = {}
     for code in (instruments.QUICK, instruments.DOSSIER):

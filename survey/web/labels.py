@@ -58,6 +58,12 @@ FLAG_REASONS = {
     "honeypot field filled": _l("a hidden field was filled in (an automated form)"),
     "filled faster than the minimum time": _l("answered faster than the minimum time"),
 }
+#: TT 01/2018's reading of the civil-servant total (out of 10), by scoring's band codes.
+DUTY_BANDS = {
+    "100%": _l("completes 100% of duties"),
+    "70% to <100%": _l("completes 70% to under 100% of duties"),
+    "below 70%": _l("completes under 70% of duties"),
+}
 #: The timing reason of a web survey, with its numbers (survey.web.submission.suspicion).
 TOO_FAST = re.compile(r"answered in (\d+) s, under the ([\d.]+) s minimum")
 
@@ -82,6 +88,13 @@ def flag_reasons(stored: str | None) -> list[str]:
     return reasons
 
 
+def duty_bands_note() -> str:
+    """Return how TT 01/2018 reads the civil-servant total, each band named."""
+    return _("The total is the civil servant's score under TT 01 (the five indicators, out of 10): from 5 "
+             "points %(high)s; from 3.5 to under 5 %(middle)s; under 3.5 %(low)s.",
+             high=DUTY_BANDS["100%"], middle=DUTY_BANDS["70% to <100%"], low=DUTY_BANDS["below 70%"])
+
+
 def named(names: dict, code: str | None) -> str:
     """Return the name of a code in the interface language, or the code itself."""
     return str(names.get(code, code)) if code else "–"
@@ -96,4 +109,6 @@ def init_app(app: Flask) -> None:
         audit_entity=lambda code: named(AUDIT_ENTITIES, code),
         flag_reasons=flag_reasons,
         interval_method=lambda code: named(INTERVAL_METHODS, code),
+        duty_band=lambda code: named(DUTY_BANDS, code),
     )
+    app.jinja_env.globals.update(duty_bands_note=duty_bands_note)

@@ -51,7 +51,7 @@ def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[
         _, layout = known[int(instrument_id)]
         answers = {slot: pd.to_numeric(part[f"v{slot:02d}"], errors="coerce")
                    .fillna(-1).to_numpy(dtype=np.int64)
-                   for _, slot, _ in layout.counted}
+                   for _, slot, _ in (*layout.counted, *layout.ticked)}
         masks = (part["answered_mask"].to_numpy(dtype=np.int64),
                  part["satisfied_mask"].to_numpy(dtype=np.int64))
         common = {"unit_id": part["unit_id"].astype("int64").to_numpy(),
@@ -90,6 +90,14 @@ def group_vectors(codes: np.ndarray, size: int, layout: Layout, answers: dict[in
         counts = np.bincount(codes[given] * len(options) + position[given], minlength=size * len(options))
         values[:, at:at + len(options)] = counts.reshape(size, len(options))
         at += len(options)
+    for _, slot, options in layout.ticked:
+        # A multi-choice answer is a bit mask (option v: bit v-1); none or -1 ticks nothing.
+        mask = np.where(answers[slot] > 0, answers[slot], 0)
+        for option in options:
+            values[:, at] = np.bincount(codes, weights=(mask >> (option - 1)) & 1, minlength=size)
+            at += 1
+        values[:, at] = np.bincount(codes, weights=mask > 0, minlength=size)
+        at += 1
     if layout.scored:
         patterns = pd.DataFrame({"group": codes, "answered_mask": masks[0], "satisfied_mask": masks[1]})
         patterns = patterns.groupby(list(patterns.columns), sort=False).size().rename("n").reset_index()

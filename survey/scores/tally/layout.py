@@ -20,26 +20,39 @@ class Layout:
     """Where each sum sits in a group's vector, for one instrument version.
 
     [0] respondents; then, for every item that is not multi-choice, the count of each of its
-    values; then, when the instrument has rated items, the moments' totals (2m) and the upper
-    triangle of their cross-products (row by row).
+    values; then, for every multi-choice item, how many responses ticked each of its options and
+    how many ticked any; then, when the instrument has rated items, the moments' totals (2m) and
+    the upper triangle of their cross-products (row by row).
+
+    Stored rows carry no layout: a change of layout (of this class or of an instrument version)
+    needs its stored groups counted again: `flask tally --rebuild`, or a migration that drops the
+    groups of the changed versions and queues their responses (as revision f3c5a8e1b2d4 does).
     """
 
     counted: tuple[tuple[str, int, tuple[int, ...]], ...]
     scored: tuple[str, ...]
+    #: Multi-choice items: (code, slot, option values); an option v is bit v-1 of the stored mask.
+    ticked: tuple[tuple[str, int, tuple[int, ...]], ...] = ()
 
     @classmethod
     def of(cls, instrument: instruments.Instrument) -> "Layout":
         counted = tuple((item.code, item.slot, tuple(sorted(allowed_values(instrument, item))))
                         for item in instrument.items if item.kind != "multi")
-        return cls(counted, tuple(item.code for item in instrument.scored_items))
+        ticked = tuple((item.code, item.slot, tuple(sorted(option.value for option in item.options)))
+                       for item in instrument.items if item.kind == "multi")
+        return cls(counted, tuple(item.code for item in instrument.scored_items), ticked)
 
     @property
     def m(self) -> int:
         return 2 * len(self.scored)
 
     @property
-    def totals_at(self) -> int:
+    def ticked_at(self) -> int:
         return 1 + sum(len(values) for _, _, values in self.counted)
+
+    @property
+    def totals_at(self) -> int:
+        return self.ticked_at + sum(len(options) + 1 for _, _, options in self.ticked)
 
     @property
     def cross_at(self) -> int:
@@ -57,6 +70,18 @@ class Layout:
                 return at, values
             at += len(values)
         raise KeyError(f"item {code!r} has no value counts in this layout")
+
+    def options_at(self, code: str) -> tuple[int, tuple[int, ...]]:
+        """Return (first column, options) of a multi-choice item's option counts.
+
+        The column after the options counts the responses that ticked any.
+        """
+        at = self.ticked_at
+        for item, _, options in self.ticked:
+            if item == code:
+                return at, options
+            at += len(options) + 1
+        raise KeyError(f"item {code!r} has no option counts in this layout")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from survey.web.filters import decimal1, number, percent
-from survey.web.labels import INTERVAL_METHODS, named
+from survey.web.labels import DUTY_BANDS, INTERVAL_METHODS, duty_bands_note, named
 
 #: The national motto is the same in every language of the interface: it is a legal form.
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -258,7 +258,10 @@ def dossier_section(ratings: list[dict], dossiers: dict, language: str, level: f
     if tt01:
         header = [_("Indicator %(i)s", i=i) for i in tt01["indicators"]] + [_("Total (of 10)")]
         cells = [decimal1(v) for v in tt01["indicators"].values()]
-        cells.append(f"{decimal1(tt01['civil_servant_total'])} ({tt01['civil_servant_band']})")
+        band = tt01["civil_servant_band"]
+        cells.append(f"{decimal1(tt01['civil_servant_total'])} · {named(DUTY_BANDS, band)}" if band
+                     else decimal1(tt01["civil_servant_total"]))
         blocks.append(Table(_("TT 01/2018 indicators (mean points per dossier, 0–2, rounded to one decimal)"),
                             header, [cells]))
+        blocks.append(duty_bands_note())
     return Section(_("Quick rating and dossiers"), blocks)

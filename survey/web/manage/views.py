@@ -87,15 +87,13 @@ def page_key(page: Page, name: str, *extra) -> tuple:
             scores.data_version(get_session()), *extra)
 
 
-def ratings_of(page: Page, *, with_reasons: bool) -> list[dict]:
-    """Return the three-level ratings, with their dissatisfaction reasons when asked (a live count)."""
-    found = section(page, "reasons") if with_reasons else {}
+def ratings_of(page: Page) -> list[dict]:
+    """Return the three-level ratings with their dissatisfaction reasons (both summed from the tally).
+
+    Pages once counted reasons only on `?reasons=1`; that parameter is now ignored.
+    """
+    found = section(page, "reasons")
     return [{**rating, **found.get(rating["instrument"], {})} for rating in section(page, "ratings")]
-
-
-def reasons_asked() -> bool:
-    """Tell whether the page was asked to count the dissatisfaction reasons (?reasons=1)."""
-    return request.args.get("reasons") == "1"
 
 
 def trend_of(page: Page) -> list[dict]:
@@ -111,7 +109,7 @@ def overview():
     """
     page = read_page()
     return render_template("manage/overview.html", page=page, table=table_of(page), trend=trend_of(page),
-                           ratings=ratings_of(page, with_reasons=reasons_asked()),
+                           ratings=ratings_of(page),
                            crumbs=breadcrumbs(page.unit), dossiers=section(page, "dossiers"),
                            rates=section(page, "rates"))
 
@@ -132,7 +130,7 @@ def unit(code: str):
         crumbs=breadcrumbs(page.unit),
         counters=section(page, "counters"),
         services=section(page, "services"),
-        ratings=ratings_of(page, with_reasons=reasons_asked()),
+        ratings=ratings_of(page),
         dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
         rates=section(page, "rates"),
@@ -148,7 +146,7 @@ def report_of(page: Page) -> document.Report:
     texts = instrument_texts()
     return document.build(
         page, table=table_of(page), trend=trend_of(page), counters=section(page, "counters"),
-        ratings=ratings_of(page, with_reasons=True), dossiers=section(page, "dossiers"),
+        ratings=ratings_of(page), dossiers=section(page, "dossiers"),
         channels=section(page, "channels"),
         channel_labels=CHANNEL_LABELS, parent_name=parent.name if parent else None, today=local_today(),
         language=str(get_locale()), item_texts=texts["item_texts"], factor_titles=texts["factor_titles"],
@@ -235,7 +233,7 @@ def export(page: Page, fmt: str) -> Response:
     """Return every section of a page (the scope's own sections included) as CSV or XLSX."""
     parts = {name: section(page, name)
              for name in ("trend", "channels", "dossiers", "counters", "services", "rates")}
-    parts["ratings"] = ratings_of(page, with_reasons=True)
+    parts["ratings"] = ratings_of(page)
     parts["comments"] = section(page, "comments", "", 1)
     return exports.download(page, table_of(page), parts, fmt=fmt, item_texts=instrument_texts()["item_texts"])
 
