@@ -8,7 +8,7 @@ from sqlmodel import Session, or_, select
 from survey.core import signals
 from survey.core.devices import aware
 from survey.instruments import Instrument
-from survey.instruments.catalogue import of_row
+from survey.instruments.catalogue import of_row, stored
 from survey.models import ANSWER_SLOTS, Answer, Response
 from survey.models import Instrument as InstrumentRow
 
@@ -53,8 +53,15 @@ def burst(
     new = rating_of(instrument_row, values, at=at, counter_id=counter_id, client_hash=client_hash)
     if not new.top:
         return None
-    recent = recent_ratings(session, counter_id=counter_id, client_hash=client_hash,
-                            since=at - timedelta(seconds=thresholds.burst_seconds))
+    where = {"counter_id": counter_id, "client_hash": client_hash,
+             "since": at - timedelta(seconds=thresholds.burst_seconds)}
+    # The newest few ratings settle most cases in one small read: a burst among them is a burst among
+    # all (more ratings only add top ones), and fewer than asked for are all there are. Under a flood
+    # this keeps each submission from reading the whole minute.
+    probe = max(thresholds.burst_count, thresholds.client_burst_count)
+    recent = recent_ratings(session, newest=probe, **where)
+    if len(recent) == probe and not signals.in_burst(new, recent, thresholds):
+        recent = recent_ratings(session, **where)
     return signals.BURST if signals.in_burst(new, recent, thresholds) else None
 
 
@@ -71,9 +78,11 @@ def rating_of(instrument_row: InstrumentRow, values: dict[str, int | None], **wh
 
 def recent_ratings(
     session: Session, *, counter_id: int | None, kiosk_id: int | None = None, client_hash: str | None = None,
-    since: datetime,
+    since: datetime, newest: int | None = None,
 ) -> list[signals.Rating]:
-    """Return the ratings of a counter, device or client submitted since a time."""
+    """Return the ratings of a counter, device or client submitted since a time (the oldest 2000, or
+    only the `newest` few).
+    """
     owners = [Response.counter_id == counter_id] if counter_id is not None else []
     if kiosk_id is not None:
         owners.append(Response.kiosk_id == kiosk_id)
@@ -87,18 +96,18 @@ def recent_ratings(
                Response.client_hash, *(slots[name] for name in SLOT_COLUMNS))
         .join(Answer, Answer.response_id == Response.id)
         .where(or_(*owners), Response.submitted_at >= since)
-        .order_by(Response.submitted_at)
-        .limit(2000)
+        .order_by(Response.submitted_at.desc() if newest else Response.submitted_at)
+        .limit(newest or 2000)
     ).all()
     ratings = []
     for at, kiosk_id, counter_id, instrument_id, client, *values in rows:
-        instrument = of_row(session.get(InstrumentRow, instrument_id))
-        stored = tuple(values[item.slot - 1] for item in instrument.items)
+        instrument = stored(session, instrument_id)  # not session.get: it would query again for every row
+        pattern = tuple(values[item.slot - 1] for item in instrument.items)
         scored = [values[item.slot - 1] for item in instrument.scored_items]
         ratings.append(
             signals.Rating(
                 at=aware(at),
-                pattern=stored,
+                pattern=pattern,
                 top=is_top(instrument, scored),
                 kiosk_id=kiosk_id,
                 counter_id=counter_id,
