@@ -74,10 +74,11 @@ def view() -> Store:
 
 
 def waiting(engine: Engine) -> int:
-    """Return how many responses and dossiers wait in the queue."""
-    with snapshot(engine) as connection:
-        return (connection.execute(select(func.count()).select_from(TallyPending)).scalar_one()
-                + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar_one())
+    """Return how many responses and dossiers wait in the queue (one statement: it follows every write)."""
+    responses, dossiers = (select(func.count()).select_from(queue).scalar_subquery()
+                           for queue in (TallyPending, TallyPendingDossier))
+    with engine.connect() as connection:
+        return connection.execute(select(responses + dossiers)).scalar_one()
 
 
 def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
