@@ -17,6 +17,7 @@ from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
 from survey.models.org import SHORT_CODE_LENGTH
 from survey.web.auth import csrf
 from survey.web.limits import counter_key, limiter, refused_key
+from survey.web.serving import count_queue
 from survey.web.submission import Ticket, build_form, make_ticket, quick_answers, read_ticket, save
 
 bp = Blueprint("respond", __name__)
@@ -97,6 +98,7 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
     def store(answers: Submitted, ticket: Ticket):
         save(session, code, answers, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR,
              counter_id=counter.id, service_id=answers.service)
+        count_queue(session)
         session.commit()  # a known key writes nothing and lands here too
         return thanks
 

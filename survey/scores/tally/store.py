@@ -73,12 +73,17 @@ def view() -> Store:
     return store
 
 
-def waiting(engine: Engine) -> int:
-    """Return how many responses and dossiers wait in the queue (one statement: it follows every write)."""
+def queue_length():
+    """Return the statement counting the responses and dossiers waiting in the queue."""
     responses, dossiers = (select(func.count()).select_from(queue).scalar_subquery()
                            for queue in (TallyPending, TallyPendingDossier))
+    return select(responses + dossiers)
+
+
+def waiting(engine: Engine) -> int:
+    """Return how many responses and dossiers wait in the queue (one statement: it follows writes)."""
     with engine.connect() as connection:
-        return connection.execute(select(responses + dossiers)).scalar_one()
+        return connection.execute(queue_length()).scalar_one()
 
 
 def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
@@ -96,9 +101,11 @@ def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
         }
 
 
-def fold_if_waiting(engine: Engine, *, fold_at: int) -> int:
-    """Fold the queue on the primary when more than `fold_at` wait; return how many responses were added."""
-    return fold(engine) if waiting(engine) > fold_at else 0
+def fold_if_waiting(engine: Engine, *, fold_at: int, known: int | None = None) -> int:
+    """Fold the queue on the primary when more than `fold_at` wait (`known`: counted already by the
+    write); return how many responses were added.
+    """
+    return fold(engine) if (waiting(engine) if known is None else known) > fold_at else 0
 
 
 def refresh(engine: Engine, store: Store) -> Store:
