@@ -1,8 +1,10 @@
 """Look up the recent ratings of a device and counter and ask survey.core.signals about a new one."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlmodel import Session, or_, select
 
 from survey.core import signals
@@ -83,22 +85,12 @@ def recent_ratings(
     """Return the ratings of a counter, device or client submitted since a time (the oldest 2000, or
     only the `newest` few).
     """
-    owners = [Response.counter_id == counter_id] if counter_id is not None else []
-    if kiosk_id is not None:
-        owners.append(Response.kiosk_id == kiosk_id)
-    if client_hash is not None:
-        owners.append(Response.client_hash == client_hash)
+    where = {"counter_id": counter_id, "kiosk_id": kiosk_id, "client_hash": client_hash}
+    owners = tuple(name for name, value in where.items() if value is not None)
     if not owners:
         return []
-    slots = Answer.__table__.c
-    rows = session.execute(
-        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id,
-               Response.client_hash, *(slots[name] for name in SLOT_COLUMNS))
-        .join(Answer, Answer.response_id == Response.id)
-        .where(or_(*owners), Response.submitted_at >= since)
-        .order_by(Response.submitted_at.desc() if newest else Response.submitted_at)
-        .limit(newest or 2000)
-    ).all()
+    parameters = {name: where[name] for name in owners} | {"since": since, "limit": newest or 2000}
+    rows = session.execute(recent_statement(owners, newest=bool(newest)), parameters).all()
     ratings = []
     for at, kiosk_id, counter_id, instrument_id, client, *values in rows:
         instrument = stored(session, instrument_id)  # not session.get: it would query again for every row
@@ -116,6 +108,21 @@ def recent_ratings(
             )
         )
     return ratings
+
+
+@cache
+def recent_statement(owners: tuple[str, ...], *, newest: bool):
+    """Return the query of recent ratings by some owner columns (built once: it runs on every submission)."""
+    slots = Answer.__table__.c
+    return (
+        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id,
+               Response.client_hash, *(slots[name] for name in SLOT_COLUMNS))
+        .join(Answer, Answer.response_id == Response.id)
+        .where(or_(*(getattr(Response, name) == bindparam(name) for name in owners)),
+               Response.submitted_at >= bindparam("since"))
+        .order_by(Response.submitted_at.desc() if newest else Response.submitted_at)
+        .limit(bindparam("limit"))
+    )
 
 
 def is_top(instrument: Instrument, scored_values: list[int | None]) -> bool:

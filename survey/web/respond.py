@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from forms.survey import Submitted
@@ -23,6 +24,17 @@ from survey.web.submission import Ticket, build_form, make_ticket, quick_answers
 bp = Blueprint("respond", __name__)
 #: The survey forms carry their own CSRF token with a long time limit (see forms.survey).
 csrf.exempt(bp)
+
+
+#: One round trip for a counter, its unit and its procedures (built once: every submission runs it).
+COUNTER = (
+    select(Counter, Unit, Service.id, Service.name)
+    .join(Unit, Counter.unit_id == Unit.id)
+    .outerjoin(UnitService, UnitService.unit_id == Unit.id)
+    .outerjoin(Service, Service.id == UnitService.service_id)
+    .where(Counter.token == bindparam("token"))
+    .order_by(Service.name)
+)
 
 
 def client_limit() -> str:
@@ -79,14 +91,7 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
         if counter is None:
             return render_template("respond/unknown.html"), 404
         return redirect(url_for(".counter_survey", token=counter.token), 303)
-    rows = session.exec(
-        select(Counter, Unit, Service.id, Service.name)  # one round trip for the counter and its procedures
-        .join(Unit, Counter.unit_id == Unit.id)
-        .outerjoin(UnitService, UnitService.unit_id == Unit.id)
-        .outerjoin(Service, Service.id == UnitService.service_id)
-        .where(Counter.token == token)
-        .order_by(Service.name)
-    ).all()
+    rows = session.exec(COUNTER, params={"token": token}).all()
     if not rows:
         return render_template("respond/unknown.html"), 404
     counter, unit = rows[0][:2]

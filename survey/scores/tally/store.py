@@ -4,6 +4,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -73,8 +74,9 @@ def view() -> Store:
     return store
 
 
+@cache
 def queue_length():
-    """Return the statement counting the responses and dossiers waiting in the queue."""
+    """Return the statement counting the responses and dossiers waiting in the queue (built once)."""
     responses, dossiers = (select(func.count()).select_from(queue).scalar_subquery()
                            for queue in (TallyPending, TallyPendingDossier))
     return select(responses + dossiers)
