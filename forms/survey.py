@@ -1,10 +1,18 @@
-"""The citizen survey form, built from an instrument (validation only: choices are passed in)."""
+"""The citizen survey form, built from an instrument (validation only: choices are passed in).
 
+A submitted survey is read in one of two ways that agree (tests/test_forms_survey_quick.py): the
+WTForms form, bound field by field, which also renders the page and words every error; and
+`QuickCheck`, which accepts only plainly valid posts (each answer exactly one of its choices), without
+binding the form. A post the quick check does not accept goes to the form, which decides.
+"""
+
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import validate_csrf
 from wtforms import (
     HiddenField,
     RadioField,
@@ -14,7 +22,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms import Form
@@ -39,7 +47,33 @@ class MultiChoiceField(SelectMultipleField):
 
     @property
     def mask(self) -> int:
-        return sum(1 << (value - 1) for value in self.data or ())
+        return option_mask(self.data or ())
+
+
+def option_mask(values) -> int:
+    """Return the bit mask of chosen options (bit value − 1); an option sent twice counts once."""
+    mask = 0
+    for value in values:
+        mask |= 1 << (value - 1)
+    return mask
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What a valid survey post says, however it was read."""
+
+    #: Answers by item code (None: not answered; a multi item as its bit mask).
+    values: dict[str, int | None]
+    #: The comment without surrounding spaces, or None.
+    comment: str | None
+    #: The chosen procedure's id, or None.
+    service: int | None
+    #: Respondent facts by code (None: not given).
+    facts: dict[str, str | None]
+    #: Whether the honeypot field was filled in.
+    honeypot: bool
+    #: The signed ticket as posted (survey.web.submission reads it).
+    ticket: str | None
 
 
 class SurveyForm(Form):
@@ -68,8 +102,25 @@ class SurveyForm(Form):
         return values
 
     def fact_values(self) -> dict[str, str | None]:
-        """Return the respondent facts that were given."""
-        return {fact["code"]: self[fact["code"]].data or None for fact in self.instrument.facts}
+        """Return the respondent facts that were given (blank is not given)."""
+        return {fact["code"]: given(self[fact["code"]].data) for fact in self.instrument.facts}
+
+    def submitted(self) -> Submitted:
+        """Return what the validated form says."""
+        service = given(self["service"].data) if "service" in self else None
+        return Submitted(
+            values=self.item_values(),
+            comment=given(self["comment"].data) if "comment" in self else None,
+            service=int(service) if service else None,
+            facts=self.fact_values(),
+            honeypot=bool(self.website.data),
+            ticket=self.ticket.data,
+        )
+
+
+def given(text: str | None) -> str | None:
+    """Return a text without surrounding spaces, or None when blank (Optional lets a blank pass)."""
+    return (text or "").strip() or None
 
 
 def survey_form_class(
@@ -104,6 +155,7 @@ def survey_form_class(
             + [SelectChoice(o["value"], o["label"][language]) for o in fact["options"]],
             validators=[Optional()],
         )
+    fields["quick"] = QuickCheck(instrument, services)
     return type(f"{instrument.code.title()}Form", (SurveyForm,), fields)
 
 
@@ -118,3 +170,72 @@ def item_field(instrument: "Instrument", item: "Item", language: str):
         choices.append(SelectChoice(instrument.no_opinion.value, instrument.no_opinion.label[language]))
     required = InputRequired(message=_l("Please choose an answer.")) if item.required else Optional()
     return ChoiceField(item.text[language], choices=choices, coerce=int, validators=[required])
+
+
+class QuickCheck:
+    """Accept a plainly valid survey post without binding the form; leave every other post to it.
+
+    Accepted: a posted form (no files) whose CSRF token passes as the form's would; each item either
+    one of its choices written as the form writes it ("5"), or absent when optional (a multi item:
+    absent, or distinct choices); the comment within its length; the procedure and facts absent or
+    one of their choices. Whatever is accepted, the form accepts too, with the same values.
+    """
+
+    def __init__(self, instrument: "Instrument", services: list[tuple[int, str]] | None):
+        self.instrument = instrument
+        self.items = []
+        for item in instrument.items:  # the choices item_field gives each item
+            options = item.options if item.kind in ("multi", "points") else instrument.levels
+            values = {option.value for option in options}
+            if item.kind == "rating" and instrument.no_opinion is not None:
+                values.add(instrument.no_opinion.value)
+            self.items.append((item.code, item.kind == "multi", item.required, {str(v): v for v in values}))
+        self.comment_max = int(instrument.comment.get("max_length") or 0)
+        self.service = None if services is None else {str(id_) for id_, _ in services}
+        self.facts = {fact["code"]: {str(o["value"]) for o in fact["options"]} for fact in instrument.facts}
+
+    def __call__(self) -> Submitted | None:
+        """Return what the current request's post says when plainly valid, else None."""
+        if request.files or not request.form or not csrf_passes():
+            return None
+        form = request.form
+        values: dict[str, int | None] = {}
+        for code, multi, required, choices in self.items:
+            posted = form.getlist(code)
+            if multi:
+                if len(set(posted)) != len(posted) or not all(text in choices for text in posted):
+                    return None
+                values[code] = option_mask(choices[text] for text in posted)
+            elif not posted and not required:
+                values[code] = None
+            elif len(posted) == 1 and posted[0] in choices:
+                values[code] = choices[posted[0]]
+            else:
+                return None
+        # Fields the form does not have are ignored, as the form ignores them.
+        comment = form.get("comment") if self.comment_max else None
+        if comment is not None and len(comment) > self.comment_max:
+            return None
+        services = self.service
+        service = form.get("service") if services is not None else None
+        if service and services is not None and service not in services:
+            return None
+        facts = {code: form.get(code) or None for code in self.facts}
+        if any(value is not None and value not in self.facts[code] for code, value in facts.items()):
+            return None
+        return Submitted(values=values, comment=given(comment), service=int(service) if service else None,
+                         facts=facts, honeypot=bool(form.get("website")), ticket=form.get("ticket"))
+
+
+def csrf_passes() -> bool:
+    """Tell whether the post's CSRF token passes the check the survey form makes (or CSRF is off)."""
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True) or g.get("csrf_valid", False):
+        return True
+    name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    try:
+        validate_csrf(request.form.get(name), config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key),
+                      config.get("SURVEY_CSRF_TIME_LIMIT"), name)
+    except ValidationError:
+        return False
+    return True

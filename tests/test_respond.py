@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from survey.models import Answer, Counter, Response, Unit
+from survey.models import Answer, Counter, Response, Tally, TallyPending, Unit
 from tests.helpers import D1, aged_ticket, answers, checked, hidden
 
 
@@ -152,3 +152,19 @@ def test_a_counter_can_ask_the_quick_rating_with_reasons(app, client, session, p
     stored = session.execute(select(table.c.v01, table.c.v02).where(table.c.response_id == row.id)).one()
     assert stored == (1, 0b101)
     assert (row.answered_mask, row.satisfied_mask, row.suspicious) == (1, 0, False)
+
+
+def test_a_submission_counts_the_tally_queue_in_its_own_write_and_folds_once_answered(app, client, session,
+                                                                                     province):
+    app.config["TALLY_FOLD_AT"] = 1
+    first = client.post(D1, data=answers() | {"ticket": aged_ticket(app)})
+    first.close()  # one waits: not more than TALLY_FOLD_AT, no fold
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == 1
+    assert session.scalar(select(func.count()).select_from(Tally)) == 0
+    session.commit()
+    second = client.post(D1, data=answers() | {"ticket": aged_ticket(app)})
+    assert second.status_code == 303
+    second.close()  # two wait: the fold runs once the answer is sent
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(TallyPending)) == 0
+    assert session.scalar(select(func.count()).select_from(Tally)) > 0

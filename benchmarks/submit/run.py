@@ -1,4 +1,6 @@
-"""Benchmark the survey POST under gunicorn (SQLite, PostgreSQL) against a do-nothing Flask app.
+"""Benchmark the survey POST under gunicorn (SQLite, PostgreSQL) against the stack's floor and ceiling.
+
+The floor (floor.py) stores the same rows with no validation; the ceiling (ceiling.py) stores nothing.
 
 Run from the repository root:  python benchmarks/submit/run.py [--seconds 10] [--workers 4]
 Needs wrk (installed with apt-get when missing) and, for PostgreSQL, a server at --postgres.
@@ -41,16 +43,21 @@ def main() -> None:
     if shutil.which("wrk") is None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     workdir = Path(tempfile.mkdtemp(prefix="hailong-bench-"))
+    print(f"load average at the start: {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
-    databases = {"SQLite": f"sqlite:///{workdir / 'bench.sqlite'}"} if options.sqlite else {}
-    if options.postgres:
-        databases["PostgreSQL"] = prepare_postgres(options.postgres)
-    for name, url in databases.items():
-        seed(url)
-        result = load(options, workdir, url=url)
-        result["stored"] = stored(url)
-        rows.append((f"survey POST, {name}", result))
-    rows.append(("do-nothing Flask POST", load(options, workdir, url=None)))
+    databases = ["SQLite"] if options.sqlite else []
+    databases += ["PostgreSQL"] if options.postgres else []
+    for name in databases:
+        for label, app in (("survey POST", "survey:create_app()"), ("floor: same inserts", "floor:app")):
+            # A fresh database for each row: both start from the same empty tables.
+            url = (f"sqlite:///{workdir / f'bench-{len(rows)}.sqlite'}" if name == "SQLite"
+                   else prepare_postgres(options.postgres))
+            seed(url)
+            result = load(options, workdir, url=url, app=app)
+            result["stored"] = stored(url)
+            rows.append((f"{label}, {name}", result))
+    rows.append(("do-nothing Flask POST", load(options, workdir, url=None, app="ceiling:app")))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}\n")
     print_table(options, rows)
 
 
@@ -104,11 +111,10 @@ def stored(url: str) -> int:
     return count
 
 
-def load(options: argparse.Namespace, workdir: Path, *, url: str | None) -> dict:
-    """Serve (the survey on url, or the ceiling app) and measure it with wrk."""
-    app = create_app({"SECRET_KEY": SECRET, "DATABASE_URL": url or "sqlite://", "TESTING": True})
+def load(options: argparse.Namespace, workdir: Path, *, url: str | None, app: str) -> dict:
+    """Serve a WSGI app (the survey or the floor on url, or the ceiling) and measure it with wrk."""
     count = options.seconds * 4000
-    with app.test_request_context():
+    with create_app({"SECRET_KEY": SECRET, "DATABASE_URL": "sqlite://"}).test_request_context():
         tickets = [make_ticket(rendered_at=time.time() - 120) for _ in range(count)]
     (workdir / "tickets.txt").write_text("\n".join(tickets) + "\n")
     (workdir / "body.txt").write_text(urlencode(answers() | {"comment": "Cán bộ nhiệt tình"}))
@@ -116,7 +122,7 @@ def load(options: argparse.Namespace, workdir: Path, *, url: str | None) -> dict
     python_path = os.pathsep.join(filter(None, [str(HERE), str(ROOT), os.environ.get("PYTHONPATH")]))
     server = gunicorn(
         database_url=url or "sqlite://", secret_key=SECRET, port=port, workers=options.workers,
-        env={"PYTHONPATH": python_path}, app="survey:create_app()" if url else "ceiling:app",
+        env={"PYTHONPATH": python_path}, app=app,
     )
     with server:
         wrk(options, workdir, port, seconds=2)  # warm-up: imports, connections, caches
@@ -154,15 +160,18 @@ def parse_wrk(output: str) -> dict:
 
 
 def print_table(options: argparse.Namespace, rows: list[tuple[str, dict]]) -> None:
-    """Print the results as Markdown, with each survey row's share of the ceiling."""
+    """Print a Markdown table: each survey row's share of its database's floor and of the ceiling."""
     ceiling = rows[-1][1]["rps"]
+    floors = {name.split(", ")[-1]: r["rps"] for name, r in rows if name.startswith("floor")}
     print(f"{os.cpu_count()} cores, gunicorn {options.workers} sync workers, wrk 2 threads "
           f"{options.connections} connections, {options.seconds} s per row (after 2 s warm-up)\n")
-    print("| configuration | requests/s | p50 ms | p99 ms | share of ceiling | non-3xx | stored |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| configuration | requests/s | p50 ms | p99 ms | share of floor | share of ceiling | non-3xx "
+          "| stored |\n|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in rows:
-        print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps'] / ceiling:.0%} "
-              f"| {r['bad']} | {r.get('stored', '–')} |")
+        floor = floors.get(name.split(", ")[-1]) if name.startswith("survey") else None
+        share = f"{r['rps'] / floor:.0%}" if floor else "–"
+        print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {share} "
+              f"| {r['rps'] / ceiling:.0%} | {r['bad']} | {r.get('stored', '–')} |")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 """Look up the recent ratings of a device and counter and ask survey.core.signals about a new one."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlmodel import Session, or_, select
+from sqlalchemy import ColumnElement, bindparam, union
+from sqlmodel import Session, col, or_, select
 
 from survey.core import signals
 from survey.core.devices import aware
 from survey.instruments import Instrument
-from survey.instruments.catalogue import of_row
+from survey.instruments.catalogue import of_row, stored
 from survey.models import ANSWER_SLOTS, Answer, Response
 from survey.models import Instrument as InstrumentRow
 
@@ -53,8 +55,15 @@ def burst(
     new = rating_of(instrument_row, values, at=at, counter_id=counter_id, client_hash=client_hash)
     if not new.top:
         return None
-    recent = recent_ratings(session, counter_id=counter_id, client_hash=client_hash,
-                            since=at - timedelta(seconds=thresholds.burst_seconds))
+    where = {"counter_id": counter_id, "client_hash": client_hash,
+             "since": at - timedelta(seconds=thresholds.burst_seconds)}
+    # The newest few ratings settle most cases in one small read: a burst among them is a burst among
+    # all (more ratings only add top ones), and fewer than asked for are all there are. Under a flood
+    # this keeps each submission from reading the whole minute.
+    probe = max(thresholds.burst_count, thresholds.client_burst_count)
+    recent = recent_ratings(session, newest=probe, **where)
+    if len(recent) == probe and not signals.in_burst(new, recent, thresholds):
+        recent = recent_ratings(session, **where)
     return signals.BURST if signals.in_burst(new, recent, thresholds) else None
 
 
@@ -71,34 +80,26 @@ def rating_of(instrument_row: InstrumentRow, values: dict[str, int | None], **wh
 
 def recent_ratings(
     session: Session, *, counter_id: int | None, kiosk_id: int | None = None, client_hash: str | None = None,
-    since: datetime,
+    since: datetime, newest: int | None = None,
 ) -> list[signals.Rating]:
-    """Return the ratings of a counter, device or client submitted since a time."""
-    owners = [Response.counter_id == counter_id] if counter_id is not None else []
-    if kiosk_id is not None:
-        owners.append(Response.kiosk_id == kiosk_id)
-    if client_hash is not None:
-        owners.append(Response.client_hash == client_hash)
+    """Return the ratings of a counter, device or client submitted since a time (the oldest 2000, or
+    only the `newest` few).
+    """
+    where = {"counter_id": counter_id, "kiosk_id": kiosk_id, "client_hash": client_hash}
+    owners = tuple(name for name, value in where.items() if value is not None)
     if not owners:
         return []
-    slots = Answer.__table__.c
-    rows = session.execute(
-        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id,
-               Response.client_hash, *(slots[name] for name in SLOT_COLUMNS))
-        .join(Answer, Answer.response_id == Response.id)
-        .where(or_(*owners), Response.submitted_at >= since)
-        .order_by(Response.submitted_at)
-        .limit(2000)
-    ).all()
+    parameters = {name: where[name] for name in owners} | {"since": since, "limit": newest or 2000}
+    rows = session.execute(recent_statement(owners, newest=bool(newest)), parameters).all()
     ratings = []
     for at, kiosk_id, counter_id, instrument_id, client, *values in rows:
-        instrument = of_row(session.get(InstrumentRow, instrument_id))
-        stored = tuple(values[item.slot - 1] for item in instrument.items)
+        instrument = stored(session, instrument_id)  # not session.get: it would query again for every row
+        pattern = tuple(values[item.slot - 1] for item in instrument.items)
         scored = [values[item.slot - 1] for item in instrument.scored_items]
         ratings.append(
             signals.Rating(
                 at=aware(at),
-                pattern=stored,
+                pattern=pattern,
                 top=is_top(instrument, scored),
                 kiosk_id=kiosk_id,
                 counter_id=counter_id,
@@ -107,6 +108,34 @@ def recent_ratings(
             )
         )
     return ratings
+
+
+@cache
+def recent_statement(owners: tuple[str, ...], *, newest: bool):
+    """Return the query of recent ratings by some owner columns (built once: it runs on every submission).
+
+    The newest few are found per owner (each walks an index on time backwards and stops) and then
+    merged: an OR of owners would make the database read and sort the whole window under a flood.
+    """
+    slots = Answer.__table__.c
+    recent = (Response.submitted_at >= bindparam("since"),)
+    chosen: ColumnElement[bool]
+    if newest:
+        per_owner = [select(Response.id).where(getattr(Response, name) == bindparam(name), *recent)
+                     .order_by(Response.submitted_at.desc()).limit(bindparam("limit")).subquery()
+                     for name in owners]
+        ids = [select(part.c.id) for part in per_owner]
+        chosen = col(Response.id).in_(union(*ids) if len(ids) > 1 else ids[0])
+    else:
+        chosen = or_(*(getattr(Response, name) == bindparam(name) for name in owners))
+    return (
+        select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id,
+               Response.client_hash, *(slots[name] for name in SLOT_COLUMNS))
+        .join(Answer, Answer.response_id == Response.id)
+        .where(chosen, *recent)
+        .order_by(Response.submitted_at.desc() if newest else Response.submitted_at)
+        .limit(bindparam("limit"))
+    )
 
 
 def is_top(instrument: Instrument, scored_values: list[int | None]) -> bool:

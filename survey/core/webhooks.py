@@ -23,6 +23,7 @@ import urllib.request
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from survey.models import Unit, Webhook, WebhookDelivery, utcnow
@@ -68,6 +69,11 @@ def loopback(host: str) -> bool:
         return False
 
 
+#: The active webhooks of some units (every new response asks: built once).
+ACTIVE_HOOKS = select(Webhook.id, Webhook.events).where(
+    col(Webhook.active), col(Webhook.unit_id).in_(bindparam("units", expanding=True)))
+
+
 def enqueue(session: Session, event: str, unit: Unit, data: dict, *, at: datetime | None = None) -> int:
     """Queue an event of a unit for every active webhook of a subtree holding it; return how many.
 
@@ -76,15 +82,14 @@ def enqueue(session: Session, event: str, unit: Unit, data: dict, *, at: datetim
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     ancestors = [int(part) for part in unit.path.strip("/").split("/") if part]
-    hooks = session.exec(select(Webhook).where(col(Webhook.active),
-                                               col(Webhook.unit_id).in_(ancestors))).all()
+    hooks = session.execute(ACTIVE_HOOKS, {"units": ancestors}).all()
     at = at or utcnow()
     body = json.dumps({"event": event, "at": at.isoformat(), "unit": unit.code, "data": data},
                       ensure_ascii=False, sort_keys=True)
     count = 0
-    for hook in hooks:
-        if event in hook.events.split():
-            session.add(WebhookDelivery(webhook_id=hook.id, event=event, payload=body, created_at=at,
+    for hook_id, events in hooks:
+        if event in events.split():
+            session.add(WebhookDelivery(webhook_id=hook_id, event=event, payload=body, created_at=at,
                                         next_attempt_at=at))
             count += 1
     return count

@@ -3,7 +3,7 @@
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import NoReturn
 
@@ -64,7 +64,7 @@ class Instrument:
     #: The validated document, stored with every instrument version in the database.
     document: dict
 
-    @property
+    @cached_property  # a frozen dataclass still has a __dict__ for it
     def scored_items(self) -> tuple[Item, ...]:
         """Return the rating items in order: bit j of the answer masks is the j-th of these."""
         return tuple(item for item in self.items if item.kind == "rating")

@@ -64,3 +64,11 @@ def definition(instrument_id: int, definition_json: str) -> instruments.Instrume
 def of_row(row: InstrumentRow) -> instruments.Instrument:
     """Return the parsed instrument of a stored row."""
     return definition(row.id, row.definition)
+
+
+def stored(session: Session, instrument_id: int) -> instruments.Instrument:
+    """Return the parsed instrument of a stored version by its id, read once per app (rows never change)."""
+    known = current_app.extensions.setdefault("hailong_instruments_by_id", {})
+    if instrument_id not in known:
+        known[instrument_id] = of_row(session.get_one(InstrumentRow, instrument_id))
+    return known[instrument_id]

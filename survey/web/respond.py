@@ -2,8 +2,10 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlmodel import select
 
+from forms.survey import Submitted
 from survey import instruments
 from survey.core.receipts import (
     ReceiptExpired,
@@ -16,11 +18,23 @@ from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
 from survey.models.org import SHORT_CODE_LENGTH
 from survey.web.auth import csrf
 from survey.web.limits import counter_key, limiter, refused_key
-from survey.web.submission import build_form, make_ticket, read_ticket, save
+from survey.web.serving import count_queue
+from survey.web.submission import Ticket, build_form, make_ticket, quick_answers, read_ticket, save
 
 bp = Blueprint("respond", __name__)
 #: The survey forms carry their own CSRF token with a long time limit (see forms.survey).
 csrf.exempt(bp)
+
+
+#: One round trip for a counter, its unit and its procedures (built once: every submission runs it).
+COUNTER = (
+    select(Counter, Unit, Service.id, Service.name)
+    .join(Unit, Counter.unit_id == Unit.id)
+    .outerjoin(UnitService, UnitService.unit_id == Unit.id)
+    .outerjoin(Service, Service.id == UnitService.service_id)
+    .where(Counter.token == bindparam("token"))
+    .order_by(Service.name)
+)
 
 
 def client_limit() -> str:
@@ -77,28 +91,30 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
         if counter is None:
             return render_template("respond/unknown.html"), 404
         return redirect(url_for(".counter_survey", token=counter.token), 303)
-    rows = session.exec(
-        select(Counter, Unit, Service.id, Service.name)  # one round trip for the counter and its procedures
-        .join(Unit, Counter.unit_id == Unit.id)
-        .outerjoin(UnitService, UnitService.unit_id == Unit.id)
-        .outerjoin(Service, Service.id == UnitService.service_id)
-        .where(Counter.token == token)
-        .order_by(Service.name)
-    ).all()
+    rows = session.exec(COUNTER, params={"token": token}).all()
     if not rows:
         return render_template("respond/unknown.html"), 404
     counter, unit = rows[0][:2]
     if not (counter.active and unit.active):
         return render_template("respond/closed.html", unit=unit, counter=counter)
-    form = build_form(counter.instrument_code, [(id_, name) for *_, id_, name in rows if id_ is not None])
-    ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
+    code, services = counter.instrument_code, [(id_, name) for *_, id_, name in rows if id_ is not None]
     thanks = redirect(url_for(".counter_thanks", token=token), 303)
-    if accept and ticket and form.validate_on_submit():
-        service_id = int(form["service"].data) if form["service"].data else None
-        save(session, form, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR, counter_id=counter.id,
-             service_id=service_id)
+
+    def store(answers: Submitted, ticket: Ticket):
+        save(session, code, answers, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR,
+             counter_id=counter.id, service_id=answers.service)
+        count_queue(session)
         session.commit()  # a known key writes nothing and lands here too
         return thanks
+
+    # Most posts are plainly valid: stored without binding the form; the form decides the others.
+    answers = quick_answers(code, services) if accept and request.method == "POST" else None
+    if answers and (ticket := read_ticket(answers.ticket)):
+        return store(answers, ticket)
+    form = build_form(code, services)
+    ticket = read_ticket(form.ticket.data) if form.is_submitted() else None
+    if accept and ticket and form.validate_on_submit():
+        return store(form.submitted(), ticket)
     if ticket and by_key(session, ticket.key):
         return thanks
     return survey_page(form, ticket, place=f"{unit.name} · {counter.name}", status=status)
@@ -146,7 +162,8 @@ def receipt_page(token: str, *, accept: bool, status: int | None = None):
     if accept and ticket and form.validate_on_submit():
         try:
             where = {"service_id": claims.service_id, "dossier_hash": dossier.dossier_hash}
-            save(session, form, ticket, unit_id=unit.id, channel=Channel.RECEIPT, **where)
+            save(session, instruments.DOSSIER, form.submitted(), ticket, unit_id=unit.id,
+                 channel=Channel.RECEIPT, **where)
         except DossierAlreadyRated:
             return render_template("respond/rated.html")
         session.commit()

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey.db import get_engine
 from survey.scores import tally
+from survey.scores.tally.store import queue_length
 from survey.web.security import redact
 
 log = logging.getLogger("survey.requests")
@@ -82,8 +83,16 @@ def finish_request(response: Response) -> Response:
     warn_secure_cookie_over_http()
     if written:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        response.call_on_close(lambda: fold_after_write(app))
+        known = g.get("tally_waiting")
+        response.call_on_close(lambda: fold_after_write(app, known))
     return response
+
+
+def count_queue(db_session) -> None:
+    """Count the tally queue inside a write's own transaction, just before its commit, so that the
+    fold after the answer needs no connection and query of its own (survey submissions call it).
+    """
+    g.tally_waiting = db_session.execute(queue_length()).scalar_one()
 
 
 def loggable(path: str) -> str:
@@ -91,11 +100,14 @@ def loggable(path: str) -> str:
     return redact(path)
 
 
-def fold_after_write(app: Flask) -> None:
-    """Fold the tally queue on the primary once the response is sent, when it has grown long."""
+def fold_after_write(app: Flask, known: int | None = None) -> None:
+    """Fold the tally queue on the primary once the response is sent, when it has grown long
+    (`known`: its length counted by the write, see count_queue; else counted here).
+    """
     with app.app_context():
         try:
-            folded = tally.fold_if_waiting(get_engine(), fold_at=int(app.config["TALLY_FOLD_AT"]))
+            fold_at = int(app.config["TALLY_FOLD_AT"])
+            folded = tally.fold_if_waiting(get_engine(), fold_at=fold_at, known=known)
         except SQLAlchemyError:
             # The responses stay queued (pages still count them) until the next fold succeeds.
             app.logger.exception("Folding the tally after a write failed")

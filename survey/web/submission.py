@@ -10,11 +10,12 @@ from flask_babel import get_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
-from forms.survey import SurveyForm, survey_form_class
+from forms.survey import Submitted, SurveyForm, survey_form_class
 from survey import instruments
 from survey.core import stuffing
 from survey.core.responses import record_response
-from survey.instruments.catalogue import row_for
+from survey.instruments import Instrument
+from survey.instruments.catalogue import of_row, row_for
 from survey.models import Response, utcnow
 from survey.web.limits import client_hash
 
@@ -49,10 +50,20 @@ def read_ticket(value: str | None) -> Ticket | None:
 
 def build_form(code: str, services: list[tuple[int, str]] | None = None) -> SurveyForm:
     """Return the survey form of an instrument in the request's language (bound to its data)."""
-    form = form_class(code, str(get_locale()), None if services is None else tuple(services))()
+    form = survey_class(code, services)()
     if not form.is_submitted():
         form.ticket.data = make_ticket()
     return form
+
+
+def quick_answers(code: str, services: list[tuple[int, str]] | None = None) -> Submitted | None:
+    """Return what a plainly valid post of this survey says, without binding the form (else None)."""
+    return survey_class(code, services).quick()
+
+
+def survey_class(code: str, services: list[tuple[int, str]] | None) -> type[SurveyForm]:
+    """Return the form class of an instrument and its procedures in the request's language."""
+    return form_class(code, str(get_locale()), None if services is None else tuple(services))
 
 
 @lru_cache(maxsize=1024)
@@ -63,35 +74,34 @@ def form_class(code: str, language: str, services: tuple[tuple[int, str], ...] |
     )
 
 
-def suspicion(form: SurveyForm, ticket: Ticket) -> tuple[str | None, int]:
+def suspicion(instrument: Instrument, answers: Submitted, ticket: Ticket) -> tuple[str | None, int]:
     """Return (why the response looks automated or None, seconds spent answering)."""
     seconds = max(0, int(time.time() - ticket.rendered_at))
-    minimum = current_app.config["SURVEY_MIN_SECONDS_PER_ITEM"] * len(form.instrument.items)
+    minimum = current_app.config["SURVEY_MIN_SECONDS_PER_ITEM"] * len(instrument.items)
     reasons = []
-    if form.website.data:
+    if answers.honeypot:
         reasons.append("honeypot field filled")
     if seconds < minimum:
         reasons.append(f"answered in {seconds} s, under the {minimum:g} s minimum")
     return "; ".join(reasons) or None, seconds
 
 
-def save(session: Session, form: SurveyForm, ticket: Ticket, **where) -> tuple[Response, bool]:
-    """Store a validated form once under its ticket's key (flush only; the view commits)."""
-    reason, seconds = suspicion(form, ticket)
-    comment = (form["comment"].data or "").strip() if "comment" in form else None
-    instrument_row, values = row_for(session, form.instrument.code), form.item_values()
+def save(session: Session, code: str, answers: Submitted, ticket: Ticket, **where) -> tuple[Response, bool]:
+    """Store a validated survey once under its ticket's key (flush only; the view commits)."""
+    instrument_row = row_for(session, code)
+    reason, seconds = suspicion(of_row(instrument_row), answers, ticket)
     client, now = client_hash(), utcnow()
-    burst = stuffing.burst(session, instrument_row=instrument_row, values=values, at=now,
+    burst = stuffing.burst(session, instrument_row=instrument_row, values=answers.values, at=now,
                            counter_id=where.get("counter_id"), client_hash=client)
     reason = "; ".join(part for part in (reason, burst) if part) or None
     return record_response(
         session,
         instrument_row=instrument_row,
-        values=values,
+        values=answers.values,
         idempotency_key=ticket.key,
-        language=form.language,
-        comment=comment,
-        facts=form.fact_values(),
+        language=str(get_locale()),
+        comment=answers.comment,
+        facts=answers.facts,
         fill_seconds=seconds,
         suspicious_reason=reason,
         client_hash=client,

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -96,11 +97,18 @@ def cache_bytes() -> int:
     return int(float(current_app.config.get("TALLY_CACHE_MB", DEFAULT_CACHE_MB)) * (1 << 20))
 
 
+@cache
+def queue_length():
+    """Return the statement counting the responses and dossiers waiting in the queue (built once)."""
+    responses, dossiers = (select(func.count()).select_from(queue).scalar_subquery()
+                           for queue in (TallyPending, TallyPendingDossier))
+    return select(responses + dossiers)
+
+
 def waiting(engine: Engine) -> int:
-    """Return how many responses and dossiers wait in the queue."""
-    with snapshot(engine) as connection:
-        return (connection.execute(select(func.count()).select_from(TallyPending)).scalar_one()
-                + connection.execute(select(func.count()).select_from(TallyPendingDossier)).scalar_one())
+    """Return how many responses and dossiers wait in the queue (one statement: it follows writes)."""
+    with engine.connect() as connection:
+        return connection.execute(queue_length()).scalar_one()
 
 
 def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
@@ -118,9 +126,11 @@ def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
         }
 
 
-def fold_if_waiting(engine: Engine, *, fold_at: int) -> int:
-    """Fold the queue on the primary when more than `fold_at` wait; return how many responses were added."""
-    return fold(engine) if waiting(engine) > fold_at else 0
+def fold_if_waiting(engine: Engine, *, fold_at: int, known: int | None = None) -> int:
+    """Fold the queue on the primary when more than `fold_at` wait (`known`: counted already by the
+    write); return how many responses were added.
+    """
+    return fold(engine) if (waiting(engine) if known is None else known) > fold_at else 0
 
 
 def refresh(connection: Connection, store: Store) -> Store:
