@@ -67,8 +67,8 @@ def test_a_smaller_nation_keeps_its_first_provinces(app, session):
 def test_the_demo_command_builds_a_nation_with_scale_national(app, session):
     runner = CliRunner()
     with app.app_context():
-        answer = runner.invoke(demo_command, ["--scale", "national", "--provinces", "1", "--responses", "500"],
-                               catch_exceptions=False)
+        answer = runner.invoke(demo_command, ["--scale", "national", "--provinces", "1",
+                                              "--responses", "500"], catch_exceptions=False)
     assert answer.exit_code == 0, answer.output
     assert "Demo nation: " in answer.output and "500 of 500 responses" in answer.output
     assert session.exec(select(func.count()).select_from(Unit).where(Unit.kind == "province")).one() == 1
