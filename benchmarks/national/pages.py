@@ -114,7 +114,7 @@ def summary(values: list[float]) -> dict:
             "max": round(max(values)), "n": len(values)}
 
 
-def pages(url: str, level: str, rounds: int) -> dict:
+def pages(url: str, level: str, rounds: int, limit: int) -> dict:
     """Time one level's overview and unit pages: cold, new filters, new data arriving, repeat."""
     app = app_for(url)
     picked = scopes(app)
@@ -135,6 +135,7 @@ def pages(url: str, level: str, rounds: int) -> dict:
     overview = [f"/manage/?period={p}" for p in periods()] + ["/manage/?channel=paper"]
     unit_pages = [f"/manage/unit/{code}?period={p}" for code in dict.fromkeys(sample)
                   for p in rng.sample(periods(), 2)]
+    overview, unit_pages = overview[:limit], unit_pages[:limit]
     before = rss_mb()
     cold = {"overview": timed(client, overview[0]), "unit": timed(client, unit_pages[0])}
     result: dict = {"level": level, "scope": scope_code, "units_in_scope": len(units),
@@ -183,9 +184,10 @@ def main() -> None:
     parser.add_argument("--level", choices=["nation", "province", "commune"], default="nation")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--scopes", type=int, default=100)
+    parser.add_argument("--pages", type=int, default=100, help="at most this many URLs of each page kind")
     args = parser.parse_args()
     if args.part == "pages":
-        print(json.dumps(pages(args.database_url, args.level, args.rounds)))
+        print(json.dumps(pages(args.database_url, args.level, args.rounds, args.pages)))
     else:
         print(json.dumps(tour(args.database_url, args.scopes)))
 

@@ -32,9 +32,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from survey import create_app, instruments
 from survey.commands import demo
@@ -61,8 +61,12 @@ def child(args: list[str], env: dict | None = None) -> tuple[str, float]:
                           env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     if done.returncode:
         sys.exit(f"{' '.join(args[:4])} … failed:\n{done.stderr[-3000:]}")
-    # The request log writes JSON lines to stdout too: a part's figures are its last line.
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "", time.perf_counter() - started
+    return done.stdout, time.perf_counter() - started
+
+
+def last_line(out: str) -> dict:
+    """Return a part's figures: the last line of its output (the request log writes JSON lines too)."""
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def size_of(url: str) -> dict:
@@ -78,14 +82,14 @@ def size_of(url: str) -> dict:
 def scoring(url: str) -> dict:
     """Time the CLI on the stored tally (whole tree, this year) against the naive pandas path."""
     year = str(date.today().year)
-    env = {"DATABASE_URL": url, "FLASK_SECRET_KEY": "benchmark"}
+    env = {"DATABASE_URL": url, "FLASK_SECRET_KEY": "benchmark-only-not-a-secret"}
     # GNU time's "maximum resident set size" is the CLI's peak, start-up included.
     out, cli_seconds = child(["/usr/bin/time", "-f", "%M", PYTHON, "-m", "flask", "--app", "survey", "scores",
                               "--period", year, "--level", "all", "--format", "json"], env)
-    rows = len(json.loads(out).get("rows", []))
+    rows = len(json.loads(out[out.index("{"):]).get("rows", []))
     naive_out, _ = child([PYTHON, "benchmarks/scoring/run.py", "x", "--one", url, "naive", "12"])
     tally_out, _ = child([PYTHON, "benchmarks/scoring/run.py", "x", "--one", url, "tally", "12"])
-    naive, stored = json.loads(naive_out), json.loads(tally_out)
+    naive, stored = last_line(naive_out), last_line(tally_out)
     return {"cli_s": round(cli_seconds, 2), "cli_rows": rows,
             "tally_s": stored["seconds"], "tally_peak_mb": stored["peak_mb"],
             "naive_s": naive["seconds"], "naive_peak_mb": naive["peak_mb"],
@@ -98,14 +102,14 @@ def fold_rate(url: str, n: int) -> dict:
     engine = get_engine(app)
     rng = np.random.default_rng(int(time.time()))
     with Session(engine) as session:
-        rows = ensure_instruments(session)
+        instrument_ids = {code: row.id for code, row in ensure_instruments(session).items()}
         session.commit()
         units = session.exec(select(Unit).order_by(Unit.id)).all()
         counters = session.exec(select(Counter).where(Counter.active)).all()
         links = session.exec(select(UnitService)).all()
         first_id = (session.exec(select(func.max(Response.id))).one() or 0) + 1
     frame = demo.generate(rng, units=units, counters=counters, links=links, n=n, channels=demo.CHANNELS)
-    demo.write(engine, frame, first_id=first_id, instrument_ids={code: row.id for code, row in rows.items()})
+    demo.write(engine, frame, first_id=first_id, instrument_ids=instrument_ids)
     started = time.perf_counter()
     folded = tally.fold(engine)
     seconds = time.perf_counter() - started
@@ -139,12 +143,12 @@ def measure(url: str, args) -> dict:
     for level in ("nation", "province", "commune"):
         before = load()
         out, _ = child([PYTHON, str(HERE / "pages.py"), url, "pages", "--level", level,
-                        "--rounds", str(args.rounds)])
-        figures[f"pages_{level}"] = json.loads(out) | {"load": f"{before} → {load()}"}
+                        "--rounds", str(args.rounds), "--pages", str(args.pages)])
+        figures[f"pages_{level}"] = last_line(out) | {"load": f"{before} → {load()}"}
         print(json.dumps(figures[f"pages_{level}"]), file=sys.stderr)
     before = load()
     out, _ = child([PYTHON, str(HERE / "pages.py"), url, "tour", "--scopes", str(args.scopes)])
-    figures["tour"] = json.loads(out) | {"load": f"{before} → {load()}"}
+    figures["tour"] = last_line(out) | {"load": f"{before} → {load()}"}
     before = load()
     figures["scoring"] = scoring(url) | {"load": f"{before} → {load()}"}
     if args.fold:
@@ -195,6 +199,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("urls", nargs="+", help="database URLs seeded by seed.py")
     parser.add_argument("--rounds", type=int, default=2, help="rounds over each level's pages")
+    parser.add_argument("--pages", type=int, default=100, help="at most this many URLs per page kind, level")
     parser.add_argument("--scopes", type=int, default=100, help="random scopes of the memory tour")
     parser.add_argument("--fold", type=int, default=100_000, help="responses folded (0: skip; adds data)")
     parser.add_argument("--submit", type=int, default=2_000, help="responses submitted (0: skip; adds data)")
