@@ -60,7 +60,8 @@ def child(args: list[str], env: dict | None = None) -> tuple[str, float]:
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     if done.returncode:
-        sys.exit(f"{' '.join(args[:4])} … failed:\n{done.stderr[-3000:]}")
+        # A negative code is a signal: -9 is most often the kernel's OOM killer.
+        sys.exit(f"{' '.join(args[:4])} … failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     return done.stdout, time.perf_counter() - started
 
 
