@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
-from survey.commands import demo, migrate
+from survey.commands import demo, demo_national, migrate
 from survey.config import DEMO_MARKER
 from survey.db import get_engine
 from survey.models import Unit
@@ -29,10 +29,16 @@ def init_db_command():
 @click.option("--seed", default=2026, show_default=True, help="Random seed.")
 @click.option("--password", envvar="HAILONG_PASSWORD", default=None, help="Demo manager password.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has units already.")
-def demo_command(responses: int, seed: int, password: str | None, if_empty: bool):
-    """Build a demo province with units, counters, services and a year of responses.
+@click.option("--scale", type=click.Choice(["province", "national"]), default="province", show_default=True,
+              help="One province, or the nation with its 34 provinces (about 3,800 units, 10,000 counters).")
+@click.option("--provinces", type=click.IntRange(1, len(demo_national.PROVINCES)), default=None,
+              help="With --scale national: only the first N provinces (a smaller nation).")
+def demo_command(responses: int, seed: int, password: str | None, if_empty: bool, scale: str,
+                 provinces: int | None):
+    """Build a demo province (or nation) with units, counters, services and a year of responses.
 
-    Marks the instance as a demo, so its home page lists counters and the demo accounts.
+    Marks the instance as a demo, so its home page lists counters and the demo accounts. Run again,
+    it adds responses to the structure that is there.
     """
     engine = get_engine()
     with Session(engine) as session:
@@ -41,9 +47,12 @@ def demo_command(responses: int, seed: int, password: str | None, if_empty: bool
     if if_empty and seeded:
         click.echo(f"The database has data already. {sign_in_hint(password or demo.DEMO_PASSWORD)}")
         return
-    result = demo.seed(engine, responses=responses, seed=seed, password=password)
+    national = scale == "national"
+    build = demo_national.builder(provinces or len(demo_national.PROVINCES)) if national else None
+    result = demo.seed(engine, responses=responses, seed=seed, password=password, build=build,
+                       progress=click.echo)
     click.echo(
-        f"Demo province: {result.units} units, {result.counters} counters, "
+        f"Demo {'nation' if national else 'province'}: {result.units} units, {result.counters} counters, "
         f"{result.services} services, {result.responses:,} responses in {result.seconds:.1f} s."
     )
     click.echo(sign_in_hint(result.password))

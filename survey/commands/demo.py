@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from survey import instruments
-from survey.commands import demo_data
+from survey.commands import demo_data, demo_extras
 from survey.commands.bulk import insert_rows
 from survey.core.passwords import hash_password
 from survey.core.units import add_unit, new_counter_token
@@ -74,8 +74,14 @@ def seed(
     password: str | None = None,
     build: Callable[[Session, np.random.Generator, str], None] | None = None,
     channels: dict[str, float] | None = None,
+    progress: Callable[[str], None] | None = None,
+    tally_every: int = 1,
 ) -> DemoResult:
-    """Create the demo province (or another structure, once) and add synthetic responses."""
+    """Create the demo province (or another structure, once) and add synthetic responses.
+
+    The tally is added from the written arrays every `tally_every` chunks: with many groups (a
+    nation) adding several chunks at once updates each group once instead of once per chunk.
+    """
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     password = password or DEMO_PASSWORD
@@ -84,17 +90,23 @@ def seed(
         if session.exec(select(Unit.id).limit(1)).first() is None:
             (build or build_structure)(session, rng, password)
         session.commit()
-        units = session.exec(select(Unit)).all()
+        units = session.exec(select(Unit).order_by(Unit.id)).all()
         counters = session.exec(select(Counter).where(Counter.active)).all()
         links = session.exec(select(UnitService)).all()
         service_count = session.exec(select(func.count()).select_from(Service)).one()
         next_id = (session.exec(select(func.max(Response.id))).one() or 0) + 1
         instrument_ids = {code: row.id for code, row in rows.items()}
+    waiting: list[pd.DataFrame] = []
     for start in range(0, responses, CHUNK):
         size = min(CHUNK, responses - start)
         frame = generate(rng, units=units, counters=counters, links=links, n=size,
                          channels=channels or CHANNELS)
-        write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids)
+        waiting.append(write(engine, frame, first_id=next_id + start, instrument_ids=instrument_ids))
+        if len(waiting) >= tally_every or start + size >= responses:
+            tally.add_inserted(engine, pd.concat(waiting, ignore_index=True))
+            waiting.clear()
+        if progress:
+            progress(f"{start + size:,} of {responses:,} responses in {time.perf_counter() - started:.0f} s")
     tally.fold(engine)  # whatever the chunks could not add themselves
     refresh_statistics(engine)
     return DemoResult(
@@ -163,12 +175,12 @@ def generate(rng: np.random.Generator, *, units, counters, links, n: int,
     unit_index = {unit.id: i for i, unit in enumerate(units)}
     true_share = true_shares(np.array([unit.id for unit in units]))
     kind_weight = {"centre": 3.0, "branch": 1.5, "department": 0.8, "ward": 1.2, "commune": 1.0,
-                   "district": 1.5, "province": 0.0}
+                   "district": 1.5, "province": 0.0, "nation": 0.0}
     weights = np.array([kind_weight[units[unit_index[c.unit_id]].kind] for c in counters])
     counter_pick = rng.choice(len(counters), size=n, p=weights / weights.sum())
     counter_ids = np.array([c.id for c in counters])[counter_pick]
     unit_ids = np.array([c.unit_id for c in counters])[counter_pick]
-    share = true_share[np.array([unit_index[u] for u in unit_ids])]
+    share = true_share[np.searchsorted(np.array([unit.id for unit in units]), unit_ids)]
     channel = rng.choice(list(channels), size=n, p=list(channels.values()))
     columns = {
         "unit_id": unit_ids,
@@ -188,14 +200,14 @@ def true_shares(unit_ids: np.ndarray) -> np.ndarray:
 
 
 def pick_services(rng: np.random.Generator, unit_ids: np.ndarray, links) -> np.ndarray:
-    """Pick one of each response's unit services (none for about 15%)."""
-    offered: dict[int, list[int]] = {}
-    for link in links:
-        offered.setdefault(link.unit_id, []).append(link.service_id)
-    result = np.full(unit_ids.shape, -1, dtype=np.int64)
-    for unit_id, service_ids in offered.items():
-        rows = np.flatnonzero(unit_ids == unit_id)
-        result[rows] = rng.choice(service_ids, size=rows.size)
+    """Pick one of each response's unit services (none for about 15%, and none where a unit offers none)."""
+    pairs = np.array(sorted((link.unit_id, link.service_id) for link in links), dtype=np.int64).reshape(-1, 2)
+    size = int(max(unit_ids.max(initial=0), pairs[:, 0].max(initial=0))) + 1
+    count = np.bincount(pairs[:, 0], minlength=size)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    offered = count[unit_ids]
+    pick = first[unit_ids] + (rng.random(unit_ids.size) * offered).astype(np.int64)
+    result = np.where(offered > 0, pairs[np.minimum(pick, len(pairs) - 1), 1] if len(pairs) else -1, -1)
     result[rng.random(unit_ids.size) < 0.15] = -1
     return result
 
@@ -259,40 +271,11 @@ def masks(values: np.ndarray, instrument: instruments.Instrument) -> tuple[np.nd
     return answered, satisfied
 
 
-def extras(rng: np.random.Generator, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Draw comments, respondent facts, fill times and flags."""
-    n = columns["channel"].size
-    full_form = np.isin(columns["channel"], ["counter-qr", "paper"])
-    comment = np.full(n, None, dtype=object)
-    commented = np.flatnonzero(rng.random(n) < 0.08)
-    happy = columns["happy"][commented]
-    comment[commented] = np.where(
-        happy,
-        rng.choice(demo_data.POSITIVE_COMMENTS, commented.size),
-        rng.choice(demo_data.NEGATIVE_COMMENTS, commented.size),
-    )
-    told = full_form & (rng.random(n) < 0.6)
-
-    def fact(options: list[str], p: list[float] | None = None) -> np.ndarray:
-        return np.where(told, rng.choice(options, n, p=p), None)
-
-    fill = np.where(full_form, rng.lognormal(np.log(75), 0.4, n), rng.lognormal(np.log(9), 0.3, n))
-    too_fast = fill < np.where(full_form, 20, 2)
-    return {
-        "comment": comment,
-        "gender": fact(["male", "female", "other"], [0.48, 0.51, 0.01]),
-        "age_band": fact(["18-24", "25-34", "35-49", "50-60", "60+"], [0.12, 0.28, 0.32, 0.18, 0.10]),
-        "occupation": fact(["farmer", "worker", "business", "public-sector", "student", "retired", "other"]),
-        "applicant": fact(["self", "organisation"], [0.85, 0.15]),
-        "fill_seconds": fill.astype(np.int64),
-        "suspicious": too_fast,
-        "suspicious_reason": np.where(too_fast, "filled faster than the minimum time", None),
-    }
 
 
 def write(engine: Engine, columns: dict[str, np.ndarray], *, first_id: int,
-          instrument_ids: dict[str, int]) -> None:
-    """Write responses, their answers and the receipts' dossiers in bulk."""
+          instrument_ids: dict[str, int]) -> pd.DataFrame:
+    """Write responses, their answers and the receipts' dossiers in bulk; return the tally's rows of them."""
     rng = np.random.default_rng(first_id)
     n = columns["channel"].size
     ids = np.arange(first_id, first_id + n)
@@ -308,7 +291,7 @@ def write(engine: Engine, columns: dict[str, np.ndarray], *, first_id: int,
     receipt = columns["channel"] == "receipt"
     dossier_hash = np.full(n, None, dtype=object)
     dossier_hash[receipt] = [secrets.token_hex(32) for _ in range(int(receipt.sum()))]
-    extra = extras(rng, columns)
+    extra = demo_extras.extras(rng, columns)
     response_columns = {
         "id": ids,
         "instrument_id": instrument_id,
@@ -329,31 +312,13 @@ def write(engine: Engine, columns: dict[str, np.ndarray], *, first_id: int,
         answer_columns[f"v{slot + 1:02d}"] = np.where(values[:, slot] < 0, None, values[:, slot])
     insert_rows(engine, Response.__table__, response_columns)
     insert_rows(engine, Answer.__table__, answer_columns)
-    insert_rows(engine, Dossier.__table__, dossiers(rng, columns, dossier_hash, receipt))
+    insert_rows(engine, Dossier.__table__, demo_extras.dossiers(rng, columns, dossier_hash, receipt))
     local = np.asarray(columns["submitted_at"], dtype="datetime64[s]") + np.timedelta64(LOCAL_OFFSET)
-    tally.add_inserted(engine, pd.DataFrame({
+    return pd.DataFrame({
         **{name: response_columns[name]
            for name in ("id", "instrument_id", "unit_id", "counter_id", "channel",
                         "answered_mask", "satisfied_mask")},
         "service_id": np.maximum(columns["service_id"], 0), "suspicious": extra["suspicious"],
         "month": local.astype("datetime64[M]").astype(str),
         **{f"v{slot + 1:02d}": values[:, slot] for slot in range(values.shape[1])},
-    }))
-
-
-def dossiers(rng: np.random.Generator, columns, dossier_hash: np.ndarray, receipt: np.ndarray) -> dict:
-    """Build dossier rows for the receipt responses, a few overdue or complained about."""
-    received = columns["submitted_at"][receipt] - np.timedelta64(10, "D")
-    due = received + np.timedelta64(7, "D")
-    late = rng.random(received.size) < 0.04
-    returned = due + np.where(late, 2, -1).astype("timedelta64[D]")
-    return {
-        "unit_id": columns["unit_id"][receipt],
-        "service_id": np.where(columns["service_id"][receipt] < 0, None, columns["service_id"][receipt]),
-        "dossier_hash": dossier_hash[receipt],
-        "received_at": received,
-        "due_at": due,
-        "returned_at": returned,
-        "complaint": rng.random(received.size) < 0.01,
-        "created_at": received,
-    }
+    })

@@ -9,6 +9,7 @@ from survey.models.base import (
     ANSWER_SLOTS,
     CURRENT_UNIT_KINDS,
     NAMING_CONVENTION,
+    ROOT_UNIT_KINDS,
     Channel,
     Role,
     UnitKind,
@@ -45,7 +46,8 @@ from survey.models.tally import (
 
 __all__ = [
     "ANSWER_SLOTS", "COUNTED_FACTS", "CURRENT_UNIT_KINDS", "NAMING_CONVENTION", "REQUEUE_TRIGGER",
-    "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent", "Channel", "Counter", "Dossier",
+    "ROOT_UNIT_KINDS", "TALLY_QUEUES", "AlertRule", "Answer", "ApiKey", "AuditEvent", "Channel", "Counter",
+    "Dossier",
     "HeldRating", "ImprovementAction", "Instrument", "KioskDevice", "Notice", "PaperEntry",
     "PublicPage", "Response", "Role", "Service", "Tally", "TallyPending", "TallyPendingDossier", "Unit",
     "UnitKind", "UnitService", "User", "Webhook", "WebhookDelivery", "enum_check", "new_short_code",

@@ -34,6 +34,8 @@ class UnitKind(enum.StrEnum):
     DISTRICT stays valid for units stored before the reform; new units are never districts.
     """
 
+    #: The national level (the ministry), above the provinces: one root for a national deployment.
+    NATION = "nation"
     PROVINCE = "province"
     #: The provincial public administration service centre (Trung tâm Phục vụ hành chính công).
     CENTRE = "centre"
@@ -50,6 +52,8 @@ class UnitKind(enum.StrEnum):
 
 #: The kinds a new unit may have: today's organisation (no districts).
 CURRENT_UNIT_KINDS = tuple(kind for kind in UnitKind if kind is not UnitKind.DISTRICT)
+#: The kinds of a root, never offered for a unit added under another.
+ROOT_UNIT_KINDS = (UnitKind.NATION, UnitKind.PROVINCE)
 
 
 class Channel(enum.StrEnum):

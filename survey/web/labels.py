@@ -10,9 +10,10 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from survey.models import CURRENT_UNIT_KINDS, UnitKind
+from survey.models import CURRENT_UNIT_KINDS, ROOT_UNIT_KINDS
 
 UNIT_KINDS = {
+    "nation": _l("Nationwide (ministry)"),
     "province": _l("Province"),
     "centre": _l("Public administration service centre"),
     "branch": _l("Branch of the service centre"),
@@ -70,7 +71,7 @@ TOO_FAST = re.compile(r"answered in (\d+) s, under the ([\d.]+) s minimum")
 
 def unit_kind_choices(current: str | None = None) -> list[tuple[str, str]]:
     """Return the kinds a new unit may have (no districts), and a unit's own kind if it is an old one."""
-    kinds = [kind.value for kind in CURRENT_UNIT_KINDS if kind is not UnitKind.PROVINCE]
+    kinds = [kind.value for kind in CURRENT_UNIT_KINDS if kind not in ROOT_UNIT_KINDS]
     if current and current not in kinds:
         kinds.append(current)
     return [(kind, str(UNIT_KINDS.get(kind, kind))) for kind in kinds]
