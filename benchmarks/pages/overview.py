@@ -1,6 +1,6 @@
-"""Time a large tree's overview and root unit page, cold and for new filters, with tally rows read and memory.
+"""Time a large tree's overview and root unit page, cold and for new filters: tally groups read, memory.
 
-    FLASK_SECRET_KEY=… python benchmarks/pages/overview.py DATABASE_URL [--label TEXT]
+    FLASK_SECRET_KEY=… PYTHONPATH=. python benchmarks/pages/overview.py DATABASE_URL [--label TEXT]
 
 One process, as one gunicorn worker: signs in as a province admin of the largest tree (the user
 `bench-admin` of memory.py, created when missing), then requests
@@ -67,7 +67,7 @@ def main() -> None:
     start = memory()[0]
     cold = timed(client, "/manage/")
     after_cold = memory()
-    statements = dict(fetched)
+    cold_reads = dict(fetched)
     fetched.clear()
     fresh = []
     for url in OVERVIEWS:
@@ -87,7 +87,7 @@ def main() -> None:
           "| new-filter overviews p50 / max (ms) | root unit page, flagged toggle (ms) "
           "| RSS before / after cold / after all / peak (MB) | load average |")
     print("|---|---|---|---|---|---|---|---|")
-    grains = ", ".join(f"{g} {n:,}" for g, n in sorted(statements.items()))
+    grains = ", ".join(f"{g} {n:,}" for g, n in sorted(cold_reads.items()))
     print(f"| {args.label} | {len(codes):,} | {cold:,.0f} | {grains} | {statistics.median(fresh):,.0f} / "
           f"{max(fresh):,.0f} | {unit[0]:,.0f}, {unit[1]:,.0f} | {start:.0f} / {after_cold[0]:.0f} / "
           f"{end[0]:.0f} / {end[1]:.0f} | {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} |")
