@@ -97,6 +97,7 @@ def test_the_demo_tally_equals_counting_every_response_again(app, session):
 
     seeded = stored()
     assert len(seeded) > 100
+    assert {key[0] for key in seeded} == {"counter", "service", "unit", "dossier"}  # every grain, in bulk
     tally.rebuild(engine)
     assert stored() == seeded
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from survey import scores
 from survey.db import get_engine
-from survey.models import Dossier, Response, Tally, TallyPending
+from survey.models import Dossier, Response, Tally, TallyPending, TallyUnready
 from survey.periods import parse
 from survey.scores import Filters, service, tally
 from survey.scores import live as scores_live
@@ -96,14 +96,18 @@ FILTERS = {
 }
 
 
+@pytest.mark.parametrize("derived", [True, False], ids=["unit grain", "unit grain not derived"])
 @pytest.mark.parametrize("folded", [False, True], ids=["pending", "folded"])
 @pytest.mark.parametrize("name", list(FILTERS))
-def test_pages_from_the_tally_equal_counting_live(session, data, monkeypatch, folded, name):
+def test_pages_from_the_tally_equal_counting_live(session, data, monkeypatch, folded, name, derived):
     if folded:
         assert tally.fold(get_engine()) > 0
+    if not derived:
+        not_derived(session)
     period = parse("2026-06-01..2026-08-31" if name.startswith("summer") else "2026-07")
     filters = Filters(period, **FILTERS[name])
-    assert tally.grain_for(filters, []) == "counter"
+    assert tally.grain_for(filters, []) == ("counter" if name == "paper" else "unit")
+    assert tally.grain_for(filters, ["counter_id"]) == "counter"
     from_tally = pages(session, data, filters)
     live(monkeypatch)
     assert tally.sums("sipas-service", unit_ids=[data.root.id], filters=filters, by=[]) is None
@@ -122,6 +126,13 @@ def test_pages_from_the_tally_equal_counting_live(session, data, monkeypatch, fo
         assert (ticked, reasons["with_reasons"]) == ({1: 2, 2: 0, 3: 2, 4: 0, 5: 1, 6: 0}, 3)
     if name == "summer, flagged left out":  # the flagged August rating's reasons (5, 6) are left out
         assert (ticked[5], ticked[6], reasons["with_reasons"]) == (1, 0, 3)
+
+
+def not_derived(session) -> None:
+    """Make the tally one stored before the unit grain existed: no unit groups, marked to be derived."""
+    session.execute(delete(Tally).where(Tally.grain == "unit"))
+    session.add(TallyUnready(grain="unit"))
+    session.commit()
 
 
 def test_service_filter_uses_the_service_grain(session, data, monkeypatch):
@@ -184,7 +195,7 @@ def test_a_rating_before_its_dossier_counts_when_the_dossier_arrives(session, da
 def test_worked_tt01_example_from_the_tally(session, data):
     units = scores.subtree_units(session, data.root)
     tt01 = scores.dossiers(session, units, Filters(parse("2026-07")))["tt01"]
-    assert tally.grain_for(Filters(parse("2026-07")), []) == "counter"
+    assert tally.grain_for(Filters(parse("2026-07")), []) == "unit"
     assert {k: tt01["counts"][k] for k in ("1", "3", "4", "7")} == {"1": 4, "3": 4, "4": 4, "7": 4}
     # Sums of 5, 7, 7 and 5 points over four dossiers: means 1.3, 1.8, 1.8, 1.3 (METHOD.md §2, half up).
     means = {k: tt01["indicators"][k] for k in ("1", "3", "4", "7")}
@@ -209,7 +220,7 @@ def test_every_inserted_response_waits_once_and_a_fold_counts_it_once(session, d
     assert tally.fold(engine) == 0
     session.commit()
     assert session.scalar(select(func.count()).select_from(TallyPending)) == 0
-    for grain in tally.GRAINS:
+    for grain in (*tally.GRAINS, "unit"):
         rows = session.scalars(select(Tally.sums).where(Tally.grain == grain)).all()
         assert sum(int(tally.decode(sums)[0]) for sums in rows) == responses
 
@@ -251,7 +262,7 @@ def test_readers_drop_only_the_cells_a_fold_changed_and_agree_with_a_fresh_read(
     cells = tally.view().cells
     held = set(cells.held())
     assert {(grain, unit, month) for grain, _, unit, month in held} == {
-        ("counter", unit, month) for unit in units for month in ("2026-07", "2026-08")}
+        ("unit", unit, month) for unit in units for month in ("2026-07", "2026-08")}
     add_sipas(session, data, "D2", n=3, satisfied=3)
     assert set(cells.held()) == held and by_unit() != before  # the waiting responses count, no cell read
     tally.fold(engine)

@@ -67,9 +67,15 @@ def sign_in_hint(password: str) -> str:
 @click.command("tally")
 @with_appcontext
 @click.option("--rebuild", is_flag=True, help="Count every response again from scratch.")
-def tally_command(rebuild: bool):
+@click.option("--derive", is_flag=True,
+              help="Build the per-unit groups from the stored per-counter groups (once, after upgrading).")
+def tally_command(rebuild: bool, derive: bool):
     """Add the responses waiting in the queue to the stored tally (on the primary; a timer runs it)."""
     engine = get_engine()
     started = time.perf_counter()
+    if derive and not rebuild:
+        groups = tally.derive(engine)
+        click.echo(f"Derived {groups:,} per-unit groups in {time.perf_counter() - started:.1f} s.")
+        started = time.perf_counter()
     counted = tally.rebuild(engine) if rebuild else tally.fold(engine)
     click.echo(f"Added {counted:,} responses to the tally in {time.perf_counter() - started:.1f} s.")

@@ -23,7 +23,8 @@ class Tally(SQLModel, table=True):
     """Additive sums of the responses of one group (see survey.scores.tally), updated by addition.
 
     Grain "counter" groups by unit, counter, local month, channel and flag; grain "service" by
-    unit, service, local month and flag (channel ""). Both hold every response once. Grain
+    unit, service, local month and flag (channel ""); grain "unit", the sum of a unit's counter
+    groups, by unit, local month and flag (part 0, channel ""). Each holds every response once. Grain
     "dossier" holds the QĐ 766 facts of dossiers by unit, service and local month of reception
     (instrument 0, channel "", flag false).
     """
@@ -48,6 +49,19 @@ class Tally(SQLModel, table=True):
     sums: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     #: The fold that last changed the row: readers reload only rows newer than what they hold.
     generation: int = Field(index=True)
+
+
+class TallyUnready(SQLModel, table=True):
+    """Derived grains whose stored rows do not yet agree with the grains they are summed from.
+
+    Grain "unit" is the sum of the counter groups per unit, local month and flag. A database
+    that held counter groups before the grain existed is marked here until `flask tally --derive`
+    (or `--rebuild`) builds its rows; until then pages read the counter grain. Folds keep a grain
+    that is not marked exact in the same transaction as the others.
+    """
+
+    __tablename__ = "tally_unready"
+    grain: str = Field(max_length=8, primary_key=True)
 
 
 class TallyPending(SQLModel, table=True):

@@ -72,22 +72,27 @@ def month_aligned(period: Period) -> bool:
 
 
 def grain_for(filters: Filters, by: Sequence[str]) -> str | None:
-    """Return the grain that answers a query, or None when only counting responses can."""
+    """Return the coarsest grain that answers a query exactly, or None when only counting responses can.
+
+    "unit" when the query names no counter, service or channel; a store whose unit groups are not
+    derived yet reads "counter" instead (Store.grain).
+    """
     if (filters.period is None or not month_aligned(filters.period)
             or filters.after_id or filters.upto_id is not None):
         return None
+    counter = filters.channel or "channel" in by or filters.counter_id is not None or "counter_id" in by
     if filters.service_id is not None or "service_id" in by:
-        both = filters.channel or "channel" in by or filters.counter_id is not None or "counter_id" in by
-        return None if both else "service"
-    return "counter"
+        return None if counter else "service"
+    return "counter" if counter else "unit"
 
 
 def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[str]) -> Sums | None:
     """Sum an instrument's groups of some units under the page filters, grouped by `by`.
 
-    Reads only the stored groups of these units and the period's months. Returns None when the
-    tally cannot answer (see grain_for). Versions of the instrument are pooled when they have the
-    newest version's layout.
+    Reads only the stored groups of these units and the period's months, in the coarsest grain
+    that answers (one group per unit and month when no counter, service or channel is asked).
+    Returns None when the tally cannot answer (see grain_for). Versions of the instrument are
+    pooled when they have the newest version's layout.
     """
     grain = grain_for(filters, by)
     if grain is None:
@@ -96,6 +101,7 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[s
     unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
     part = filters.counter_id if grain == "counter" else filters.service_id
     with reading() as (store, connection):
+        grain = store.grain(grain)
         pooled = [i for i, version in store.versions.items() if version == (code, layout)]
         found = chain(store.waiting(grain, pooled),
                       cells.blocks(store.cells, connection, grain, pooled, unit_ids, filters.period.months(),
@@ -117,6 +123,7 @@ def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int 
     unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
     part = filters.counter_id if grain == "counter" else filters.service_id
     with reading() as (store, connection):
+        grain = store.grain(grain)
         pooled = [i for i, version in store.versions.items() if version == (code, layout)]
         _, waiting = select_groups(store.waiting(grain, pooled), unit_ids=unit_ids, filters=filters,
                                    part=part, by=[], width=layout.width)

@@ -1,4 +1,4 @@
-"""Counting responses into groups: read waiting responses, sum them per group of both grains."""
+"""Counting responses into groups: read waiting responses, sum them per group of every grain."""
 
 from collections.abc import Sequence
 
@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 import scoring
 from survey.models import ANSWER_SLOTS, Answer, Response, TallyPending
 from survey.scores import sql
+from survey.scores.tally import units
 from survey.scores.tally.layout import GRAINS, KEYS, Block, Layout
 
 
@@ -45,7 +46,10 @@ def among(column, ids: Sequence[int], queue_column):
 
 
 def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[tuple[str, int], Block]:
-    """Sum responses (rows from `fetch`) into groups of both grains, per instrument version."""
+    """Sum responses (rows from `fetch`) into groups of every grain, per instrument version.
+
+    Grain "unit" is summed from the counter groups (survey.scores.tally.units).
+    """
     blocks = {}
     for instrument_id, part in rows.groupby("instrument_id", sort=True):
         _, layout = known[int(instrument_id)]
@@ -68,6 +72,7 @@ def aggregate(rows: pd.DataFrame, known: dict[int, tuple[str, Layout]]) -> dict[
             groups = grouped.size().index.to_frame(index=False)
             values = group_vectors(codes, len(groups), layout, answers, masks)
             blocks[grain, int(instrument_id)] = Block(groups, values)
+        blocks[units.UNIT, int(instrument_id)] = units.of_counter(blocks["counter", int(instrument_id)])
     return blocks
 
 

@@ -3,16 +3,29 @@
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlmodel import col
 
 from survey.db import writing
 from survey.instruments.catalogue import definition
-from survey.models import Dossier, Instrument, Response, Tally, TallyPending, TallyPendingDossier
+from survey.models import (
+    Dossier,
+    Instrument,
+    Response,
+    Tally,
+    TallyPending,
+    TallyPendingDossier,
+    TallyUnready,
+)
+from survey.scores.tally import units
 from survey.scores.tally.counting import aggregate, fetch
 from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
 from survey.scores.tally.layout import Block, Layout, decode, encode
 
 #: Responses folded per transaction.
 FOLD_BATCH = 250_000
+
+#: Units summed per query when deriving grain "unit" from stored rows.
+DERIVE_CHUNK = 200
 
 #: PostgreSQL advisory lock that lets one fold run at a time.
 FOLD_LOCK = 0x74616C6C
@@ -137,8 +150,44 @@ def rebuild(engine: Engine) -> int:
     with writing(), engine.begin() as connection:
         floor = connection.execute(select(func.max(Tally.generation))).scalar() or 0
         connection.execute(delete(Tally))
+        connection.execute(delete(TallyUnready))  # every grain is counted anew below
         connection.execute(delete(TallyPending))
         connection.execute(delete(TallyPendingDossier))
         connection.execute(insert(TallyPending).from_select(["response_id"], select(Response.id)))
         connection.execute(insert(TallyPendingDossier).from_select(["dossier_id"], select(Dossier.id)))
     return fold(engine, floor=floor)
+
+
+def derive(engine: Engine) -> int:
+    """Build grain "unit" (survey.scores.tally.units) from the stored counter groups; return its rows.
+
+    For a database whose counter groups predate the grain: no response is read again. One
+    transaction under the fold's lock (no fold adds to either grain meanwhile); the rows carry a
+    new generation (readers drop nothing else) and the mark in tally_unready goes in the same commit.
+    """
+    with writing(), engine.begin() as connection:
+        lock(connection)
+        generation = next_generation(connection)
+        connection.execute(delete(Tally).where(Tally.grain == units.UNIT))
+        stored = connection.execute(select(Tally.unit_id).where(Tally.grain == "counter").distinct()
+                                   .order_by(Tally.unit_id)).scalars().all()
+        written = 0
+        for start in range(0, len(stored), DERIVE_CHUNK):
+            rows = connection.execute(
+                select(Tally.instrument_id, Tally.unit_id, Tally.month, Tally.suspicious, Tally.sums)
+                .where(Tally.grain == "counter", Tally.unit_id.in_(stored[start:start + DERIVE_CHUNK]))
+            ).all()
+            sums: dict[tuple[int, int, str, bool], np.ndarray] = {}
+            for row in rows:
+                key = (int(row[0]), int(row[1]), row[2], bool(row[3]))
+                vector = decode(row[4])
+                sums[key] = sums[key] + vector if key in sums else vector
+            if sums:
+                connection.execute(insert(Tally), [
+                    {"grain": units.UNIT, "instrument_id": key[0], "unit_id": key[1], "part_id": 0,
+                     "month": key[2], "channel": "", "suspicious": key[3], "sums": encode(vector),
+                     "generation": generation}
+                    for key, vector in sums.items()])
+                written += len(sums)
+        connection.execute(delete(TallyUnready).where(col(TallyUnready.grain) == units.UNIT))
+    return written

@@ -22,6 +22,7 @@ from survey.scores.tally.counting import aggregate, fetch
 from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
 from survey.scores.tally.fold import fold, versions
 from survey.scores.tally.layout import Block, Layout
+from survey.scores.tally.units import ready
 
 _lock = threading.Lock()
 
@@ -40,6 +41,12 @@ class Store:
     pending: dict[tuple[str, int], Block] = field(default_factory=dict)
     #: Code and layout of every stored instrument version.
     versions: dict[int, tuple[str, Layout]] = field(default_factory=dict)
+    #: The stored unit groups agree with the counter groups (see survey.scores.tally.units).
+    unit_ready: bool = False
+
+    def grain(self, wanted: str) -> str:
+        """Return the grain to read for `wanted`: the counter grain while the unit grain is not derived."""
+        return "counter" if wanted == "unit" and not self.unit_ready else wanted
 
     def waiting(self, grain: str, instrument_ids: list[int]) -> Iterator[Block]:
         """Yield the sums of waiting responses (or dossiers) of a grain and some instrument versions."""
@@ -157,7 +164,7 @@ def refresh(connection: Connection, store: Store) -> Store:
                    if any(pending_ids) else None)
         if changes is not None:
             pending[DOSSIER_BLOCK] = changes
-    return Store(generation, store.cells, pending_ids, pending, known)
+    return Store(generation, store.cells, pending_ids, pending, known, ready(connection))
 
 
 def combine(
