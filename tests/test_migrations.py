@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from survey.commands import migrate
@@ -111,6 +112,9 @@ def test_tally_groups_stored_before_option_counts_are_counted_again(tmp_path):
                 old = np.concatenate([vector[:layout.ticked_at], vector[layout.totals_at:]])
                 connection.execute(text("UPDATE tally SET sums = :s WHERE id = :i"),
                                    {"s": tally.encode(old), "i": row.id})
+            # Nor had it the unit grain and its marker (later revisions add them).
+            connection.execute(text("DELETE FROM tally WHERE grain = 'unit'"))
+            connection.execute(text("DROP TABLE tally_unready"))
             connection.execute(text("UPDATE alembic_version SET version_num = 'a7c3e9f1b2d4'"))
         migrate.upgrade(engine)
         with engine.connect() as connection:
@@ -119,6 +123,36 @@ def test_tally_groups_stored_before_option_counts_are_counted_again(tmp_path):
                                        {"i": quick.id}).scalar()
         assert queued == kiosk > 0  # only the multi-choice instrument's responses are counted again
         tally.fold(engine)
+        tally.derive(engine)
         with engine.connect() as connection:
             assert sorted(connection.execute(text(stored)).all()) == expected
+        engine.dispose()
+
+
+def test_a_revision_that_rebuilds_the_unit_table_upgrades_a_sqlite_database_with_data(tmp_path):
+    """SQLite rebuilds a table to change its CHECK; rows referring to its units must not stop that."""
+    from survey import create_app
+    from survey.commands import demo
+    from survey.db import get_engine
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite'}"})
+    with app.app_context():
+        engine = get_engine()
+        migrate.upgrade(engine)
+        demo.seed(engine, responses=200, seed=3)
+        with engine.begin() as connection:
+            units = connection.execute(text("SELECT count(*) FROM unit")).scalar()
+            responses = connection.execute(text("SELECT count(*) FROM response")).scalar()
+            # Back to before the "nation" kind: the next upgrade rebuilds the unit table.
+            connection.execute(text("DROP TABLE tally_unready"))
+            connection.execute(text("UPDATE alembic_version SET version_num = 'f3c5a8e1b2d4'"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            head = ScriptDirectory.from_config(migrate.alembic_config(engine)).get_current_head()
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+            assert connection.execute(text("SELECT count(*) FROM unit")).scalar() == units > 0
+            assert connection.execute(text("SELECT count(*) FROM response")).scalar() == responses > 0
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            # Enforcement is back on for the pooled connection.
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         engine.dispose()

@@ -21,11 +21,31 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to a revision (head by default)."""
+    """Upgrade the database to a revision (head by default).
+
+    On SQLite a revision that changes a constraint rebuilds the table (copy, drop, rename), and
+    dropping a table that other rows refer to fails while foreign keys are enforced. So, as
+    SQLite's documented procedure for altering tables says, enforcement is off for the upgrade
+    (the pragma only takes effect outside a transaction), every reference is checked before the
+    commit, and enforcement is on again before the connection goes back to the pool.
+    """
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the upgrade would leave {len(broken)} broken references, "
+                                           f"first in table {broken[0][0]}; nothing was changed")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def check(engine: Engine) -> None:
