@@ -91,7 +91,7 @@ def facts_now(app, session, province, *, live: bool, monkeypatch) -> dict:
     units = scores.subtree_units(session, province.root)
     with monkeypatch.context() as patch, app.app_context():
         if live:
-            patch.setattr(tally, "dossier_facts", lambda *_: None)
+            patch.setattr(tally, "dossier_groups", lambda *_: None)
         return scores.dossiers(session, units, Filters(parse("2026-07")))["facts"]
 
 

@@ -169,7 +169,7 @@ def live(monkeypatch) -> None:
     # Where the tally's own functions look it up, not only the package's name for it.
     monkeypatch.setattr("survey.scores.tally.answers.grain_for", lambda *_: None)
     monkeypatch.setattr(tally, "grain_for", lambda *_: None)
-    monkeypatch.setattr(tally, "dossier_facts", lambda *_: None)
+    monkeypatch.setattr(tally, "dossier_groups", lambda *_: None)
 
 
 def test_a_rating_before_its_dossier_counts_when_the_dossier_arrives(session, data, monkeypatch):

@@ -122,9 +122,9 @@ def test_a_default_overview_reads_unit_groups_only(app, client, session, data, p
     assert client.get(page).status_code == 200
     reads.stop()
     # Sums of units (and the dossier facts, a grain of their own); the response rates read the
-    # respondents (4 bytes a group) of unit groups, and of service groups for ratings per procedure.
+    # respondents (4 bytes a group) of service groups once, per unit, month and procedure.
     assert set(reads.whole) == {"unit", "dossier"}, reads.whole
-    assert set(reads.respondents) == {"unit", "service"}
+    assert set(reads.respondents) == {"service"}
 
 
 def test_a_unit_page_reads_unit_groups_beside_its_counters_and_channels(app, client, session, data):

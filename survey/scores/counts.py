@@ -100,12 +100,9 @@ def dossier_facts(session: Session, units: list[Unit], filters: Filters) -> dict
 
     Flagged ratings count unless the filters leave them out.
     """
-    totals = tally.dossier_facts([u.id for u in units], filters)
-    if totals is None:
-        ratings = dossier_rules.ratings(session.connection())
-        facts = live.dossier_facts(session, path=units[0].path, filters=filters, ratings=ratings)
-        totals = {name: int(facts[name].sum()) for name in dossier_rules.FACTS} if len(facts) else {}
-    return totals if totals.get("dossiers") else {}
+    facts = dossier_fact_groups(session, units, filters, [])
+    totals = {name: int(facts[name].sum()) for name in dossier_rules.FACTS}
+    return totals if totals["dossiers"] else {}
 
 
 def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dict[str, int]:
@@ -140,3 +137,46 @@ def response_count(session: Session, units: list[Unit], filters: Filters) -> int
     if all(n is not None for n in found):
         return sum(n for n in found if n is not None)
     return sum(channel_counts(session, units, filters).values())
+
+
+def response_counts(session: Session, units: list[Unit], filters: Filters, by: Sequence[str]) -> pd.DataFrame:
+    """Count the responses of every instrument over a subtree per group `by` (unit_id, month,
+    service_id; not empty), whatever their channel: columns `by` and n.
+
+    One read of the tally's groups (respondents only) per instrument, or one live GROUP BY.
+    """
+    filters, by = filters.but(channel=None), list(by)
+    unit_ids = [u.id for u in units]
+    codes = instruments.available()
+    found = [tally.respondent_groups(code, unit_ids=unit_ids, filters=filters, by=by) for code in codes]
+    frames = [frame for frame in found if frame is not None]
+    if len(frames) < len(found):  # the tally answers every instrument or none (the filters decide)
+        versions = [version for code in codes for version in live.instrument_ids(session, code)]
+        frames = [live.response_counts(session, path=units[0].path, filters=filters, instruments=versions,
+                                       by=by)]
+    return grouped(pd.concat(frames, ignore_index=True), by, ["n"])
+
+
+def dossier_fact_groups(session: Session, units: list[Unit], filters: Filters,
+                        by: Sequence[str]) -> pd.DataFrame:
+    """Sum the facts (dossier_rules.FACTS) of a subtree's dossiers per group `by` (unit_id, month of
+    reception, service_id; none: one row, zeros included): columns `by` and the facts. One read of
+    the tally or one live GROUP BY.
+    """
+    by = list(by)
+    frame = tally.dossier_groups([u.id for u in units], filters, by)
+    if frame is None:
+        ratings = dossier_rules.ratings(session.connection())
+        frame = live.dossier_facts(session, path=units[0].path, filters=filters, ratings=ratings, by=by)
+    facts = list(dossier_rules.FACTS)
+    if not by:
+        return pd.DataFrame({name: [int(pd.to_numeric(frame[name]).fillna(0).sum())] for name in facts})
+    return grouped(frame, by, facts)
+
+
+def grouped(frame: pd.DataFrame, by: list[str], sums: list[str]) -> pd.DataFrame:
+    """Sum columns `sums` per group `by` in one key type (ids int64, 0 for none; months text)."""
+    keys = {name: (frame[name].astype(str) if name == "month"
+                   else pd.to_numeric(frame[name], errors="coerce").fillna(0).astype("int64")) for name in by}
+    values = {name: pd.to_numeric(frame[name]).fillna(0).astype("int64") for name in sums}
+    return pd.DataFrame(keys | values).groupby(by, as_index=False, sort=True)[sums].sum()

@@ -151,9 +151,11 @@ def option_counts(
 
 
 def dossier_facts(
-    session: Session, *, path: str, filters: Filters, ratings: Mapping[int, tuple[int, int]]
+    session: Session, *, path: str, filters: Filters, ratings: Mapping[int, tuple[int, int]],
+    by: Sequence[str] = ("unit_id",),
 ) -> pd.DataFrame:
-    """Count dossiers per unit with each fact of dossier_rules.FACTS (QĐ 766 and TT 01 indicator 2).
+    """Count dossiers per group `by` (unit_id, service_id, month of reception) with each fact of
+    dossier_rules.FACTS (QĐ 766 and TT 01 indicator 2).
 
     `ratings` maps each stored version of the per-dossier rating to (slot, dissatisfied value), as
     dossier_rules.ratings returns it; every dossier is counted once whatever the number of versions.
@@ -172,11 +174,27 @@ def dossier_facts(
     if filters.service_id is not None:
         where.append(Dossier.service_id == filters.service_id)
     sums = [func.sum(case((rule, 1), else_=0)).label(name) for name, rule in rules.items()]
+    columns = {"unit_id": Dossier.unit_id, "service_id": Dossier.service_id,
+               "month": local_month(session, func.coalesce(Dossier.received_at, Dossier.created_at))}
+    keys = [columns[name].label(name) for name in by]
     statement = (
-        select(Dossier.unit_id, *sums)
+        select(*keys, *sums)
         .select_from(dossiers)
         .where(*where)
-        .group_by(Dossier.unit_id)
+        .group_by(*keys)
+    )
+    return run(session, statement)
+
+
+def response_counts(
+    session: Session, *, path: str, filters: Filters, instruments: Sequence[int], by: Sequence[str]
+) -> pd.DataFrame:
+    """Count responses (all instruments given) per group `by` (names of GROUPS): columns `by`, n."""
+    keys = group_columns(session, by)
+    statement = (
+        select(*keys, func.count().label("n"))
+        .where(*response_conditions(session, path, filters, instruments))
+        .group_by(*keys)
     )
     return run(session, statement)
 

@@ -33,7 +33,15 @@ The modules, in the order a response travels through them:
 Only survey.scores.counts asks `answers`; it counts live in SQL when the answer is None.
 """
 
-from survey.scores.tally.answers import Sums, dossier_facts, grain_for, month_aligned, respondents, sums
+from survey.scores.tally.answers import (
+    Sums,
+    dossier_groups,
+    grain_for,
+    month_aligned,
+    respondent_groups,
+    respondents,
+    sums,
+)
 from survey.scores.tally.cells import Cells
 from survey.scores.tally.fold import add_inserted, derive, fold, hold_folds, rebuild
 from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
@@ -41,6 +49,7 @@ from survey.scores.tally.store import Store, fold_if_waiting, queue_figures, rea
 
 __all__ = [
     "GRAINS", "Block", "Cells", "Layout", "Store", "Sums", "add_inserted", "decode", "derive",
-    "dossier_facts", "encode", "fold", "fold_if_waiting", "grain_for", "hold_folds", "month_aligned",
-    "queue_figures", "reading", "rebuild", "refresh", "respondents", "sums", "view",
+    "dossier_groups", "encode", "fold", "fold_if_waiting", "grain_for", "hold_folds",
+    "month_aligned",
+    "queue_figures", "reading", "rebuild", "refresh", "respondent_groups", "respondents", "sums", "view",
 ]

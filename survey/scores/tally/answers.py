@@ -112,11 +112,21 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[s
 
 
 def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int | None:
-    """Count an instrument's respondents of some units under the page filters (None: see grain_for).
+    """Count an instrument's respondents of some units under the page filters (None: see grain_for)."""
+    found = respondent_groups(code, unit_ids=unit_ids, filters=filters, by=[])
+    return None if found is None else int(found["n"].sum())
+
+
+def respondent_groups(code: str, *, unit_ids: Sequence[int], filters: Filters,
+                      by: Sequence[str]) -> pd.DataFrame | None:
+    """Count an instrument's respondents of some units under the page filters per group `by`
+    (names of NAMES but channel and suspicious): columns `by` and n, groups without respondents
+    possibly included; None when the tally cannot answer (see grain_for).
 
     Reads only the respondents of each stored group of these units and months, not their sums.
     """
-    grain = grain_for(filters, [])
+    by = list(by)
+    grain = grain_for(filters, by)
     if grain is None:
         return None
     layout = Layout.of(instruments.load(code))
@@ -125,34 +135,38 @@ def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int 
     with reading() as (store, connection):
         grain = store.grain(grain)
         pooled = [i for i, version in store.versions.items() if version == (code, layout)]
-        _, waiting = select_groups(store.waiting(grain, pooled), unit_ids=unit_ids, filters=filters,
-                                   part=part, by=[], width=layout.width)
-        stored = cells.respondents(connection, grain, pooled, unit_ids, filters.period.months(), part=part,
-                                   channel=filters.channel, include_flagged=filters.include_flagged)
-    return int(waiting[:, 0].sum()) + stored
+        keys, waiting = select_groups(store.waiting(grain, pooled), unit_ids=unit_ids, filters=filters,
+                                      part=part, by=by, width=layout.width)
+        stored = cells.respondent_rows(connection, grain, pooled, unit_ids, filters.period.months(),
+                                       part=part, channel=filters.channel,
+                                       include_flagged=filters.include_flagged)
+    stored = pd.DataFrame({name: stored[NAMES[name]] for name in by} | {"n": stored["n"]})
+    frame = pd.concat([keys.assign(n=waiting[:, 0]), stored], ignore_index=True)
+    if not by:
+        return pd.DataFrame({"n": [int(frame["n"].sum())]})
+    return frame.astype({"n": "int64"}).groupby(by, as_index=False, sort=True)[["n"]].sum()
 
 
-def dossier_facts(unit_ids: Sequence[int], filters: Filters) -> dict[str, int] | None:
-    """Sum the dossier facts (DOSSIER_FACTS, flagged ratings left out unless included) of some units.
+def dossier_groups(unit_ids: Sequence[int], filters: Filters, by: Sequence[str]) -> pd.DataFrame | None:
+    """Sum the dossier facts (dossier_rules.FACTS) of some units per group `by` (unit_id, month of
+    reception, service_id): columns `by` and the facts; None for a period that is not whole local months.
 
-    Channel and counter filters do not apply to dossiers; returns None for a period that is not
-    whole local months.
+    Reads the dossier grain once, whatever the groups.
     """
     if filters.period is None or not month_aligned(filters.period):
         return None
-    unit_ids = list(unit_ids)
+    unit_ids, by = list(unit_ids), list(by)
     with reading() as (store, connection):
         found = chain(store.waiting("dossier", [0]),
                       cells.blocks(store.cells, connection, "dossier", [0], unit_ids, filters.period.months(),
                                    generation=store.generation))
         keys, totals = select_groups(found, unit_ids=unit_ids,
                                      filters=filters.but(channel=None, include_flagged=True),
-                                     part=filters.service_id, by=[], width=len(DOSSIER_FACTS))
-    facts = (dict(zip(DOSSIER_FACTS, (int(v) for v in totals[0]), strict=True)) if len(totals)
-             else dict.fromkeys(DOSSIER_FACTS, 0))
+                                     part=filters.service_id, by=by, width=len(DOSSIER_FACTS))
+    frame = pd.DataFrame(totals, columns=list(DOSSIER_FACTS))
     if not filters.include_flagged:
-        facts["dissatisfied"], facts["bad"] = facts["dissatisfied_kept"], facts["bad_kept"]
-    return {name: facts[name] for name in dossier_rules.FACTS}
+        frame["dissatisfied"], frame["bad"] = frame["dissatisfied_kept"], frame["bad_kept"]
+    return pd.concat([keys.reset_index(drop=True), frame[list(dossier_rules.FACTS)]], axis=1)
 
 
 def select_groups(blocks: Iterable[Block], *, unit_ids: list[int], filters: Filters, part: int | None,

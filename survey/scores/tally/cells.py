@@ -162,16 +162,17 @@ def read(connection: Connection, grain: str, instrument_ids: Sequence[int], unit
     return cells
 
 
-def respondents(connection: Connection, grain: str, instrument_ids: Sequence[int],
-                unit_ids: Sequence[int], months: Sequence[str], *, part: int | None, channel: str | None,
-                include_flagged: bool) -> int:
-    """Sum the respondents of the stored groups of these units and months that meet the filters.
+def respondent_rows(connection: Connection, grain: str, instrument_ids: Sequence[int],
+                    unit_ids: Sequence[int], months: Sequence[str], *, part: int | None, channel: str | None,
+                    include_flagged: bool) -> pd.DataFrame:
+    """Return the respondents of each stored group of these units and months that meets the filters.
 
-    Reads each group's first sum alone (4 bytes instead of the whole vector), nothing cached.
+    Columns unit_id, part_id, month, n. Reads each group's first sum alone (4 bytes instead of
+    the whole vector), nothing cached.
     """
-    total = 0
+    frames = []
     for start in range(0, len(unit_ids), CHUNK):
-        statement = select(Tally.unit_id, func.substr(Tally.sums, 1, 4)).where(
+        statement = select(Tally.unit_id, Tally.part_id, Tally.month, func.substr(Tally.sums, 1, 4)).where(
             Tally.grain == grain, Tally.instrument_id.in_(list(instrument_ids)),
             Tally.unit_id.in_([int(u) for u in unit_ids[start:start + CHUNK]]), Tally.month.in_(list(months)))
         if part is not None:
@@ -180,10 +181,17 @@ def respondents(connection: Connection, grain: str, instrument_ids: Sequence[int
             statement = statement.where(Tally.channel == channel)
         if not include_flagged:
             statement = statement.where(Tally.suspicious.is_(False))
-        first = [bytes(row[1]) for row in connection.execute(statement)]
-        if first:
-            total += int(np.frombuffer(b"".join(first), dtype="<i4").sum())
-    return total
+        rows = connection.execute(statement).all()
+        if rows:
+            frames.append(pd.DataFrame({
+                "unit_id": np.array([row[0] for row in rows], dtype=np.int64),
+                "part_id": np.array([row[1] for row in rows], dtype=np.int64),
+                "month": np.array([row[2] for row in rows], dtype=object),
+                "n": np.frombuffer(b"".join(bytes(row[3]) for row in rows), dtype="<i4").astype(np.int64)}))
+    if not frames:
+        return pd.DataFrame({"unit_id": np.zeros(0, dtype=np.int64), "part_id": np.zeros(0, dtype=np.int64),
+                             "month": np.zeros(0, dtype=object), "n": np.zeros(0, dtype=np.int64)})
+    return pd.concat(frames, ignore_index=True)
 
 
 def cell_of(rows: list) -> Cell:
