@@ -116,3 +116,15 @@ def test_demo_command_prints_both_accounts_and_turns_on_the_demo_home(app, runne
     elsewhere = Flask("survey", instance_path=str(tmp_path / "elsewhere"))
     config.load(elsewhere, {"TESTING": True, "SECRET_KEY": "x"})
     assert (served.config["DEMO"], elsewhere.config["DEMO"]) == (True, False)
+
+
+def test_the_national_demo_is_refused_on_a_database_holding_the_province_demo(app, runner, session):
+    assert runner.invoke(args=["demo", "--responses", "100"]).exit_code == 0
+    units = session.exec(select(func.count()).select_from(Unit)).one()
+    responses = session.exec(select(func.count()).select_from(Response)).one()
+    result = runner.invoke(args=["demo", "--scale", "national", "--responses", "100"])
+    assert result.exit_code == 1
+    assert "this database holds the demo province; the demo nation needs an empty database" in result.output
+    # Nothing was added to the province in the nation's name.
+    assert session.exec(select(func.count()).select_from(Unit)).one() == units
+    assert session.exec(select(func.count()).select_from(Response)).one() == responses

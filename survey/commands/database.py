@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from survey.commands import demo, demo_national, migrate
 from survey.config import DEMO_MARKER
 from survey.db import get_engine
-from survey.models import Unit
+from survey.models import Unit, UnitKind
 from survey.scores import tally
 
 
@@ -41,13 +41,20 @@ def demo_command(responses: int, seed: int, password: str | None, if_empty: bool
     it adds responses to the structure that is there.
     """
     engine = get_engine()
+    national = scale == "national"
     with Session(engine) as session:
-        seeded = session.exec(select(Unit.id).limit(1)).first() is not None
+        root = session.exec(select(Unit.kind).where(Unit.parent_id.is_(None)).order_by(Unit.id)).first()
+    seeded = root is not None
+    if seeded and not if_empty and (root == UnitKind.NATION) != national:
+        # Responses would be added to the structure that is there, not to the one asked for.
+        there, asked = ("nation", "province") if root == UnitKind.NATION else ("province", "nation")
+        raise click.ClickException(f"this database holds the demo {there}; the demo {asked} needs an empty "
+                                   "database (set DATABASE_URL to a new one and run init-db first)")
     (Path(current_app.instance_path) / DEMO_MARKER).write_text("the demo home page is on\n", encoding="utf-8")
     if if_empty and seeded:
-        click.echo(f"The database has data already. {sign_in_hint(password or demo.DEMO_PASSWORD)}")
+        hint = sign_in_hint(password or demo.DEMO_PASSWORD, national=root == UnitKind.NATION)
+        click.echo(f"The database has data already. {hint}")
         return
-    national = scale == "national"
     build = demo_national.builder(provinces or len(demo_national.PROVINCES)) if national else None
     result = demo.seed(engine, responses=responses, seed=seed, password=password, build=build,
                        progress=click.echo)
@@ -55,13 +62,13 @@ def demo_command(responses: int, seed: int, password: str | None, if_empty: bool
         f"Demo {'nation' if national else 'province'}: {result.units} units, {result.counters} counters, "
         f"{result.services} services, {result.responses:,} responses in {result.seconds:.1f} s."
     )
-    click.echo(sign_in_hint(result.password))
+    click.echo(sign_in_hint(result.password, national=national))
 
 
-def sign_in_hint(password: str) -> str:
-    """Name both demo accounts and their password."""
-    return (f"Sign in as manager (unit manager, the whole province) or admin (administrator), "
-            f"both with password {password}")
+def sign_in_hint(password: str, *, national: bool = False) -> str:
+    """Name both demo accounts, the scope they manage and their password."""
+    return (f"Sign in as manager (unit manager, the whole {'nation' if national else 'province'}) or admin "
+            f"(administrator), both with password {password}")
 
 
 @click.command("tally")
