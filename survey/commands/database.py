@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey.commands import demo, demo_national, migrate
 from survey.config import DEMO_MARKER
@@ -43,7 +43,8 @@ def demo_command(responses: int, seed: int, password: str | None, if_empty: bool
     engine = get_engine()
     national = scale == "national"
     with Session(engine) as session:
-        root = session.exec(select(Unit.kind).where(Unit.parent_id.is_(None)).order_by(Unit.id)).first()
+        roots = select(Unit.kind).where(col(Unit.parent_id).is_(None)).order_by(col(Unit.id))
+        root = session.exec(roots).first()
     seeded = root is not None
     if seeded and not if_empty and (root == UnitKind.NATION) != national:
         # Responses would be added to the structure that is there, not to the one asked for.

@@ -32,8 +32,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     with engine.connect() as connection:
         sqlite = engine.dialect.name == "sqlite"
-        if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        driver = connection.connection.driver_connection
+        if sqlite and driver is not None:
+            driver.execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
@@ -44,8 +45,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                         raise RuntimeError(f"the upgrade would leave {len(broken)} broken references, "
                                            f"first in table {broken[0][0]}; nothing was changed")
         finally:
-            if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if sqlite and driver is not None:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 def check(engine: Engine) -> None:
