@@ -106,7 +106,6 @@ def test_pages_from_the_tally_equal_counting_live(session, data, monkeypatch, fo
         not_derived(session)
     period = parse("2026-06-01..2026-08-31" if name.startswith("summer") else "2026-07")
     filters = Filters(period, **FILTERS[name])
-    # A channel filter needs the counter grain (it keeps channels); otherwise the unit grain answers.
     assert tally.grain_for(filters, []) == ("counter" if "channel" in FILTERS[name] else "unit")
     assert tally.grain_for(filters, ["counter_id"]) == "counter"
     from_tally = pages(session, data, filters)
