@@ -7,8 +7,8 @@ from sqlalchemy import update
 
 from survey import scores
 from survey.db import get_engine
-from survey.models import Dossier, Response, Service, UnitService
-from survey.periods import parse
+from survey.models import Dossier, Response, Service, Unit, UnitService
+from survey.periods import Period, parse
 from survey.scores import Filters, rates, tally
 from tests.factories import JULY, add_rated, add_sipas
 
@@ -65,7 +65,7 @@ def test_grouped_rates_equal_each_row_counted_alone(session, data, folded, flagg
         unit = data.root if code == "P" else data.units[code]
         units = scores.subtree_units(session, unit)
         grouped = scores.response_rates(session, unit, units, filters)
-        assert grouped == rates.one_at_a_time(session, unit, units, filters), code
+        assert grouped == one_at_a_time(session, unit, units, filters), code
     whole = scores.response_rates(session, data.root, scores.subtree_units(session, data.root), filters)
     procedures = {row["service"] for row in whole["services"]}
     assert procedures == {"1.001193", "2.000815", "3.000001"}, "several procedures are compared"
@@ -81,6 +81,28 @@ def test_a_procedure_filter_counts_that_procedure_alone(session, data):
     filters = Filters(parse("2026-07-01..2026-08-31"), service_id=data.services["1.001193"].id)
     units = scores.subtree_units(session, data.root)
     grouped = scores.response_rates(session, data.root, units, filters)
-    assert grouped == rates.one_at_a_time(session, data.root, units, filters)
+    assert grouped == one_at_a_time(session, data.root, units, filters)
     assert grouped["services"] == []
     assert (grouped["scope"]["ratings"], grouped["scope"]["received"]) == (12, 3)
+
+
+def one_at_a_time(session, unit: Unit, units: list[Unit], filters: Filters) -> dict:
+    """Return what response_rates does, each row counted on its own by rates.rates_of (the reference)."""
+    period: Period = filters.period
+    months = [{"month": m, **rates.rates_of(session, units,
+                                                      filters.but(period=rates.month_within(period, m)))}
+              for m in period.months()]
+    services = []
+    if filters.service_id is None:
+        for service in rates.handled(session, units):
+            row = rates.rates_of(session, units, filters.but(service_id=service.id))
+            if row["ratings"] or row["received"]:
+                services.append({"service": service.code, "name": service.name, **row})
+    children = []
+    for child in (u for u in units if u.parent_id == unit.id):
+        subtree = [child, *(u for u in units if u.path.startswith(child.path) and u.id != child.id)]
+        row = rates.rates_of(session, subtree, filters)
+        if row["ratings"] or row["received"]:
+            children.append({"unit": child.code, "name": child.name, **row})
+    return {"scope": rates.rates_of(session, units, filters), "months": months, "services": services,
+            "units": children}

@@ -51,7 +51,7 @@ def response_rates(session: Session, unit: Unit, units: list[Unit], filters: Fil
     (`figures`), summed here: the section reads the tally (or counts live) twice, not once per row.
     """
     if filters.period is None or filters.unit_id is not None:
-        return one_at_a_time(session, unit, units, filters)
+        raise ValueError("response rates count a subtree over a period, not the whole history or one unit")
     table = figures(session, units, filters)
     months = [{"month": m, **row_of(table[table["month"] == m])} for m in filters.period.months()]
     services = []
@@ -95,26 +95,3 @@ def handled(session: Session, units: list[Unit]) -> list[Service]:
     ids = [u.id for u in units]
     return list(session.exec(select(Service).where(col(Service.id).in_(
         select(UnitService.service_id).where(col(UnitService.unit_id).in_(ids)))).order_by(Service.code)).all())
-
-
-def one_at_a_time(session: Session, unit: Unit, units: list[Unit], filters: Filters) -> dict:
-    """Return what response_rates does, each row counted on its own (a unit filter or no period)."""
-    months = []
-    if filters.period is not None:
-        period: Period = filters.period
-        months = [{"month": m, **rates_of(session, units, filters.but(period=month_within(period, m)))}
-                  for m in period.months()]
-    services = []
-    if filters.service_id is None:
-        for service in handled(session, units):
-            row = rates_of(session, units, filters.but(service_id=service.id))
-            if row["ratings"] or row["received"]:
-                services.append({"service": service.code, "name": service.name, **row})
-    children = []
-    for child in (u for u in units if u.parent_id == unit.id):
-        subtree = [child, *(u for u in units if u.path.startswith(child.path) and u.id != child.id)]
-        row = rates_of(session, subtree, filters)
-        if row["ratings"] or row["received"]:
-            children.append({"unit": child.code, "name": child.name, **row})
-    return {"scope": rates_of(session, units, filters), "months": months, "services": services,
-            "units": children}
