@@ -3,13 +3,14 @@
 When it cannot, survey.scores.counts counts live.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from sqlalchemy import Connection
 
 import scoring
 from survey import instruments
@@ -19,7 +20,7 @@ from survey.scores.filters import Filters
 from survey.scores.tally import cells
 from survey.scores.tally.dossiers import DOSSIER_FACTS
 from survey.scores.tally.layout import Block, Layout
-from survey.scores.tally.store import reading
+from survey.scores.tally.store import Store, reading
 
 #: Names the pages group by, and the tally columns they are.
 NAMES = {"unit_id": "unit_id", "month": "month", "channel": "channel", "suspicious": "suspicious",
@@ -94,21 +95,51 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[s
     Returns None when the tally cannot answer (see grain_for). Versions of the instrument are
     pooled when they have the newest version's layout.
     """
-    grain = grain_for(filters, by)
-    if grain is None:
+    asked = Asked.of(code, unit_ids, filters, by)
+    if asked is None:
         return None
-    layout = Layout.of(instruments.load(code))
-    unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
-    part = filters.counter_id if grain == "counter" else filters.service_id
     with reading() as (store, connection):
-        grain = store.grain(grain)
-        pooled = [i for i, version in store.versions.items() if version == (code, layout)]
-        found = chain(store.waiting(grain, pooled),
-                      cells.blocks(store.cells, connection, grain, pooled, unit_ids, filters.period.months(),
-                                   generation=store.generation))
-        keys, totals = select_groups(found, unit_ids=unit_ids, filters=filters, part=part, by=list(by),
-                                     width=layout.width)
-    return Sums(keys, totals, layout)
+        grain, pooled = asked.grain_and_versions(store)
+        found = groups(store, connection, grain, pooled, asked.unit_ids, filters)
+        keys, totals = select_groups(found, unit_ids=asked.unit_ids, filters=filters, part=asked.part,
+                                     by=list(by), width=asked.layout.width)
+    return Sums(keys, totals, asked.layout)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a query of an instrument's groups reads: the grain that answers it, the layout, the
+    units (the unit filter's alone, if any) and the counter or service filtered on."""
+
+    code: str
+    grain: str
+    layout: Layout
+    unit_ids: list[int]
+    part: int | None
+
+    @classmethod
+    def of(cls, code: str, unit_ids: Sequence[int], filters: Filters, by: Sequence[str]) -> "Asked | None":
+        """Return what to read, or None when the tally cannot answer (see grain_for)."""
+        grain = grain_for(filters, by)
+        if grain is None:
+            return None
+        return cls(code, grain, Layout.of(instruments.load(code)),
+                   [filters.unit_id] if filters.unit_id is not None else list(unit_ids),
+                   filters.counter_id if grain == "counter" else filters.service_id)
+
+    def grain_and_versions(self, store: Store) -> tuple[str, list[int]]:
+        """Return the grain the store holds for this query, and the instrument versions pooled
+        (those with the newest version's layout)."""
+        return (store.grain(self.grain),
+                [i for i, version in store.versions.items() if version == (self.code, self.layout)])
+
+
+def groups(store: Store, connection: Connection, grain: str, instrument_ids: list[int],
+           unit_ids: list[int], filters: Filters) -> Iterator[Block]:
+    """Yield the waiting and the stored blocks of a grain for some units and the period's months."""
+    return chain(store.waiting(grain, instrument_ids),
+                 cells.blocks(store.cells, connection, grain, instrument_ids, unit_ids,
+                              filters.period.months(), generation=store.generation))
 
 
 def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int | None:
@@ -126,19 +157,15 @@ def respondent_groups(code: str, *, unit_ids: Sequence[int], filters: Filters,
     Reads only the respondents of each stored group of these units and months, not their sums.
     """
     by = list(by)
-    grain = grain_for(filters, by)
-    if grain is None:
+    asked = Asked.of(code, unit_ids, filters, by)
+    if asked is None:
         return None
-    layout = Layout.of(instruments.load(code))
-    unit_ids = [filters.unit_id] if filters.unit_id is not None else list(unit_ids)
-    part = filters.counter_id if grain == "counter" else filters.service_id
     with reading() as (store, connection):
-        grain = store.grain(grain)
-        pooled = [i for i, version in store.versions.items() if version == (code, layout)]
-        keys, waiting = select_groups(store.waiting(grain, pooled), unit_ids=unit_ids, filters=filters,
-                                      part=part, by=by, width=layout.width)
-        stored = cells.respondent_rows(connection, grain, pooled, unit_ids, filters.period.months(),
-                                       part=part, channel=filters.channel,
+        grain, pooled = asked.grain_and_versions(store)
+        keys, waiting = select_groups(store.waiting(grain, pooled), unit_ids=asked.unit_ids,
+                                      filters=filters, part=asked.part, by=by, width=asked.layout.width)
+        stored = cells.respondent_rows(connection, grain, pooled, asked.unit_ids, filters.period.months(),
+                                       part=asked.part, channel=filters.channel,
                                        include_flagged=filters.include_flagged)
     stored = pd.DataFrame({name: stored[NAMES[name]] for name in by} | {"n": stored["n"]})
     frame = pd.concat([keys.assign(n=waiting[:, 0]), stored], ignore_index=True)
@@ -157,9 +184,7 @@ def dossier_groups(unit_ids: Sequence[int], filters: Filters, by: Sequence[str])
         return None
     unit_ids, by = list(unit_ids), list(by)
     with reading() as (store, connection):
-        found = chain(store.waiting("dossier", [0]),
-                      cells.blocks(store.cells, connection, "dossier", [0], unit_ids, filters.period.months(),
-                                   generation=store.generation))
+        found = groups(store, connection, "dossier", [0], unit_ids, filters)
         keys, totals = select_groups(found, unit_ids=unit_ids,
                                      filters=filters.but(channel=None, include_flagged=True),
                                      part=filters.service_id, by=by, width=len(DOSSIER_FACTS))
