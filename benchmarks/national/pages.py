@@ -10,11 +10,11 @@ import json
 import random
 import statistics
 import sys
-import time
 import uuid
 
 from sqlmodel import Session, select
 
+from benchmarks.pages.run import timed
 from survey import create_app, instruments
 from survey.core.passwords import hash_password
 from survey.core.responses import record_response
@@ -84,15 +84,6 @@ def signed_in(app, level: str):
         sys.exit(f"cannot sign in as bench-{level}")
     return client
 
-
-def timed(client, url: str) -> float:
-    """Request a page; return milliseconds (and stop on anything but 200)."""
-    started = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        sys.exit(f"{url} answered {response.status_code}")
-    return elapsed
 
 
 def add_responses(app, n: int, rng: random.Random, counters: list[tuple[int, int]]) -> None:

@@ -13,8 +13,8 @@ import os
 import random
 import statistics
 import sys
-import time
 
+from run import timed  # benchmarks/pages/run.py: a script's own folder is on sys.path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -51,14 +51,6 @@ def admin_of_largest_tree(app) -> list[str]:
             session.commit()
         return [u.code for u in units if u.path.startswith(root.path)]
 
-
-def timed(client, url: str) -> float:
-    """Request a page; return milliseconds (and stop on anything but 200)."""
-    started = time.perf_counter()
-    response = client.get(url)
-    if response.status_code != 200:
-        sys.exit(f"{url} answered {response.status_code}")
-    return (time.perf_counter() - started) * 1000
 
 
 def main() -> None:

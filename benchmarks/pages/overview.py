@@ -18,10 +18,9 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from collections import Counter
 
-from benchmarks.pages.memory import PASSWORD, admin_of_largest_tree, memory
+from benchmarks.pages.memory import PASSWORD, admin_of_largest_tree, memory, timed
 from survey import create_app
 from survey.scores import cache
 from survey.scores.tally import cells
@@ -41,13 +40,6 @@ def count_reads(fetched: Counter) -> None:
 
     cells.read = read
 
-
-def timed(client, url: str) -> float:
-    started = time.perf_counter()
-    response = client.get(url)
-    if response.status_code != 200:
-        sys.exit(f"{url} answered {response.status_code}")
-    return (time.perf_counter() - started) * 1000
 
 
 def main() -> None:
