@@ -9,6 +9,7 @@ the effective sample size with a degrees-of-freedom correction, as R ``survey::s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -99,8 +100,14 @@ def proportion_interval(
     >>> (r.ci_low, round(r.ci_high, 8))
     (0.0, 0.11351339)
     """
-    row = proportion_ci([x], [n], method=method, confidence_level=confidence_level).iloc[0]
-    return Interval(float(row.estimate), float(row.ci_low), float(row.ci_high), str(row.status))
+    # proportion_ci's arithmetic without its frame: pages ask for hundreds of single intervals
+    check_choice("method", method, METHODS)
+    level = check_confidence_level(confidence_level)
+    xa, na = check_counts([x], [n])
+    if not na[0] > 0:
+        return Interval(math.nan, math.nan, math.nan, "no data")
+    low, high = bounds(xa, na, method=method, tail=(1 - level) / 2)
+    return Interval(float(xa[0] / na[0]), float(low[0]), float(high[0]))
 
 
 def t_interval(estimate: float, se: float, n: int, *, confidence_level: float = 0.95) -> Interval:

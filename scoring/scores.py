@@ -257,23 +257,31 @@ def _assemble(keys: pd.Index, est: Estimates, *, structure: Structure, exact_ite
                       adjust=adjust, power=power, bound=index_bounds, rule=index_rule,
                       volume=None if per_year is None else est.index_respondents * per_year)
     names = list(keys.names)
+    # Plain Python values once, not numpy scalars per group: a page builds thousands of these.
+    index, index_var, deff, n_eff = (a.tolist() for a in (est.index, est.index_var, deff, n_eff))
+    low, high, counted = low.tolist(), high.tolist(), est.n.tolist()
+    respondents = est.index_respondents.tolist()
+    factor, factor_var = est.factor.tolist(), est.factor_var.tolist()
+    factor_low, factor_high = factor_low.tolist(), factor_high.tolist()
+    item, item_low, item_high = est.item.tolist(), item_low.tolist(), item_high.tolist()
+    answered, satisfied = est.answered.tolist(), est.satisfied.tolist()
     scores = []
-    for g, key in enumerate(keys):
+    for g, (key, judged_row) in enumerate(zip(keys, judged.to_dict("records"), strict=True)):
         key = key if isinstance(key, tuple) else (key,)
         missing = tuple(k for i, k in enumerate(structure.factors)
-                        if np.isnan(est.factor[g, i]) and not np.isnan(est.index[g]))
+                        if math.isnan(factor[g][i]) and not math.isnan(index[g]))
         scores.append(GroupScore(
             group={} if names == [None] else {name: _plain(v) for name, v in zip(names, key, strict=True)},
-            n=int(est.n[g]),
-            index=IndexScore(float(est.index[g]), float(low[g]), float(high[g]), math.sqrt(est.index_var[g]),
-                             float(deff[g]), float(n_eff[g]), float(est.index_respondents[g]),
-                             missing_factors=missing, partial=bool(missing) and not allow_partial),
-            verdict=verdict_from_row(judged.iloc[g]),
-            factors={k: FactorScore(*map(float, (est.factor[g, i], factor_low[g, i], factor_high[g, i],
-                                                 math.sqrt(est.factor_var[g, i]))))
+            n=int(counted[g]),
+            index=IndexScore(index[g], low[g], high[g], math.sqrt(index_var[g]), deff[g], n_eff[g],
+                             respondents[g], missing_factors=missing,
+                             partial=bool(missing) and not allow_partial),
+            verdict=verdict_from_row(judged_row),
+            factors={k: FactorScore(factor[g][i], factor_low[g][i], factor_high[g][i],
+                                    math.sqrt(factor_var[g][i]))
                      for i, k in enumerate(structure.factors)},
-            items={c: ItemScore(int(est.answered[g, j]), int(est.satisfied[g, j]),
-                                *map(float, (est.item[g, j], item_low[g, j], item_high[g, j])))
+            items={c: ItemScore(int(answered[g][j]), int(satisfied[g][j]), item[g][j], item_low[g][j],
+                                item_high[g][j])
                    for j, c in enumerate(structure.codes)},
         ))
     return scores

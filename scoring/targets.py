@@ -9,9 +9,9 @@ Benjamini & Hochberg (1995) JRSS B 57:289.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -108,12 +108,13 @@ def verdict(
     return verdict_from_row(row)
 
 
-def verdict_from_row(row: pd.Series) -> Verdict:
-    """The :class:`Verdict` of one row of :func:`verdicts`."""
-    more = None if pd.isna(row.more_needed) else int(row.more_needed)
-    return Verdict(str(row.status), str(row.label), float(row.target), float(row.confidence_level),
-                   str(row.sides), more, float(row.ci_low), float(row.ci_high), float(row.interval_level),
-                   str(row.adjustment), bool(row.reachable), float(row.power), int(row.n))
+def verdict_from_row(row: pd.Series | Mapping[str, Any]) -> Verdict:
+    """The :class:`Verdict` of one row of :func:`verdicts` (a Series, or a record of its columns)."""
+    more = None if pd.isna(row["more_needed"]) else int(row["more_needed"])
+    return Verdict(str(row["status"]), str(row["label"]), float(row["target"]),
+                   float(row["confidence_level"]), str(row["sides"]), more, float(row["ci_low"]),
+                   float(row["ci_high"]), float(row["interval_level"]), str(row["adjustment"]),
+                   bool(row["reachable"]), float(row["power"]), int(row["n"]))
 
 
 def verdicts(
@@ -228,8 +229,11 @@ def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: f
     The verdict's own `rule` (its small-sample degrees of freedom, its floor, its shape) settles
     it when that estimate is at least the smallest c with ``low(c, N) >= target`` or below the
     largest c with ``high(c, N) < target`` (whichever side p is on: the other verdict is
-    negligibly likely then), found by bisection on c, and N by bisection (to 1%, then rounded
-    up) on that probability. A normal-approximation sample size
+    negligibly likely then), found by bisection on c, and N by bisection on that probability;
+    each bisection stops early and ends by linear interpolation of how far the rule (or the
+    probability) is past settling, then N is rounded up. Against a search a thousand times
+    finer, N is within 0.05% (plain bisection to 1% was up to 2.5% high and took 2.3 times the
+    evaluations of the rule). A normal-approximation sample size
     (e.g. Fleiss, Levin & Paik 2003, §2.5) ignores the degrees of freedom and the floor and
     settled only about 69% of the time instead of 80% (docs/method.md).
     """
@@ -249,73 +253,117 @@ def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: f
         """P(settled at `total` respondents, on the side of p) if the truth is p."""
         size = total * ratio
 
-        def settled(c: np.ndarray) -> np.ndarray:
+        def margin(c: np.ndarray) -> np.ndarray:
+            """How far an estimate c at this size is past settling (>= 0: settled)."""
             low, high = rule(c, total, size, tail)
-            return np.where(up, low >= target, high < target)
+            return np.where(up, low - target, target - high)
 
-        critical = _critical(settled, target, np.where(up, 1.0, 0.0))
+        critical = _crossing(margin, np.full(p.shape, target), np.where(up, 1.0, 0.0), steps=CRITICAL_STEPS)
         z = (critical - p) / (spread / np.sqrt(size))
         return np.nan_to_num(np.where(up, special.ndtr(-z), special.ndtr(z)))
 
+    def short(log_total: np.ndarray) -> np.ndarray:
+        """How far e^log_total respondents are past settling with probability `power` (>= 0: they are)."""
+        return settle(np.exp(log_total)) - power
+
     base = np.maximum(n, 1.0)
     first, last = np.log(base + 1), np.log(base + limit)
-    reachable = searchable & (settle(np.exp(last)) >= power)
-    # bracket around the normal-approximation size (Fleiss, Levin & Paik 2003), then bisect
+    at_last = short(last)
+    reachable = searchable & (at_last >= 0)
+    # bracket around the normal-approximation size (Fleiss, Levin & Paik 2003), then narrow
     with np.errstate(invalid="ignore", divide="ignore"):
         root = (-special.ndtri(tail) * np.sqrt(target * (1 - target))
                 + special.ndtri(power) * spread) / np.abs(p - target)
     guess = np.log(np.clip(root**2 / ratio, base + 1, base + limit))
     low, high = np.maximum(first, guess - np.log(2)), np.minimum(last, guess + np.log(2))
-    above = settle(np.exp(high)) >= power
+    at_high = short(high)
+    above = at_high >= 0
     low, high = np.where(above, low, high), np.where(above, high, last)
-    below = settle(np.exp(low)) < power
+    at_high = np.where(above, at_high, at_last)
+    at_low = short(low)
+    below = at_low < 0
+    # where even the bracket's foot settles, search down to `first` (its margin unknown: no interpolation)
     low, high = np.where(below, low, first), np.where(below, high, low)
-    for _ in range(60):
-        if not np.any(reachable & (high - low >= 0.01)):
-            break
-        mid = (low + high) / 2
-        done = settle(np.exp(mid)) >= power
-        high = np.where(done, mid, high)
-        low = np.where(done, low, mid)
-    more = np.ceil(np.exp(high) - n)
+    at_high, at_low = np.where(below, at_high, at_low), np.where(below, at_low, np.nan)
+    more = np.ceil(np.exp(_narrow(short, low, high, at_low, at_high, width=LOG_N_WIDTH)) - n)
     return np.where(searchable & reachable, np.maximum(more, 1.0), np.nan), reachable
 
 
-def _critical(settled: Callable[[np.ndarray], np.ndarray], start: float, end: np.ndarray) -> np.ndarray:
-    """The estimate between `start` (not settled) and `end` where `settled` turns true (bisection).
+#: Halvings of the span from the target to 0% or 100% before interpolating a critical estimate
+#: (0.9 / 2¹⁴ ≈ 6·10⁻⁵, then linear between the two sides: far below a standard error).
+CRITICAL_STEPS = 14
+#: Width in log N to which the bisection of "about N more" narrows before interpolating (≈ 5%;
+#: the chance of settling is smooth in N, so the interpolated N is good to well within 1%).
+LOG_N_WIDTH = 0.05
 
-    NaN when even `end` is not settled (then no estimate settles the verdict that way).
+
+def _crossing(margin: Callable[[np.ndarray], np.ndarray], start: np.ndarray, end: np.ndarray, *,
+              steps: int) -> np.ndarray:
+    """The point between `start` (margin < 0) and `end` where a monotone `margin` reaches 0.
+
+    NaN where even `end` has a negative margin. `steps` halvings, then linear interpolation
+    of the margin between the two sides left.
     """
-    never = ~settled(end)
-    lo = np.full(never.shape, start, dtype=float)
-    hi = np.array(end, dtype=float)
-    for _ in range(24):
+    at_start, at_end = margin(start), margin(end)
+    lo, hi = np.broadcast_arrays(start, end)
+    lo, hi, at_lo, at_hi = _halve(margin, lo.astype(float), hi.astype(float), at_start, at_end, steps)
+    return np.where(at_end < 0, np.nan, _interpolate(lo, hi, at_lo, at_hi))
+
+
+def _narrow(margin: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, at_lo: np.ndarray,
+            at_hi: np.ndarray, *, width: float) -> np.ndarray:
+    """Halve [lo, hi] (margin < 0 at lo, >= 0 at hi) until every span is under `width`, then interpolate.
+
+    Where the margin at lo is unknown (NaN) and lo never moved, hi is returned as it is.
+    """
+    spans = float(np.nanmax(hi - lo, initial=0.0))
+    steps = max(0, math.ceil(math.log2(spans / width))) if spans > width else 0
+    lo, hi, at_lo, at_hi = _halve(margin, lo, hi, at_lo, at_hi, steps)
+    return np.where(np.isnan(at_lo), hi, _interpolate(lo, hi, at_lo, at_hi))
+
+
+def _halve(margin: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, at_lo: np.ndarray,
+           at_hi: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bisect each [lo, hi] `steps` times on the sign of `margin`, keeping the margins at both ends."""
+    for _ in range(steps):
         mid = (lo + hi) / 2
-        done = settled(mid)
-        hi = np.where(done, mid, hi)
-        lo = np.where(done, lo, mid)
-    return np.where(never, np.nan, hi)
+        at_mid = margin(mid)
+        done = at_mid >= 0
+        hi, at_hi = np.where(done, mid, hi), np.where(done, at_mid, at_hi)
+        lo, at_lo = np.where(done, lo, mid), np.where(done, at_lo, at_mid)
+    return lo, hi, at_lo, at_hi
+
+
+def _interpolate(lo: np.ndarray, hi: np.ndarray, at_lo: np.ndarray, at_hi: np.ndarray) -> np.ndarray:
+    """Where the line through (lo, at_lo) and (hi, at_hi) crosses 0 (hi where it cannot tell)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.clip(-at_lo / (at_hi - at_lo), 0.0, 1.0)
+    return np.where(np.isfinite(share), lo + share * (hi - lo), hi)
 
 
 def _p_values(est: np.ndarray, bound: BoundFunction, *, target: float) -> np.ndarray:
-    """One-sided p-value in the direction of the estimate, by inverting the interval (bisection)."""
+    """One-sided p-value in the direction of the estimate, by inverting the interval.
+
+    The smallest tail whose bound settles the verdict: bisection on its log, then linear
+    interpolation of how far the bound is past the target.
+    """
     above = est > target
+
+    def margin(log_tail: np.ndarray) -> np.ndarray:
+        low, high = bound(np.exp(log_tail))
+        return np.where(above, low - target, target - high)
+
     lo = np.full(len(est), np.log(1e-15))  # settled at tail e^lo? no (or p = 0)
     hi = np.full(len(est), np.log(0.4999))  # settled at e^hi? yes (else p >= 0.5: taken as 1)
-
-    def settled(log_tail: np.ndarray) -> np.ndarray:
-        low, high = bound(np.exp(log_tail))
-        return np.where(above, low >= target, high <= target)
-
-    at_least = settled(lo)
-    at_most = settled(hi)
-    for _ in range(50):
-        mid = (lo + hi) / 2
-        done = settled(mid)
-        hi = np.where(done, mid, hi)
-        lo = np.where(done, lo, mid)
-    p = np.where(at_least, 0.0, np.where(at_most, np.exp(hi), 1.0))
+    at_lo, at_hi = margin(lo), margin(hi)
+    found = np.exp(_interpolate(*_halve(margin, lo, hi, at_lo, at_hi, P_STEPS)))
+    p = np.where(at_lo >= 0, 0.0, np.where(at_hi >= 0, found, 1.0))
     return np.where(np.isnan(est) | (est == target), 1.0, p)
+
+
+#: Halvings of log p (from 10⁻¹⁵ to 0.5, 34.5 wide) before interpolating: to 34.5 / 2²⁰ ≈ 3·10⁻⁵,
+#: then the interpolation's error is far smaller (the bound is smooth in the tail).
+P_STEPS = 20
 
 
 def adjust_pvalues(p: ArrayLike, *, method: str = "holm") -> np.ndarray:
