@@ -53,21 +53,27 @@ def response_rates(session: Session, unit: Unit, units: list[Unit], filters: Fil
     if filters.period is None or filters.unit_id is not None:
         raise ValueError("response rates count a subtree over a period, not the whole history or one unit")
     table = figures(session, units, filters)
-    months = [{"month": m, **row_of(table[table["month"] == m])} for m in filters.period.months()]
+    per_month = totals(table, "month")
+    months = [{"month": m, **row_of(per_month.get(m))} for m in filters.period.months()]
     services = []
     if filters.service_id is None:
-        per_service = table.groupby("service_id")
+        per_service = totals(table, "service_id")
         for service in handled(session, units):
-            row = row_of(per_service.get_group(service.id) if service.id in per_service.groups else table[:0])
+            row = row_of(per_service.get(service.id))
             if row["ratings"] or row["received"]:
                 services.append({"service": service.code, "name": service.name, **row})
-    children = []
-    for child in (u for u in units if u.parent_id == unit.id):
-        ids = [u.id for u in units if u.path.startswith(child.path)]
-        row = row_of(table[table["unit_id"].isin(ids)])
+    children = [u for u in units if u.parent_id == unit.id]
+    # Each unit of the subtree counts for the child whose branch it is in (the root for none).
+    branch = {u.id: child.id for child in children for u in units if u.path.startswith(child.path)}
+    per_child = totals(table.assign(child=table["unit_id"].map(branch).fillna(0).astype("int64")),
+                       "child")
+    rows = []
+    for child in children:
+        row = row_of(per_child.get(child.id))
         if row["ratings"] or row["received"]:
-            children.append({"unit": child.code, "name": child.name, **row})
-    return {"scope": row_of(table), "months": months, "services": services, "units": children}
+            rows.append({"unit": child.code, "name": child.name, **row})
+    scope = tuple(int(table[name].sum()) for name in SUMS)
+    return {"scope": row_of(scope), "months": months, "services": services, "units": rows}
 
 
 #: The groups `figures` counts per.
@@ -82,10 +88,20 @@ def figures(session: Session, units: list[Unit], filters: Filters) -> pd.DataFra
     return ratings.merge(facts, on=GROUPS, how="outer").fillna(0)
 
 
-def row_of(table: pd.DataFrame) -> dict:
-    """Return the ratings, dossiers received and returned, and both rates, of some rows of `figures`."""
-    ratings, received = int(table["ratings"].sum()), int(table["received"].sum())
-    returned = int(table["returned"].sum()) if received else 0
+#: The figures `figures` gives per group, in the order `totals` sums them.
+SUMS = ["ratings", "received", "returned"]
+
+
+def totals(table: pd.DataFrame, by: str) -> dict:
+    """Return the sums (ratings, received, returned) of some rows of `figures` per value of `by`."""
+    summed = table.groupby(by)[SUMS].sum()
+    return {key: tuple(int(v) for v in values) for key, *values in summed.itertuples()}
+
+
+def row_of(sums: tuple[int, int, int] | None) -> dict:
+    """Return the ratings, dossiers received and returned, and both rates, of sums of `figures` (None: 0)."""
+    ratings, received, returned = sums or (0, 0, 0)
+    returned = returned if received else 0
     return {"ratings": ratings, "received": received, "returned": returned,
             "per_received": ratio(ratings, received), "per_returned": ratio(ratings, returned)}
 

@@ -135,11 +135,15 @@ class Asked:
 
 
 def groups(store: Store, connection: Connection, grain: str, instrument_ids: list[int],
-           unit_ids: list[int], filters: Filters) -> Iterator[Block]:
-    """Yield the waiting and the stored blocks of a grain for some units and the period's months."""
-    return chain(store.waiting(grain, instrument_ids),
-                 cells.blocks(store.cells, connection, grain, instrument_ids, unit_ids,
-                              filters.period.months(), generation=store.generation))
+           unit_ids: list[int], filters: Filters, *, respondents: bool = False) -> Iterator[Block]:
+    """Yield the waiting and the stored blocks of a grain for some units and the period's months
+    (with `respondents`, each group's respondents alone)."""
+    waiting = store.waiting(grain, instrument_ids)
+    if respondents:
+        waiting = (Block(block.keys, block.values[:, :1]) for block in waiting)
+    return chain(waiting, cells.blocks(store.cells, connection, grain, instrument_ids, unit_ids,
+                                       filters.period.months(), generation=store.generation,
+                                       respondents=respondents))
 
 
 def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int | None:
@@ -154,7 +158,8 @@ def respondent_groups(code: str, *, unit_ids: Sequence[int], filters: Filters,
     (names of NAMES but channel and suspicious): columns `by` and n, groups without respondents
     possibly included; None when the tally cannot answer (see grain_for).
 
-    Reads only the respondents of each stored group of these units and months, not their sums.
+    Reads only the respondents of each stored group of these units and months, not their sums
+    (kept in this process's cells, 4 bytes a group).
     """
     by = list(by)
     asked = Asked.of(code, unit_ids, filters, by)
@@ -162,16 +167,12 @@ def respondent_groups(code: str, *, unit_ids: Sequence[int], filters: Filters,
         return None
     with reading() as (store, connection):
         grain, pooled = asked.grain_and_versions(store)
-        keys, waiting = select_groups(store.waiting(grain, pooled), unit_ids=asked.unit_ids,
-                                      filters=filters, part=asked.part, by=by, width=asked.layout.width)
-        stored = cells.respondent_rows(connection, grain, pooled, asked.unit_ids, filters.period.months(),
-                                       part=asked.part, channel=filters.channel,
-                                       include_flagged=filters.include_flagged)
-    stored = pd.DataFrame({name: stored[NAMES[name]] for name in by} | {"n": stored["n"]})
-    frame = pd.concat([keys.assign(n=waiting[:, 0]), stored], ignore_index=True)
+        found = groups(store, connection, grain, pooled, asked.unit_ids, filters, respondents=True)
+        keys, totals = select_groups(found, unit_ids=asked.unit_ids, filters=filters, part=asked.part, by=by,
+                                     width=1)
     if not by:
-        return pd.DataFrame({"n": [int(frame["n"].sum())]})
-    return frame.astype({"n": "int64"}).groupby(by, as_index=False, sort=True)[["n"]].sum()
+        return pd.DataFrame({"n": [int(totals[:, 0].sum())]})
+    return keys.assign(n=totals[:, 0])
 
 
 def dossier_groups(unit_ids: Sequence[int], filters: Filters, by: Sequence[str]) -> pd.DataFrame | None:

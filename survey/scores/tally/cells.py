@@ -6,6 +6,9 @@ least-recently-used cache bounded by bytes (TALLY_CACHE_MB). The cache knows the
 generation it agrees with; `Cells.sync` drops the cells a later fold changed, so a page never
 adds stale sums. A scope too large for the cache is streamed in chunks of units and summed as it
 goes: memory stays bounded by the cache and one chunk, not by the country.
+
+A cell may also hold only its groups' respondents (the first sum, 4 bytes a group, under the
+grain's `respondents_of` key), for the sections that count ratings and nothing else.
 """
 
 import threading
@@ -28,6 +31,11 @@ CHUNK = 200
 
 #: Bytes a cell costs beside its arrays (the Python objects holding them).
 OVERHEAD = 600
+
+
+def respondents_of(grain: str) -> str:
+    """Return the cache key's grain for cells holding only the respondents of a grain's groups."""
+    return f"{grain}:n"
 
 
 @dataclass(frozen=True)
@@ -117,9 +125,10 @@ class Cells:
                     .where(Tally.generation > held).distinct()
                 ).all()
                 for key in changed:
-                    cell = self._entries.pop((key[0], int(key[1]), int(key[2]), key[3]), None)
-                    if cell is not None:
-                        self.size -= cell.nbytes
+                    for grain in (key[0], respondents_of(key[0])):
+                        cell = self._entries.pop((grain, int(key[1]), int(key[2]), key[3]), None)
+                        if cell is not None:
+                            self.size -= cell.nbytes
             self.generation = newest
 
     def clear(self) -> None:
@@ -142,56 +151,30 @@ def generations(connection: Connection) -> tuple[int, int | None]:
 
 
 def read(connection: Connection, grain: str, instrument_ids: Sequence[int], unit_ids: Sequence[int],
-         months: Sequence[str]) -> dict[CellKey, Cell]:
-    """Read the stored cells of these units and months from the database (empty cells included)."""
+         months: Sequence[str], *, respondents: bool = False) -> dict[CellKey, Cell]:
+    """Read the stored cells of these units and months from the database (empty cells included).
+
+    With `respondents`, only each group's first sum (4 bytes instead of the whole vector), keyed
+    under `respondents_of(grain)`.
+    """
+    sums = func.substr(Tally.sums, 1, 4) if respondents else Tally.sums
     rows = connection.execute(
         select(Tally.instrument_id, Tally.unit_id, Tally.month, Tally.part_id, Tally.channel,
-               Tally.suspicious, Tally.sums)
+               Tally.suspicious, sums)
         .where(Tally.grain == grain, Tally.instrument_id.in_(list(instrument_ids)),
                Tally.unit_id.in_(list(unit_ids)), Tally.month.in_(list(months)))
     ).all()
+    key_grain = respondents_of(grain) if respondents else grain
     found: dict[CellKey, list] = {}
     for row in rows:
-        found.setdefault((grain, int(row[0]), int(row[1]), row[2]), []).append(row)
+        found.setdefault((key_grain, int(row[0]), int(row[1]), row[2]), []).append(row)
     cells = {}
     for instrument_id in instrument_ids:
         for unit_id in unit_ids:
             for month in months:
-                key = (grain, int(instrument_id), int(unit_id), month)
+                key = (key_grain, int(instrument_id), int(unit_id), month)
                 cells[key] = cell_of(found.get(key, []))
     return cells
-
-
-def respondent_rows(connection: Connection, grain: str, instrument_ids: Sequence[int],
-                    unit_ids: Sequence[int], months: Sequence[str], *, part: int | None, channel: str | None,
-                    include_flagged: bool) -> pd.DataFrame:
-    """Return the respondents of each stored group of these units and months that meets the filters.
-
-    Columns unit_id, part_id, month, n. Reads each group's first sum alone (4 bytes instead of
-    the whole vector), nothing cached.
-    """
-    frames = []
-    for start in range(0, len(unit_ids), CHUNK):
-        statement = select(Tally.unit_id, Tally.part_id, Tally.month, func.substr(Tally.sums, 1, 4)).where(
-            Tally.grain == grain, Tally.instrument_id.in_(list(instrument_ids)),
-            Tally.unit_id.in_([int(u) for u in unit_ids[start:start + CHUNK]]), Tally.month.in_(list(months)))
-        if part is not None:
-            statement = statement.where(Tally.part_id == part)
-        if channel:
-            statement = statement.where(Tally.channel == channel)
-        if not include_flagged:
-            statement = statement.where(Tally.suspicious.is_(False))
-        rows = connection.execute(statement).all()
-        if rows:
-            frames.append(pd.DataFrame({
-                "unit_id": np.array([row[0] for row in rows], dtype=np.int64),
-                "part_id": np.array([row[1] for row in rows], dtype=np.int64),
-                "month": np.array([row[2] for row in rows], dtype=object),
-                "n": np.frombuffer(b"".join(bytes(row[3]) for row in rows), dtype="<i4").astype(np.int64)}))
-    if not frames:
-        return pd.DataFrame({"unit_id": np.zeros(0, dtype=np.int64), "part_id": np.zeros(0, dtype=np.int64),
-                             "month": np.zeros(0, dtype=object), "n": np.zeros(0, dtype=np.int64)})
-    return pd.concat(frames, ignore_index=True)
 
 
 def cell_of(rows: list) -> Cell:
@@ -205,14 +188,17 @@ def cell_of(rows: list) -> Cell:
 
 
 def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Sequence[int],
-           unit_ids: Sequence[int], months: Sequence[str], *, generation: int) -> Iterator[Block]:
+           unit_ids: Sequence[int], months: Sequence[str], *, generation: int,
+           respondents: bool = False) -> Iterator[Block]:
     """Yield the stored groups of these units and months, a chunk of units at a time.
 
     `connection` reads the tally at fold `generation`. Held cells are used as they are; the others
     are read (one query per chunk) and kept while they fit in the cache beside what this call
-    already put there: past that, the rest of a large scope streams through.
+    already put there: past that, the rest of a large scope streams through. With `respondents`
+    the blocks hold each group's respondents alone (a held whole cell gives its first column).
     """
     keep = cells.limit
+    key_grain = respondents_of(grain) if respondents else grain
     for start in range(0, len(unit_ids), CHUNK):
         chunk = [int(u) for u in unit_ids[start:start + CHUNK]]
         for instrument_id in instrument_ids:
@@ -220,7 +206,10 @@ def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Seq
             missing: set[int] = set()
             for unit_id in chunk:
                 for month in months:
-                    cell = cells.get((grain, int(instrument_id), unit_id, month))
+                    cell = cells.get((key_grain, int(instrument_id), unit_id, month))
+                    if cell is None and respondents:
+                        whole = cells.get((grain, int(instrument_id), unit_id, month))
+                        cell = None if whole is None else first_column(whole)
                     if cell is None:
                         missing.add(unit_id)
                     else:
@@ -228,15 +217,23 @@ def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Seq
             if missing:
                 # A unit with any month missing is read for all asked months: one rectangle per query.
                 chosen = [(u, m, c) for u, m, c in chosen if u not in missing]
-                read_in = read(connection, grain, [instrument_id], sorted(missing), months)
+                read_in = read(connection, grain, [instrument_id], sorted(missing), months,
+                               respondents=respondents)
                 for (_, _, unit_id, month), cell in read_in.items():
                     chosen.append((unit_id, month, cell))
                     if keep >= cell.nbytes:
-                        cells.put((grain, int(instrument_id), unit_id, month), cell, generation)
+                        cells.put((key_grain, int(instrument_id), unit_id, month), cell, generation)
                         keep -= cell.nbytes
             block = block_of(chosen)
             if block is not None:
                 yield block
+
+
+def first_column(cell: Cell) -> Cell:
+    """Return a cell holding only the respondents of another's groups."""
+    if not len(cell.part_id):
+        return EMPTY
+    return Cell.of(cell.part_id, cell.channel, cell.suspicious, cell.values[:, :1])
 
 
 def block_of(chosen: list[tuple[int, str, Cell]]) -> Block | None:
