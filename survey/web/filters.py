@@ -1,28 +1,50 @@
 """Template filters of every page, registered in one place: numbers, percentages and times the local way."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
 
+from babel import Locale, numbers
 from flask import Flask
-from flask_babel import format_decimal
+from flask_babel import get_locale
 
 from survey.periods import LOCAL_OFFSET
+
+
+@cache
+def separators(locale: str | None) -> dict[int, str]:
+    """Return str.translate's table from Python's separators (, and .) to a locale's (group, decimal)."""
+    parsed = Locale.parse(locale)
+    return {ord(","): numbers.get_group_symbol(parsed), ord("."): numbers.get_decimal_symbol(parsed),
+            ord("-"): numbers.get_minus_sign_symbol(parsed)}
+
+
+def local_decimal(value: float | int, digits: int, *, grouped: bool = False) -> str:
+    """Format a number with `digits` decimals the locale's way, as Babel's format_decimal does
+    (the shortest decimal that reads back as the value, rounded half to even), without parsing a
+    pattern on every call: a score page formats over a thousand numbers.
+    """
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits))
+    text = f"{rounded:,.{digits}f}" if grouped else f"{rounded:.{digits}f}"
+    locale = get_locale()
+    return text.translate(separators(numbers.LC_NUMERIC if locale is None else str(locale)))
 
 
 def percent(fraction: float | None, digits: int = 2) -> str:
     """Format a fraction as a percentage the local way: 82,66% in Vietnamese."""
     if fraction is None or fraction != fraction:
         return "–"
-    return format_decimal(100 * fraction, format=f"0.{'0' * digits}") + "%"
+    return local_decimal(100 * fraction, digits) + "%"
 
 
 def number(value: int | None) -> str:
     """Format a whole number the local way (12.345 in Vietnamese)."""
-    return "–" if value is None else format_decimal(value, format="#,##0")
+    return "–" if value is None else local_decimal(value, 0, grouped=True)
 
 
 def decimal1(value: float | None) -> str:
     """Format a number with one decimal the local way (7,7 in Vietnamese)."""
-    return "–" if value is None else format_decimal(value, format="0.0")
+    return "–" if value is None else local_decimal(value, 1)
 
 
 def localtime(moment: datetime) -> str:
