@@ -21,6 +21,7 @@ from scipy import special
 from ._checks import METHODS, SIDES, check_choice, check_confidence_level, check_fraction
 from .index import PSEUDO_SCALE
 from .intervals import bounds
+from .roots import crossing, halve, interpolate, narrow
 
 __all__ = ["Verdict", "verdict", "verdicts", "adjust_pvalues", "ADJUSTMENTS", "REACH"]
 
@@ -108,7 +109,7 @@ def verdict(
     return verdict_from_row(row)
 
 
-def verdict_from_row(row: pd.Series | Mapping[str, Any]) -> Verdict:
+def verdict_from_row(row: pd.Series | Mapping[Any, Any]) -> Verdict:
     """The :class:`Verdict` of one row of :func:`verdicts` (a Series, or a record of its columns)."""
     more = None if pd.isna(row["more_needed"]) else int(row["more_needed"])
     return Verdict(str(row["status"]), str(row["label"]), float(row["target"]),
@@ -219,6 +220,14 @@ def verdicts(
     })
 
 
+#: Halvings of the span from the target to 0% or 100% before interpolating a critical estimate
+#: (0.9 / 2¹⁴ ≈ 6·10⁻⁵, then linear between the two sides: far below a standard error).
+CRITICAL_STEPS = 14
+#: Width in log N to which the bisection of "about N more" narrows before interpolating (≈ 5%;
+#: the chance of settling is smooth in N, so the interpolated N is good to well within 1%).
+LOG_N_WIDTH = 0.05
+
+
 def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: float, tail: float,
                  power: float, volume: np.ndarray, rule: RuleBound) -> tuple[np.ndarray, np.ndarray]:
     """Further responses for a settled verdict with probability `power`, and whether within reach.
@@ -258,7 +267,7 @@ def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: f
             low, high = rule(c, total, size, tail)
             return np.where(up, low - target, target - high)
 
-        critical = _crossing(margin, np.full(p.shape, target), np.where(up, 1.0, 0.0), steps=CRITICAL_STEPS)
+        critical = crossing(margin, np.full(p.shape, target), np.where(up, 1.0, 0.0), steps=CRITICAL_STEPS)
         z = (critical - p) / (spread / np.sqrt(size))
         return np.nan_to_num(np.where(up, special.ndtr(-z), special.ndtr(z)))
 
@@ -285,60 +294,8 @@ def _more_needed(est: np.ndarray, n: np.ndarray, n_eff: np.ndarray, *, target: f
     # where even the bracket's foot settles, search down to `first` (its margin unknown: no interpolation)
     low, high = np.where(below, low, first), np.where(below, high, low)
     at_high, at_low = np.where(below, at_high, at_low), np.where(below, at_low, np.nan)
-    more = np.ceil(np.exp(_narrow(short, low, high, at_low, at_high, width=LOG_N_WIDTH)) - n)
+    more = np.ceil(np.exp(narrow(short, low, high, at_low, at_high, width=LOG_N_WIDTH)) - n)
     return np.where(searchable & reachable, np.maximum(more, 1.0), np.nan), reachable
-
-
-#: Halvings of the span from the target to 0% or 100% before interpolating a critical estimate
-#: (0.9 / 2¹⁴ ≈ 6·10⁻⁵, then linear between the two sides: far below a standard error).
-CRITICAL_STEPS = 14
-#: Width in log N to which the bisection of "about N more" narrows before interpolating (≈ 5%;
-#: the chance of settling is smooth in N, so the interpolated N is good to well within 1%).
-LOG_N_WIDTH = 0.05
-
-
-def _crossing(margin: Callable[[np.ndarray], np.ndarray], start: np.ndarray, end: np.ndarray, *,
-              steps: int) -> np.ndarray:
-    """The point between `start` (margin < 0) and `end` where a monotone `margin` reaches 0.
-
-    NaN where even `end` has a negative margin. `steps` halvings, then linear interpolation
-    of the margin between the two sides left.
-    """
-    at_start, at_end = margin(start), margin(end)
-    lo, hi = np.broadcast_arrays(start, end)
-    lo, hi, at_lo, at_hi = _halve(margin, lo.astype(float), hi.astype(float), at_start, at_end, steps)
-    return np.where(at_end < 0, np.nan, _interpolate(lo, hi, at_lo, at_hi))
-
-
-def _narrow(margin: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, at_lo: np.ndarray,
-            at_hi: np.ndarray, *, width: float) -> np.ndarray:
-    """Halve [lo, hi] (margin < 0 at lo, >= 0 at hi) until every span is under `width`, then interpolate.
-
-    Where the margin at lo is unknown (NaN) and lo never moved, hi is returned as it is.
-    """
-    spans = float(np.nanmax(hi - lo, initial=0.0))
-    steps = max(0, math.ceil(math.log2(spans / width))) if spans > width else 0
-    lo, hi, at_lo, at_hi = _halve(margin, lo, hi, at_lo, at_hi, steps)
-    return np.where(np.isnan(at_lo), hi, _interpolate(lo, hi, at_lo, at_hi))
-
-
-def _halve(margin: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, at_lo: np.ndarray,
-           at_hi: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Bisect each [lo, hi] `steps` times on the sign of `margin`, keeping the margins at both ends."""
-    for _ in range(steps):
-        mid = (lo + hi) / 2
-        at_mid = margin(mid)
-        done = at_mid >= 0
-        hi, at_hi = np.where(done, mid, hi), np.where(done, at_mid, at_hi)
-        lo, at_lo = np.where(done, lo, mid), np.where(done, at_lo, at_mid)
-    return lo, hi, at_lo, at_hi
-
-
-def _interpolate(lo: np.ndarray, hi: np.ndarray, at_lo: np.ndarray, at_hi: np.ndarray) -> np.ndarray:
-    """Where the line through (lo, at_lo) and (hi, at_hi) crosses 0 (hi where it cannot tell)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.clip(-at_lo / (at_hi - at_lo), 0.0, 1.0)
-    return np.where(np.isfinite(share), lo + share * (hi - lo), hi)
 
 
 def _p_values(est: np.ndarray, bound: BoundFunction, *, target: float) -> np.ndarray:
@@ -356,7 +313,7 @@ def _p_values(est: np.ndarray, bound: BoundFunction, *, target: float) -> np.nda
     lo = np.full(len(est), np.log(1e-15))  # settled at tail e^lo? no (or p = 0)
     hi = np.full(len(est), np.log(0.4999))  # settled at e^hi? yes (else p >= 0.5: taken as 1)
     at_lo, at_hi = margin(lo), margin(hi)
-    found = np.exp(_interpolate(*_halve(margin, lo, hi, at_lo, at_hi, P_STEPS)))
+    found = np.exp(interpolate(*halve(margin, lo, hi, at_lo, at_hi, P_STEPS)))
     p = np.where(at_lo >= 0, 0.0, np.where(at_hi >= 0, found, 1.0))
     return np.where(np.isnan(est) | (est == target), 1.0, p)
 

@@ -72,8 +72,9 @@ def response_rates(session: Session, unit: Unit, units: list[Unit], filters: Fil
         row = row_of(per_child.get(child.id))
         if row["ratings"] or row["received"]:
             rows.append({"unit": child.code, "name": child.name, **row})
-    scope = tuple(int(table[name].sum()) for name in SUMS)
-    return {"scope": row_of(scope), "months": months, "services": services, "units": rows}
+    ratings, received, returned = (int(table[name].sum()) for name in SUMS)
+    return {"scope": row_of((ratings, received, returned)), "months": months, "services": services,
+            "units": rows}
 
 
 #: The groups `figures` counts per.
@@ -92,10 +93,11 @@ def figures(session: Session, units: list[Unit], filters: Filters) -> pd.DataFra
 SUMS = ["ratings", "received", "returned"]
 
 
-def totals(table: pd.DataFrame, by: str) -> dict:
+def totals(table: pd.DataFrame, by: str) -> dict[object, tuple[int, int, int]]:
     """Return the sums (ratings, received, returned) of some rows of `figures` per value of `by`."""
     summed = table.groupby(by)[SUMS].sum()
-    return {key: tuple(int(v) for v in values) for key, *values in summed.itertuples()}
+    return {key: (int(ratings), int(received), int(returned))
+            for key, ratings, received, returned in summed.itertuples()}
 
 
 def row_of(sums: tuple[int, int, int] | None) -> dict:

@@ -10,6 +10,7 @@ input checks and log filter of every request.
 
 from flask import Flask
 
+from survey.scores import tally
 from survey.web import (
     account,
     admin,
@@ -47,3 +48,5 @@ def init_app(app: Flask) -> None:
                       unsubscribe.bp, public.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth.csrf.exempt(api.bp))
+    # A read-only request's snapshot of the tally (survey.scores.tally.reading) ends with it.
+    app.teardown_request(tally.close_reading)

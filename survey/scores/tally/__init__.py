@@ -45,11 +45,19 @@ from survey.scores.tally.answers import (
 from survey.scores.tally.cells import Cells
 from survey.scores.tally.fold import add_inserted, derive, fold, hold_folds, rebuild
 from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
-from survey.scores.tally.store import Store, fold_if_waiting, queue_figures, reading, refresh, view
+from survey.scores.tally.store import (
+    Store,
+    close_reading,
+    fold_if_waiting,
+    queue_figures,
+    reading,
+    refresh,
+    view,
+)
 
 __all__ = [
-    "GRAINS", "Block", "Cells", "Layout", "Store", "Sums", "add_inserted", "decode", "derive",
-    "dossier_groups", "encode", "fold", "fold_if_waiting", "grain_for", "hold_folds",
+    "GRAINS", "Block", "Cells", "Layout", "Store", "Sums", "add_inserted", "close_reading", "decode",
+    "derive", "dossier_groups", "encode", "fold", "fold_if_waiting", "grain_for", "hold_folds",
     "month_aligned",
     "queue_figures", "reading", "rebuild", "refresh", "respondent_groups", "respondents", "sums", "view",
 ]

@@ -6,7 +6,7 @@ dossiers, which folds keep short, is read whole and summed here.
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -72,25 +72,57 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 def reading() -> Iterator[tuple[Store, Connection]]:
     """Yield this app's tally, up to date, and a connection of the same moment to read its cells with.
 
-    The queue is read once per request; a later read in the request only checks that no fold
-    came in between (one indexed lookup) and catches up when one did. A read never folds (a
-    replica cannot write; no GET writes): the queue is folded after writes (`fold_if_waiting`)
-    and by `flask tally` on a timer.
+    A request that only reads (the score pages, exports and the scores API: `read_from_replica`)
+    opens one snapshot at its first read and keeps it to its end (`close_reading`): every
+    section of a page reads the same moment of the tally, and the queue and the newest fold are
+    looked up once. Elsewhere each read opens its own snapshot; a later read in the request only
+    checks that no fold came in between (one indexed lookup) and catches up when one did. A read
+    never folds (a replica cannot write; no GET writes): the queue is folded after writes
+    (`fold_if_waiting`) and by `flask tally` on a timer.
     """
     replica = reads_replica()
-    name = "hailong_tally_replica" if replica else "hailong_tally"
-    with snapshot(get_engine(replica=replica)) as connection:
+    if replica:
+        held = g.get("tally_reading")
+        if held is None:
+            stack = ExitStack()
+            try:
+                connection = stack.enter_context(snapshot(get_engine(replica=True)))
+                held = g.tally_reading = (updated(connection), connection, stack)
+            except BaseException:
+                stack.close()
+                raise
+        try:
+            yield held[0], held[1]
+        except BaseException:
+            close_reading()  # a failed statement leaves the snapshot unusable: the next read opens another
+            raise
+        return
+    with snapshot(get_engine(replica=False)) as connection:
         held = g.get("tally_store") if has_request_context() else None
         if held is not None and generations(connection)[0] == held.generation:
             yield held, connection
             return
-        with _lock:
-            base = current_app.extensions.get(name) or Store(cells=Cells(cache_bytes()))
-            store = refresh(connection, base)
-            current_app.extensions[name] = store
+        store = updated(connection)
         if has_request_context():
             g.tally_store = store
         yield store, connection
+
+
+def updated(connection: Connection) -> Store:
+    """Return this app's tally brought up to date as `connection` sees the database (and keep it)."""
+    name = "hailong_tally_replica" if reads_replica() else "hailong_tally"
+    with _lock:
+        base = current_app.extensions.get(name) or Store(cells=Cells(cache_bytes()))
+        store = refresh(connection, base)
+        current_app.extensions[name] = store
+    return store
+
+
+def close_reading(_: BaseException | None = None) -> None:
+    """End the snapshot a read-only request kept for its reads of the tally, if any (at its teardown)."""
+    held = g.pop("tally_reading", None)
+    if held is not None:
+        held[2].close()
 
 
 def view() -> Store:
