@@ -4,6 +4,7 @@ Settings come from the environment (FLASK_*, DATABASE_URL, DATABASE_REPLICA_URL)
 `gunicorn 'survey:create_app()'` serves the same app.
 """
 
-from survey import create_app
+from survey import create_app, freeze_loaded
 
 app = create_app()
+freeze_loaded()

@@ -166,3 +166,13 @@ def test_gunicorn_with_the_production_config_adds_up_its_workers(app, province, 
     lines = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
     assert sum(line["path"] == "/healthz" for line in lines) >= 13
     assert err.decode().count("Booting worker") >= 3
+
+
+def test_the_wsgi_entry_point_freezes_what_it_loaded(app):
+    """Full garbage collections of a serving process skip the modules and the app (survey.freeze_loaded)."""
+    environment = os.environ | {"DATABASE_URL": app.config["DATABASE_URL"],
+                                "FLASK_SECRET_KEY": app.secret_key}
+    probe = "import gc, survey.wsgi; print(gc.get_freeze_count(), sum(gc.get_count()))"
+    frozen, young = map(int, subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
+                                            capture_output=True, text=True).stdout.split())
+    assert frozen > 100_000 and young < 1_000

@@ -22,7 +22,7 @@ import uuid
 
 from sqlmodel import Session, select
 
-from survey import create_app, instruments
+from survey import create_app, freeze_loaded, instruments
 from survey.core.responses import record_response
 from survey.db import get_engine
 from survey.instruments.catalogue import row_for
@@ -88,6 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app({"DATABASE_URL": args.database_url, "SESSION_COOKIE_SECURE": False,
                       "WTF_CSRF_ENABLED": False})
+    freeze_loaded()  # as survey.wsgi does for gunicorn
     client = app.test_client()
     if client.post("/login", data={"username": "manager", "password": "hailong-demo"}).status_code != 303:
         sys.exit("cannot sign in as the demo manager (run `flask demo` first)")
