@@ -29,3 +29,4 @@ def test_vietnamese_separators(app):
         assert (percent(0.82664), percent(0.02675), number(1234567), decimal1(7.66)) == (
             "82,66%", "2,68%", "1.234.567", "7,7")
         assert (percent(None), number(None), percent(float("nan"))) == ("–", "–", "–")
+

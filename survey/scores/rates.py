@@ -17,6 +17,7 @@ from survey.models import Service, Unit, UnitService
 from survey.periods import Period, month_end
 from survey.scores import counts
 from survey.scores.filters import Filters
+from survey.scores.service import branches
 from survey.scores.settings import plain
 
 
@@ -64,7 +65,7 @@ def response_rates(session: Session, unit: Unit, units: list[Unit], filters: Fil
                 services.append({"service": service.code, "name": service.name, **row})
     children = [u for u in units if u.parent_id == unit.id]
     # Each unit of the subtree counts for the child whose branch it is in (the root for none).
-    branch = {u.id: child.id for child in children for u in units if u.path.startswith(child.path)}
+    branch = branches(units, unit)
     per_child = totals(table.assign(child=table["unit_id"].map(branch).fillna(0).astype("int64")),
                        "child")
     rows = []

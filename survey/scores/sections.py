@@ -15,7 +15,7 @@ from survey.models import Counter, Service, Unit
 from survey.periods import local_today
 from survey.scores import counts, live
 from survey.scores.filters import Filters
-from survey.scores.service import leaf_moments, years_per
+from survey.scores.service import branches, leaf_moments, years_per
 from survey.scores.settings import Settings, plain, score_dict
 
 
@@ -86,19 +86,20 @@ def ratings(session: Session, units: list[Unit], filters: Filters, settings: Set
     sub-units, as the score table does).
     """
     rows = []
-    root, paths = units[0], {u.id: u.path for u in units}
+    root = units[0]
     children = [u for u in units if u.parent_id == root.id]
+    branch = branches(units, root)
     for code in (instruments.QUICK, instruments.DOSSIER):
         instrument = instruments.load(code)
         per_unit = counts.unit_value_counts(session, code, units, filters, instrument.item("RATING"))
         row = rated(instrument, per_unit.sum(), settings)
-        leaf_paths = pd.Series([paths.get(int(i), "") for i in per_unit.index], dtype=str)
+        per_child = per_unit.groupby(per_unit.index.map(branch)).sum()  # the root's own: no child
         row["units"] = []
         for child in children:
-            within = leaf_paths.str.startswith(child.path).to_numpy()
-            part = rated(instrument, per_unit[within].sum(), settings)
-            if part["answered"]:
-                row["units"].append({"code": child.code, "name": child.name, **part})
+            if child.id in per_child.index:
+                part = rated(instrument, per_child.loc[child.id], settings)
+                if part["answered"]:
+                    row["units"].append({"code": child.code, "name": child.name, **part})
         rows.append({"instrument": code, **row})
     return rows
 

@@ -91,6 +91,20 @@ def subtree_units(session: Session, unit: Unit) -> list[Unit]:
     return list(session.exec(statement).all())
 
 
+def branches(units: list[Unit], root: Unit) -> dict[int, int]:
+    """Map each unit of a subtree below `root` to the child of `root` whose branch holds it.
+
+    Read from the paths ("/1/5/17/"): the id just after the root's own, one step per unit.
+    """
+    depth = len(root.path.strip("/").split("/"))
+    found = {}
+    for unit in units:
+        ids = unit.path.strip("/").split("/")
+        if unit.id is not None and len(ids) > depth and unit.path.startswith(root.path):
+            found[unit.id] = int(ids[depth])
+    return found
+
+
 def make_filters(session: Session, period: Period | str | None, *, service: str | None = None,
                  channel: str | None = None, counter_id: int | None = None,
                  include_flagged: bool = True) -> Filters:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale, numbers
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 
 from survey.periods import LOCAL_OFFSET
@@ -26,8 +26,23 @@ def local_decimal(value: float | int, digits: int, *, grouped: bool = False) -> 
     """
     rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits))
     text = f"{rounded:,.{digits}f}" if grouped else f"{rounded:.{digits}f}"
+    return text.translate(request_separators())
+
+
+def request_separators() -> dict[int, str]:
+    """Return `separators` of the request's locale, looked up once per request (a page formats thousands)."""
+    if not has_request_context():
+        return locale_separators()
+    table = request.environ.get("hailong.number_separators")
+    if table is None:
+        table = request.environ["hailong.number_separators"] = locale_separators()
+    return table
+
+
+def locale_separators() -> dict[int, str]:
+    """Return `separators` of the locale Flask-Babel selects now (Babel's default outside a request)."""
     locale = get_locale()
-    return text.translate(separators(numbers.LC_NUMERIC if locale is None else str(locale)))
+    return separators(numbers.LC_NUMERIC if locale is None else str(locale))
 
 
 def percent(fraction: float | None, digits: int = 2) -> str:

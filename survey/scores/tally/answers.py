@@ -20,7 +20,7 @@ from survey.scores.filters import Filters
 from survey.scores.tally import cells
 from survey.scores.tally.dossiers import DOSSIER_FACTS
 from survey.scores.tally.layout import Block, Layout
-from survey.scores.tally.store import Store, reading
+from survey.scores.tally.store import Store, assembled, reading
 
 #: Names the pages group by, and the tally columns they are.
 NAMES = {"unit_id": "unit_id", "month": "month", "channel": "channel", "suspicious": "suspicious",
@@ -143,7 +143,7 @@ def groups(store: Store, connection: Connection, grain: str, instrument_ids: lis
         waiting = (Block(block.keys, block.values[:, :1]) for block in waiting)
     return chain(waiting, cells.blocks(store.cells, connection, grain, instrument_ids, unit_ids,
                                        filters.period.months(), generation=store.generation,
-                                       respondents=respondents))
+                                       respondents=respondents, assembled=assembled()))
 
 
 def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int | None:

@@ -14,7 +14,7 @@ grain's `respondents_of` key), for the sections that count ratings and nothing e
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -187,21 +187,48 @@ def cell_of(rows: list) -> Cell:
                 np.array([bool(row[5]) for row in rows], dtype=bool), values)
 
 
+@dataclass
+class Assembled:
+    """The blocks one request has assembled from cells, kept for its later reads up to `limit` bytes.
+
+    A page's sections ask for the same units and months several times (the score table and the
+    trend, the ratings and their reasons, each TT 01 item): each chunk is put together once.
+    """
+
+    limit: int
+    size: int = 0
+    blocks: dict[tuple, Block | None] = field(default_factory=dict)
+
+    def put(self, key: tuple, block: Block | None) -> None:
+        """Keep a chunk's block (None: the chunk holds no group) while the budget allows."""
+        size = 0 if block is None else block.values.nbytes + 64 * len(block.keys)
+        if self.size + size <= self.limit:
+            self.blocks[key] = block
+            self.size += size
+
+
 def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Sequence[int],
            unit_ids: Sequence[int], months: Sequence[str], *, generation: int,
-           respondents: bool = False) -> Iterator[Block]:
+           respondents: bool = False, assembled: Assembled | None = None) -> Iterator[Block]:
     """Yield the stored groups of these units and months, a chunk of units at a time.
 
     `connection` reads the tally at fold `generation`. Held cells are used as they are; the others
     are read (one query per chunk) and kept while they fit in the cache beside what this call
     already put there: past that, the rest of a large scope streams through. With `respondents`
     the blocks hold each group's respondents alone (a held whole cell gives its first column).
+    Chunks already in `assembled` (the request's) are used as they are, and new ones kept there.
     """
     keep = cells.limit
     key_grain = respondents_of(grain) if respondents else grain
     for start in range(0, len(unit_ids), CHUNK):
         chunk = [int(u) for u in unit_ids[start:start + CHUNK]]
         for instrument_id in instrument_ids:
+            memo = (key_grain, int(instrument_id), tuple(chunk), tuple(months), generation)
+            if assembled is not None and memo in assembled.blocks:
+                held = assembled.blocks[memo]
+                if held is not None:
+                    yield held
+                continue
             chosen: list[tuple[int, str, Cell]] = []
             missing: set[int] = set()
             for unit_id in chunk:
@@ -225,6 +252,8 @@ def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Seq
                         cells.put((key_grain, int(instrument_id), unit_id, month), cell, generation)
                         keep -= cell.nbytes
             block = block_of(chosen)
+            if assembled is not None:
+                assembled.put(memo, block)
             if block is not None:
                 yield block
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from survey.db import get_engine, reads_replica
 from survey.models import Tally, TallyPending, TallyPendingDossier
-from survey.scores.tally.cells import Cells, generations
+from survey.scores.tally.cells import Assembled, Cells, generations
 from survey.scores.tally.counting import aggregate, fetch
 from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
 from survey.scores.tally.fold import fold, versions
@@ -118,8 +118,18 @@ def updated(connection: Connection) -> Store:
     return store
 
 
+def assembled() -> Assembled | None:
+    """Return the blocks this request has assembled (up to a quarter of TALLY_CACHE_MB; None outside one)."""
+    if not has_request_context():
+        return None
+    if "tally_assembled" not in g:
+        g.tally_assembled = Assembled(cache_bytes() // 4)
+    return g.tally_assembled
+
+
 def close_reading(_: BaseException | None = None) -> None:
     """End the snapshot a read-only request kept for its reads of the tally, if any (at its teardown)."""
+    g.pop("tally_assembled", None)
     held = g.pop("tally_reading", None)
     if held is not None:
         held[2].close()
