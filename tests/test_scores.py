@@ -1,13 +1,14 @@
 """The score service: scopes, roll-ups, the tally against live counting, settings, sorting."""
 
 import json
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
 import scoring
 from survey import scores
-from survey.scores import cache
+from survey.scores import cache, sections
 from survey.scores.settings import structure_of
 from tests.factories import add_sipas, verdict_mix
 
@@ -123,3 +124,16 @@ def test_cached_scores_follow_the_data_version(session, mixed):
     cache.clear()
     recounted = scores.cached_score_scope(session, unit=mixed.root, period="2026-07")
     assert recounted is not again and by_unit(recounted)["D1"]["n"] == 61
+
+
+@pytest.mark.parametrize("period", ["2026", "2026-07-01..2026-08-20"])
+def test_a_trend_scored_a_month_at_a_time_is_the_same(session, mixed, monkeypatch, period):
+    """Large subtrees score their trend a few months at a time (sections.TREND_GROUPS): nothing changes."""
+    add_sipas(session, mixed, "H-02", n=40, satisfied=31, when=datetime(2026, 8, 10, 3, 0, tzinfo=UTC))
+    units = scores.subtree_units(session, mixed.root)
+    filters = scores.make_filters(session, period)
+    at_once = scores.trend(session, units, filters, scores.Settings())
+    monkeypatch.setattr(sections, "TREND_GROUPS", 1)
+    assert scores.trend(session, units, filters, scores.Settings()) == at_once
+    with_data = {row["month"]: row["n"] for row in at_once if row["n"]}
+    assert list(with_data) == ["2026-07", "2026-08"] and with_data["2026-08"] == 40
