@@ -15,6 +15,7 @@ from typing import TypeAlias, cast
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from ._checks import echo
 from .instrument import Structure
@@ -133,17 +134,25 @@ def _sum_by_labels(
     # An Index factorizes to an Index of uniques (the stubs also allow an array or Categorical).
     uniques = cast(pd.Index, uniques).set_names(labels.names)
     size = len(uniques)
-    out_n = np.zeros(size)
-    out_t = np.zeros((size,) + totals.shape[1:])
-    out_c = np.zeros((size,) + cross.shape[1:])
-    np.add.at(out_n, codes, n)
-    np.add.at(out_t, codes, totals)
-    np.add.at(out_c, codes, cross)
-    out_a = None
-    if answering is not None:
-        out_a = np.zeros(size)
-        np.add.at(out_a, codes, answering)
-    return Moments(uniques, items, out_n, out_t, out_c, out_a)
+    out_a = None if answering is None else group_sum(answering, codes, size)
+    return Moments(uniques, items, group_sum(n, codes, size), group_sum(totals, codes, size),
+                   group_sum(cross, codes, size), out_a)
+
+
+def group_sum(values: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Sum the rows of `values` (any trailing shape) into `size` groups numbered by `codes`, as floats.
+
+    np.add.at does the same one element at a time: for (groups, 34, 34) moments it was the
+    slowest step of rolling up a nation's units. Rows go through one sparse product instead
+    (a single column through np.bincount).
+    """
+    values = np.asarray(values, dtype=float)
+    codes = np.asarray(codes, dtype=np.int64)
+    if values.ndim == 1:
+        return np.bincount(codes, weights=values, minlength=size).astype(float)
+    rows = len(values)
+    assign = sparse.csr_matrix((np.ones(rows), (codes, np.arange(rows))), shape=(size, rows))
+    return np.asarray(assign @ values.reshape(rows, -1)).reshape((size,) + values.shape[1:])
 
 
 def moments_from_patterns(patterns: pd.DataFrame, *, by: Sequence[str] = (), structure: Structure) -> Moments:

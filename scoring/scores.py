@@ -21,7 +21,7 @@ from ._checks import METHODS, check_choice, check_confidence_level
 from .index import Estimates, boundary_aware, estimate_arrays
 from .instrument import Structure
 from .intervals import bounds, design_bounds, interval_at_effective_n
-from .moments import GroupLabels, Moments
+from .moments import GroupLabels, Moments, group_sum
 from .targets import Verdict, verdict_from_row, verdicts
 
 __all__ = [
@@ -179,12 +179,9 @@ def _nanmean_var(
     values: np.ndarray, variances: np.ndarray, codes: np.ndarray, size: int
 ) -> tuple[np.ndarray, np.ndarray]:
     present = ~np.isnan(values)
-    count = np.zeros((size,) + values.shape[1:])
-    total = np.zeros_like(count)
-    var_total = np.zeros_like(count)
-    np.add.at(count, codes, present)
-    np.add.at(total, codes, np.where(present, values, 0.0))
-    np.add.at(var_total, codes, np.where(present, variances, 0.0))
+    count = group_sum(present, codes, size)
+    total = group_sum(np.where(present, values, 0.0), codes, size)
+    var_total = group_sum(np.where(present, variances, 0.0), codes, size)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / count, np.nan), np.where(count > 0, var_total / count**2, np.nan)
 
@@ -197,9 +194,7 @@ def _fallback_var(estimate: np.ndarray, variance: np.ndarray, n: np.ndarray) -> 
 
 def _mean_of_units(child: Estimates, codes: np.ndarray, size: int, n: np.ndarray) -> Estimates:
     def summed(a: np.ndarray) -> np.ndarray:
-        out = np.zeros((size,) + a.shape[1:])
-        np.add.at(out, codes, a)
-        return out
+        return group_sum(a, codes, size)
 
     def mean(values: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return _nanmean_var(values, variances, codes, size)
