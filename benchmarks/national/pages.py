@@ -15,7 +15,7 @@ import uuid
 from sqlmodel import Session, select
 
 from benchmarks.pages.run import timed
-from survey import create_app, instruments
+from survey import create_app, freeze_loaded, instruments
 from survey.core.passwords import hash_password
 from survey.core.responses import record_response
 from survey.db import get_engine
@@ -53,7 +53,9 @@ def periods() -> list[str]:
 
 def app_for(url: str):
     """Return an app on the database, as a worker would run it (no CSRF for the test client)."""
-    return create_app({"DATABASE_URL": url, "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE_URL": url, "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
+    freeze_loaded()  # as survey.wsgi does before gunicorn forks
+    return app
 
 
 def scopes(app) -> dict[str, tuple[str, str]]:
