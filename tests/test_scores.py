@@ -8,7 +8,7 @@ import pytest
 
 import scoring
 from survey import scores
-from survey.scores import cache, sections
+from survey.scores import cache, sections, service
 from survey.scores.settings import structure_of
 from tests.factories import add_sipas, verdict_mix
 
@@ -137,3 +137,18 @@ def test_a_trend_scored_a_month_at_a_time_is_the_same(session, mixed, monkeypatc
     assert scores.trend(session, units, filters, scores.Settings()) == at_once
     with_data = {row["month"]: row["n"] for row in at_once if row["n"]}
     assert list(with_data) == ["2026-07", "2026-08"] and with_data["2026-08"] == 40
+
+
+def test_each_leaf_goes_to_every_target_holding_it_in_target_order(session, mixed):
+    """expand_to_ancestors looks up each leaf's ancestors; the plain double loop is the reference."""
+    units = scores.subtree_units(session, mixed.root)
+    moments, _ = service.leaf_moments(session, units, scores.make_filters(session, "2026-07"))
+    paths = {u.id: u.path for u in units}
+    leaf_paths = [paths[int(i)] for i in moments.index]
+    targets = [("", "everything")] + [(u.path, u.code, i % 2) for i, u in enumerate(reversed(units))]
+    targets.append((units[1].path, "again", 0))  # a second label for one prefix
+    expanded, labels = service.expand_to_ancestors(moments, leaf_paths, targets)
+    expected = [(position, tuple(label)) for position, path in enumerate(leaf_paths)
+                for prefix, *label in targets if path.startswith(prefix)]
+    assert labels == [label for _, label in expected] and len(labels) > 2 * len(leaf_paths)
+    assert expanded.n.tolist() == [moments.n[position] for position, _ in expected]

@@ -7,7 +7,7 @@ Results are cached per scope, period, filters, settings and data version (the ne
 """
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -45,8 +45,9 @@ class ScoreTable:
     rows: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """Return the table as plain data (for JSON)."""
-        return asdict(self)
+        """Return the table as plain data, for JSON (the rows are the table's own dicts, not copies:
+        dataclasses.asdict took 3.6 s to copy a nation's 3,800 rows)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def expand_to_ancestors(
@@ -56,12 +57,21 @@ def expand_to_ancestors(
 
     `targets` are tuples whose first element is a path prefix and the rest the output label.
     """
+    # A target holds a leaf when its path is one of the leaf's own prefixes ("/1/", "/1/5/", …): each
+    # leaf looks up its few ancestors instead of testing every target (a nation's "all" is 3,800²).
+    by_prefix: dict[str, list[tuple[int, tuple]]] = {}
+    for order, (prefix, *label) in enumerate(targets):
+        by_prefix.setdefault(prefix, []).append((order, tuple(label)))
+    odd = [prefix for prefix in by_prefix if not (prefix.startswith("/") and prefix.endswith("/"))]
     rows, labels = [], []
     for position, path in enumerate(leaf_paths):
-        for prefix, *label in targets:
-            if path.startswith(prefix):
-                rows.append(position)
-                labels.append(tuple(label))
+        parts = path.split("/")
+        found = [hit for depth in range(1, len(parts))
+                 for hit in by_prefix.get("/".join(parts[:depth]) + "/", ())]
+        found += [hit for prefix in odd if path.startswith(prefix) for hit in by_prefix[prefix]]
+        for _, label in sorted(found, key=lambda hit: hit[0]):
+            rows.append(position)
+            labels.append(label)
     return moments.take(np.asarray(rows, dtype=int), pd.RangeIndex(len(rows))), labels
 
 
