@@ -27,11 +27,11 @@ from survey.scores import cache
 PASSWORD = "hailong-demo"
 
 
-def rss_mb() -> float:
-    """Return this process's resident memory (VmRSS) in MB."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """Return this process's resident memory (VmRSS), or its peak so far (VmHWM), in MB."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -166,6 +166,7 @@ def tour(url: str, count: int) -> dict:
              for code in rng.sample(codes, min(count, len(codes)))]
     return {"scopes": len(times), "rss_before_mb": round(before), "first_overview_ms": round(first),
             "rss_after_overview_mb": round(after_first), "rss_after_tour_mb": round(rss_mb()),
+            "rss_peak_mb": round(rss_mb("VmHWM")),
             "tour": summary(times)}
 
 

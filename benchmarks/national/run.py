@@ -178,7 +178,7 @@ def markdown(results: list[dict]) -> str:
             lines.append(f"| {r['database']} | {r['units']:,} | {r['responses']:,} "
                          f"| {level} ({p['scope']}) | " + " | ".join(cells)
                          + f" | {p['cold_overview_ms']} ms | {p['load']} |")
-    lines += ["", "| database | worker RSS before / after first overview / after 100 scopes "
+    lines += ["", "| database | worker RSS before / after first overview / after the scopes (peak) "
               "| tour p50/p95 | CLI year (whole tree) | tally path (peak) | naive pandas path (peak) "
               "| fold | submit | load |",
               "|---|---|---|---|---|---|---|---|---|"]
@@ -189,7 +189,8 @@ def markdown(results: list[dict]) -> str:
         submit = f"{r['submit']['submit_per_s']:,}/s" if "submit" in r else "–"
         loads = "; ".join(r[k]["load"] for k in ("tour", "scoring", "fold", "submit") if k in r)
         lines.append(f"| {r['database']} | {t['rss_before_mb']} / {t['rss_after_overview_mb']} / "
-                     f"{t['rss_after_tour_mb']} MB | {t['tour']['p50']} / {t['tour']['p95']} ms "
+                     f"{t['rss_after_tour_mb']} MB ({t.get('rss_peak_mb', '–')} MB) "
+                     f"| {t['tour']['p50']} / {t['tour']['p95']} ms "
                      f"| {s['cli_s']} s ({s['cli_rows']} rows) | {s['tally_s']} s ({s['tally_peak_mb']} MB) "
                      f"| {s['naive_s']} s ({s['naive_peak_mb']} MB) | {fold} | {submit} | {loads} |")
     return "\n".join(lines) + "\n"
