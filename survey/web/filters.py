@@ -5,10 +5,11 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale, numbers
-from flask import Flask, has_request_context, request
+from flask import Flask
 from flask_babel import get_locale
 
 from survey.periods import LOCAL_OFFSET
+from survey.web.i18n import once_per_request
 
 
 @cache
@@ -31,12 +32,7 @@ def local_decimal(value: float | int, digits: int, *, grouped: bool = False) -> 
 
 def request_separators() -> dict[int, str]:
     """Return `separators` of the request's locale, looked up once per request (a page formats thousands)."""
-    if not has_request_context():
-        return locale_separators()
-    table = request.environ.get("hailong.number_separators")
-    if table is None:
-        table = request.environ["hailong.number_separators"] = locale_separators()
-    return table
+    return once_per_request("number_separators", locale_separators)
 
 
 def locale_separators() -> dict[int, str]:

@@ -4,12 +4,16 @@ The catalogues are compiled when the package is built (setup.py; `make` does it 
 never at start: the app runs from a read-only install.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
 
 from survey.config import ConfigurationError
+
+T = TypeVar("T")
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -32,14 +36,22 @@ def check_compiled(folder: Path) -> None:
                            "run `make` (a checkout) or install the package built by setup.py")
 
 
+def once_per_request(name: str, compute: Callable[[], T]) -> T:
+    """Return `compute()`, worked out once per request and kept in its environ (every call outside one).
+
+    For what depends only on the request's language and is asked thousands of times per page.
+    """
+    if not has_request_context():
+        return compute()
+    key = f"hailong.{name}"
+    if key not in request.environ:
+        request.environ[key] = compute()
+    return request.environ[key]
+
+
 def request_translations():
     """Return the catalogue of the request's language, looked up once per request."""
-    if not has_request_context():
-        return get_translations()
-    found = request.environ.get("hailong.translations")
-    if found is None:
-        found = request.environ["hailong.translations"] = get_translations()
-    return found
+    return once_per_request("translations", get_translations)
 
 
 def init_app(app: Flask) -> None:
