@@ -5,6 +5,7 @@ import io
 import json
 import re
 
+from survey import scores
 from tests.factories import verdict_mix
 
 
@@ -17,6 +18,12 @@ def test_json_is_the_score_table(runner, session, province):
     verdicts = {row["unit"]: row["verdict"]["status"] for row in table["rows"]}
     assert verdicts == {"D1": "met", "D2": "not-met", "H": "inconclusive"}
     assert table["settings"]["method"] == "agresti-coull" and table["rows"][0]["verdict"]["target"] == 0.9
+    # one row per line after an indented head, the same data as the table itself
+    rows = [json.loads(line.rstrip(",")) for line in result.output.splitlines() if line.startswith("    {")]
+    assert [row["unit"] for row in rows] == ["D1", "D2", "H"]
+    with runner.app.app_context():
+        same = scores.score_scope(session, unit=province.root, period="2026-07")
+    assert table == json.loads(json.dumps(same.to_dict()))
 
 
 def test_csv_of_every_unit_of_a_subtree(runner, session, province):
