@@ -3,7 +3,7 @@
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -47,6 +47,7 @@ def record_response(
     submitted_at: datetime | None = None,
     suspicious_reason: str | None = None,
     client_hash: str | None = None,
+    watched: bool = True,
 ) -> tuple[Response, bool]:
     """Add a response and its answers; return (row, created), created False for a known key.
 
@@ -54,6 +55,8 @@ def record_response(
     committed meanwhile by a concurrent request) returns the stored row and writes nothing; a new
     row is returned as a transient Response carrying its id. Raises InvalidResponse for values the
     instrument does not allow and DossierAlreadyRated for a second response to one dossier.
+    `watched` False: the caller has read in this transaction that no active webhook watches the
+    unit (webhooks.watched), so no events are queued and none are looked for.
     """
     rated = dossier_hash and by_dossier(session, dossier_hash)
     if rated and rated.idempotency_key != idempotency_key:
@@ -86,20 +89,26 @@ def record_response(
         submitted_at=submitted_at or utcnow(),
         **{name: facts.get(name) or None for name in FACT_COLUMNS},
     )
-    # One statement that cannot fail on a repeated key: a retry, or a concurrent request with
-    # the same key (which waits for the first to commit), inserts nothing and gets no id back.
+    # The slot columns live on the table only (see models.Answer): a Core insert too.
+    slots = {f"v{slot:02d}": None for slot in range(1, ANSWER_SLOTS + 1)}
+    slots |= {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
+    # A statement that cannot fail on a repeated key: a retry, or a concurrent request with the same
+    # key (which waits for the first to commit), inserts nothing and gets no id back.
+    connection = session.connection()
     columns = response.model_dump(exclude={"id"})
-    response.id = session.execute(insert_or_skip(session.get_bind().dialect.name), columns).scalar()
+    if connection.dialect.name == "postgresql":  # the response and its answers in one round trip
+        response.id = connection.execute(insert_both(), columns | slots).scalar()
+    else:
+        response.id = connection.execute(insert_or_skip(connection.dialect.name), columns).scalar()
+        if response.id is not None:
+            connection.execute(INSERT_ANSWER, slots | {"response_id": response.id})
     if response.id is None:
         existing = by_key(session, idempotency_key)
         if existing is not None:
             return existing, False
         raise DossierAlreadyRated(by_dossier(session, dossier_hash))
-    # The slot columns live on the table only (see models.Answer): a Core insert too.
-    slots = {f"v{slot:02d}": None for slot in range(1, ANSWER_SLOTS + 1)}
-    slots |= {f"v{item.slot:02d}": values.get(item.code) for item in instrument.items}
-    session.execute(INSERT_ANSWER, slots | {"response_id": response.id})
-    announce(session, response, instrument)
+    if watched:
+        announce(session, response, instrument)
     return response, True
 
 
@@ -126,6 +135,22 @@ def insert_or_skip(dialect: str):
     module = postgresql if dialect == "postgresql" else sqlite
     table = Response.__table__
     return module.insert(table).on_conflict_do_nothing().returning(table.c.id)
+
+
+@cache
+def insert_both():
+    """Return PostgreSQL's one statement inserting a response (skipped on a unique conflict, as in
+    insert_or_skip) and then its answer row; it returns the new response's id, or no row when skipped.
+    """
+    response, answer = Response.__table__, Answer.__table__
+    added = (postgresql.insert(response)
+             .values({column.name: bindparam(column.name, type_=column.type)
+                      for column in response.columns if column.name != "id"})
+             .on_conflict_do_nothing().returning(response.c.id).cte("added"))
+    slots = [column for column in answer.columns if column.name != "response_id"]
+    rows = select(added.c.id, *(bindparam(column.name, type_=column.type) for column in slots))
+    return (insert(answer).from_select(["response_id", *(column.name for column in slots)], rows)
+            .returning(answer.c.response_id))
 
 
 def check_values(instrument: Questionnaire, values: dict[str, int | None]) -> None:

@@ -23,7 +23,7 @@ import urllib.request
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, cast, exists
 from sqlmodel import Session, col, select
 
 from survey.models import Unit, Webhook, WebhookDelivery, utcnow
@@ -72,6 +72,14 @@ def loopback(host: str) -> bool:
 #: The active webhooks of some units (every new response asks: built once).
 ACTIVE_HOOKS = select(Webhook.id, Webhook.events).where(
     col(Webhook.active), col(Webhook.unit_id).in_(bindparam("units", expanding=True)))
+
+
+def watched(path):
+    """Return the SQL truth "an active webhook watches a unit on this materialised path", for a
+    write's first read (a survey submission asks in the read of its counter, not in a query of its own).
+    """
+    marker = "/" + cast(Webhook.unit_id, String) + "/"
+    return exists().where(col(Webhook.active), path.contains(marker))
 
 
 def enqueue(session: Session, event: str, unit: Unit, data: dict, *, at: datetime | None = None) -> int:
