@@ -90,7 +90,8 @@ def recent_ratings(
     if not owners:
         return []
     parameters = {name: where[name] for name in owners} | {"since": since, "limit": newest or 2000}
-    rows = session.execute(recent_statement(owners, newest=bool(newest)), parameters).all()
+    # On the session's connection, not through the ORM: it runs on every submission.
+    rows = session.connection().execute(recent_statement(owners, newest=bool(newest)), parameters).all()
     ratings = []
     for at, kiosk_id, counter_id, instrument_id, client, *values in rows:
         instrument = stored(session, instrument_id)  # not session.get: it would query again for every row

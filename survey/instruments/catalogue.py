@@ -52,6 +52,8 @@ def row_for(session: Session, code: str) -> InstrumentRow:
     if row is None:
         return ensure_instruments(session)[code]  # not cached until its insert is committed
     known[code, version] = InstrumentRow.model_validate(row.model_dump())
+    # The burst check reads recent ratings' versions by id: this one is known now.
+    current_app.extensions.setdefault("hailong_instruments_by_id", {})[row.id] = of_row(row)
     return row
 
 

@@ -3,7 +3,8 @@
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
-from sqlmodel import select
+from sqlalchemy import select as select_columns
+from sqlmodel import col, select
 
 from forms.survey import Submitted
 from survey import instruments
@@ -13,12 +14,14 @@ from survey.core.receipts import (
     read_receipt,
 )
 from survey.core.responses import DossierAlreadyRated, by_dossier, by_key
+from survey.core.webhooks import watched
 from survey.db import get_session
 from survey.models import Channel, Counter, Dossier, Service, Unit, UnitService
 from survey.models.org import SHORT_CODE_LENGTH
+from survey.scores.tally.store import queue_length
 from survey.web.auth import csrf
 from survey.web.limits import counter_key, limiter, refused_key
-from survey.web.serving import count_queue
+from survey.web.serving import queue_counted
 from survey.web.submission import Ticket, build_form, make_ticket, quick_answers, read_ticket, save
 
 bp = Blueprint("respond", __name__)
@@ -26,9 +29,17 @@ bp = Blueprint("respond", __name__)
 csrf.exempt(bp)
 
 
-#: One round trip for a counter, its unit and its procedures (built once: every submission runs it).
+#: One round trip for a counter, its unit and its procedures, and for a submission's other reads: the
+#: length of the tally queue (see serving.queue_counted) and whether a webhook watches the unit. Columns,
+#: not ORM objects: it runs on every submission (built once).
 COUNTER = (
-    select(Counter, Unit, Service.id, Service.name)
+    select_columns(
+        col(Counter.id), col(Counter.name), col(Counter.active), col(Counter.instrument_code),
+        col(Unit.id).label("unit_id"), col(Unit.name).label("unit_name"),
+        col(Unit.active).label("unit_active"),
+        col(Service.id).label("service_id"), col(Service.name).label("service_name"),
+        queue_length().scalar_subquery().label("waiting"), watched(Unit.path).label("watched"),
+    )
     .join(Unit, Counter.unit_id == Unit.id)
     .outerjoin(UnitService, UnitService.unit_id == Unit.id)
     .outerjoin(Service, Service.id == UnitService.service_id)
@@ -91,19 +102,20 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
         if counter is None:
             return render_template("respond/unknown.html"), 404
         return redirect(url_for(".counter_survey", token=counter.token), 303)
-    rows = session.exec(COUNTER, params={"token": token}).all()
+    rows = session.execute(COUNTER, {"token": token}).all()
     if not rows:
         return render_template("respond/unknown.html"), 404
-    counter, unit = rows[0][:2]
-    if not (counter.active and unit.active):
-        return render_template("respond/closed.html", unit=unit, counter=counter)
-    code, services = counter.instrument_code, [(id_, name) for *_, id_, name in rows if id_ is not None]
+    place = rows[0]
+    if not (place.active and place.unit_active):
+        return render_template("respond/closed.html", unit={"name": place.unit_name}, counter=place)
+    code = place.instrument_code
+    services = [(row.service_id, row.service_name) for row in rows if row.service_id is not None]
     thanks = redirect(url_for(".counter_thanks", token=token), 303)
 
     def store(answers: Submitted, ticket: Ticket):
-        save(session, code, answers, ticket, unit_id=unit.id, channel=Channel.COUNTER_QR,
-             counter_id=counter.id, service_id=answers.service)
-        count_queue(session)
+        _, created = save(session, code, answers, ticket, unit_id=place.unit_id, channel=Channel.COUNTER_QR,
+                          counter_id=place.id, service_id=answers.service, watched=place.watched)
+        queue_counted(place.waiting + created)  # counted in this transaction's first read, plus this one
         session.commit()  # a known key writes nothing and lands here too
         return thanks
 
@@ -117,7 +129,7 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
         return store(form.submitted(), ticket)
     if ticket and by_key(session, ticket.key):
         return thanks
-    return survey_page(form, ticket, place=f"{unit.name} · {counter.name}", status=status)
+    return survey_page(form, ticket, place=f"{place.unit_name} · {place.name}", status=status)
 
 
 @bp.get("/c/<token>/thanks")

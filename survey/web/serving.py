@@ -17,7 +17,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey.db import get_engine
 from survey.scores import tally
-from survey.scores.tally.store import queue_length
 from survey.web.security import redact
 
 log = logging.getLogger("survey.requests")
@@ -81,18 +80,18 @@ def finish_request(response: Response) -> Response:
             "client": request.remote_addr,
         }))
     warn_secure_cookie_over_http()
-    if written:
+    known = g.get("tally_waiting")
+    if written and (known is None or known > int(current_app.config["TALLY_FOLD_AT"])):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        known = g.get("tally_waiting")
         response.call_on_close(lambda: fold_after_write(app, known))
     return response
 
 
-def count_queue(db_session) -> None:
-    """Count the tally queue inside a write's own transaction, just before its commit, so that the
-    fold after the answer needs no connection and query of its own (survey submissions call it).
+def queue_counted(waiting: int) -> None:
+    """Note the tally queue's length as a write's transaction counted it (the survey counts it in
+    its first read and adds its own response): the fold after the answer runs only when it is long.
     """
-    g.tally_waiting = db_session.execute(queue_length()).scalar_one()
+    g.tally_waiting = waiting
 
 
 def loggable(path: str) -> str:
@@ -102,7 +101,7 @@ def loggable(path: str) -> str:
 
 def fold_after_write(app: Flask, known: int | None = None) -> None:
     """Fold the tally queue on the primary once the response is sent, when it has grown long
-    (`known`: its length counted by the write, see count_queue; else counted here).
+    (`known`: its length counted by the write, see queue_counted; else counted here).
     """
     with app.app_context():
         try:
