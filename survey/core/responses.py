@@ -143,10 +143,9 @@ def insert_both():
     insert_or_skip) and then its answer row; it returns the new response's id, or no row when skipped.
     """
     response, answer = Response.__table__, Answer.__table__
-    added = (postgresql.insert(response)
-             .values({column.name: bindparam(column.name, type_=column.type)
-                      for column in response.columns if column.name != "id"})
-             .on_conflict_do_nothing().returning(response.c.id).cte("added"))
+    added = insert_or_skip("postgresql").values({column.name: bindparam(column.name, type_=column.type)
+                                                 for column in response.columns if column.name != "id"})
+    added = added.cte("added")
     slots = [column for column in answer.columns if column.name != "response_id"]
     rows = select(added.c.id, *(bindparam(column.name, type_=column.type) for column in slots))
     return (insert(answer).from_select(["response_id", *(column.name for column in slots)], rows)

@@ -52,8 +52,8 @@ def row_for(session: Session, code: str) -> InstrumentRow:
     if row is None:
         return ensure_instruments(session)[code]  # not cached until its insert is committed
     known[code, version] = InstrumentRow.model_validate(row.model_dump())
-    # The burst check reads recent ratings' versions by id: this one is known now.
-    current_app.extensions.setdefault("hailong_instruments_by_id", {})[row.id] = of_row(row)
+    # Known by id too: the burst check asks for the versions of recent ratings by id (stored).
+    by_id()[row.id] = of_row(row)
     return row
 
 
@@ -70,7 +70,12 @@ def of_row(row: InstrumentRow) -> instruments.Instrument:
 
 def stored(session: Session, instrument_id: int) -> instruments.Instrument:
     """Return the parsed instrument of a stored version by its id, read once per app (rows never change)."""
-    known = current_app.extensions.setdefault("hailong_instruments_by_id", {})
+    known = by_id()
     if instrument_id not in known:
         known[instrument_id] = of_row(session.get_one(InstrumentRow, instrument_id))
     return known[instrument_id]
+
+
+def by_id() -> dict:
+    """Return this app's parsed instrument versions, {row id: Instrument} (filled by stored and row_for)."""
+    return current_app.extensions.setdefault("hailong_instruments_by_id", {})
