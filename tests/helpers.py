@@ -5,7 +5,10 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from survey import instruments
@@ -13,6 +16,21 @@ from survey.core import devices
 from survey.models import ApiKey, AuditEvent, KioskDevice
 from survey.web.submission import make_ticket
 from tests.factories import PASSWORD
+
+
+@contextmanager
+def statements_sent(engine) -> Iterator[list[tuple[str, object]]]:
+    """Record every statement the engine sends inside the block, with its parameters, as sent."""
+    sent: list[tuple[str, object]] = []
+
+    def record(_connection, _cursor, statement, parameters, *_args) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def sign_in(client, username: str) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from flask import url_for
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from survey import create_app
 from survey.db import get_engine
@@ -25,6 +25,7 @@ from tests.helpers import (
     make_key,
     make_kiosk,
     sign_in,
+    statements_sent,
 )
 from tests.server import fetch, free_port, gunicorn
 
@@ -127,32 +128,27 @@ def test_no_get_writes_anywhere(app, client, session, province):
     receipt_pages = ("respond.receipt_survey", "respond.receipt_thanks")
     tokens = {endpoint: receipt.json["token"] for endpoint in receipt_pages}
     writes: dict[str, list[str]] = {"request": [], "after the answer": []}
-    phase = ["request"]
 
-    def note_write(_connection, _cursor, statement, *_args) -> None:
+    def written(sent) -> list[str]:
         # The one exception: /healthz's probe, a write that matches no row and is rolled back, asks
         # whether the database would take writes (a replica or a full disk refuses it); it stores nothing.
-        if statement == WRITE_PROBE.text:
-            return
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            writes[phase[0]].append(" ".join(statement.split()[:4]))
+        return [" ".join(statement.split()[:4]) for statement, _ in sent if statement != WRITE_PROBE.text
+                and statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
 
-    event.listen(get_engine(app), "before_cursor_execute", note_write)
     visited = {}
-    try:
-        for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods:
-                continue
-            arguments = values | {"token": tokens.get(rule.endpoint, province.counters["D1"].token)}
-            with app.test_request_context():
-                path = url_for(rule.endpoint, **{name: arguments[name] for name in rule.arguments})
-            phase[0] = "request"
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        arguments = values | {"token": tokens.get(rule.endpoint, province.counters["D1"].token)}
+        with app.test_request_context():
+            path = url_for(rule.endpoint, **{name: arguments[name] for name in rule.arguments})
+        with statements_sent(get_engine(app)) as sent:
             answer = client.get(path, headers=bearer(key))
-            visited[path] = answer.status_code
-            phase[0] = "after the answer"
+        writes["request"] += written(sent)
+        visited[path] = answer.status_code
+        with statements_sent(get_engine(app)) as sent:
             answer.close()
-    finally:
-        event.remove(get_engine(app), "before_cursor_execute", note_write)
+        writes["after the answer"] += written(sent)
     assert len(visited) >= 30 and all(status < 500 for status in visited.values()), visited
     assert {visited[path] for path in ("/manage/unit/H", "/admin/", "/k/", "/api/v1/scores")} == {200}
     # Not even after the answers: the key's last use was stored by the receipt POST a moment ago, and

@@ -3,12 +3,12 @@
 import re
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import select
 
 from survey.db import get_engine
 from survey.models import Answer, Counter, Response, Tally, TallyPending, Unit, Webhook, WebhookDelivery
-from tests.helpers import D1, aged_ticket, answers, checked, hidden
+from tests.helpers import D1, aged_ticket, answers, checked, hidden, statements_sent
 
 
 def responses(session) -> list[Response]:
@@ -171,22 +171,10 @@ def test_a_submission_counts_the_tally_queue_in_its_own_write_and_folds_once_ans
     assert session.scalar(select(func.count()).select_from(Tally)) > 0
 
 
-class Sent:
-    """The statements one block sends to the database (BEGIN and the commit left out)."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.statements = engine, []
-
-    def __enter__(self) -> "Sent":
-        event.listen(self.engine, "before_cursor_execute", self.record)
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        event.remove(self.engine, "before_cursor_execute", self.record)
-
-    def record(self, _conn, _cursor, statement, *_args) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT")):
-            self.statements.append(" ".join(statement.split()))
+def statements(sent: list[tuple[str, object]]) -> list[str]:
+    """Return the recorded statements on one line each, BEGIN and COMMIT left out."""
+    return [" ".join(statement.split()) for statement, _ in sent
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT"))]
 
 
 def test_a_counter_submission_reads_once_for_its_counter_and_writes_once(app, client, session, province):
@@ -197,22 +185,22 @@ def test_a_counter_submission_reads_once_for_its_counter_and_writes_once(app, cl
     session.commit()
     # The first submission of a process also reads the instrument version once (kept per process).
     assert client.post(D1, data=answers() | {"ticket": aged_ticket(app)}).status_code == 303
-    with Sent(engine) as sent:
+    with statements_sent(engine) as recorded:
         posted = client.post(D1, data=answers() | {"ticket": aged_ticket(app)})
     assert posted.status_code == 303
-    postgres = engine.dialect.name == "postgresql"
+    sent, postgres = statements(recorded), engine.dialect.name == "postgresql"
     # The counter read (with the queue's length and the webhook question), the burst check's read, the
     # inserts: one statement on PostgreSQL, two on SQLite. A webhook on another subtree asks nothing more.
-    assert len(sent.statements) == (3 if postgres else 4), "\n".join(s[:150] for s in sent.statements)
-    assert "FROM webhook" in sent.statements[0] and "tally_pending" in sent.statements[0]
-    assert not any("webhook_delivery" in statement for statement in sent.statements[1:])
+    assert len(sent) == (3 if postgres else 4), "\n".join(statement[:150] for statement in sent)
+    assert "FROM webhook" in sent[0] and "tally_pending" in sent[0]
+    assert not any("webhook_delivery" in statement for statement in sent[1:])
     watching_all = Webhook(unit_id=province.root.id, url="https://hooks.example/p",
                            events="response.stored", secret="s" * 32)
     session.add(watching_all)
     session.commit()
-    with Sent(engine) as sent:
+    with statements_sent(engine) as recorded:
         assert client.post(D1, data=answers() | {"ticket": aged_ticket(app)}).status_code == 303
-    assert any("INSERT INTO webhook_delivery" in statement for statement in sent.statements)
+    assert any("INSERT INTO webhook_delivery" in statement for statement in statements(recorded))
     session.rollback()
     deliveries = session.exec(select(WebhookDelivery)).all()
     assert [(row.webhook_id, row.event) for row in deliveries] == [(watching_all.id, "response.stored")]

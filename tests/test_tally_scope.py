@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
 from survey import scores
 from survey.db import get_engine
@@ -11,7 +10,7 @@ from survey.models import Counter, Role, UnitKind
 from survey.periods import parse
 from survey.scores import Filters, tally
 from tests.factories import Province, add_rated, add_sipas, make_unit, make_user
-from tests.helpers import sign_in
+from tests.helpers import sign_in, statements_sent
 
 AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
 PAGES = ["/manage/", "/manage/?period=2026-07", "/manage/unit/{code}", "/manage/unit/{code}?period=2026-08",
@@ -44,27 +43,18 @@ def two_provinces(app, session, province):
         yield province, other
 
 
-class TallyReads:
-    """Every statement that reads stored sums from table tally, as it was sent to the database."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.sent = engine, []
-        event.listen(engine, "before_cursor_execute", self.record)
-
-    def record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
-        if "FROM tally" in statement and "tally.sums" in statement:
-            self.sent.append((statement, parameters))
-
-    def unit_ids(self) -> set[int]:
-        """Return the unit ids of every row these statements fetched (sent again as they were)."""
-        event.remove(self.engine, "before_cursor_execute", self.record)
-        found = set()
-        with self.engine.connect() as connection:
-            for statement, parameters in self.sent:
+def unit_ids_read(engine, sent: list[tuple[str, object]]) -> set[int]:
+    """Return the unit ids of every row fetched by the recorded statements that read stored sums
+    from table tally (each sent again as it was).
+    """
+    found = set()
+    with engine.connect() as connection:
+        for statement, parameters in sent:
+            if "FROM tally" in statement and "tally.sums" in statement:
                 result = connection.exec_driver_sql(statement, parameters)
                 column = list(result.keys()).index("unit_id")
                 found |= {row[column] for row in result}
-        return found
+    return found
 
 
 def held_cells(app) -> tally.Cells:
@@ -80,13 +70,13 @@ def subtree_ids(session, unit) -> set[int]:
 def test_a_page_reads_only_the_tally_groups_of_its_scope(app, client, session, two_provinces, user, code):
     province, other = two_provinces
     scope = subtree_ids(session, province.units[code])
-    reads = TallyReads(get_engine(app))
     sign_in(client, user)
-    for page in PAGES:
-        assert client.get(page.format(code=code)).status_code == 200, page
+    with statements_sent(get_engine(app)) as sent:
+        for page in PAGES:
+            assert client.get(page.format(code=code)).status_code == 200, page
     held = held_cells(app).held()
-    fetched = reads.unit_ids()
-    assert reads.sent and held, "the pages read the tally"
+    fetched = unit_ids_read(get_engine(app), sent)
+    assert fetched and held, "the pages read the tally"
     assert {unit_id for _, _, unit_id, _ in held} <= scope
     assert fetched <= scope and fetched & scope
     assert not fetched & subtree_ids(session, other.root)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 
 from survey import scores
 from survey.db import get_engine
@@ -12,7 +12,7 @@ from survey.models import Tally, TallyUnready
 from survey.periods import parse
 from survey.scores import Filters, tally
 from tests.factories import add_rated, add_sipas
-from tests.helpers import sign_in
+from tests.helpers import sign_in, statements_sent
 
 AUGUST = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
 
@@ -93,24 +93,21 @@ def test_an_older_tally_reads_the_counter_grain_until_the_unit_grain_is_derived(
     assert stored(session, "unit") == derived and tally.view().unit_ready
 
 
-class TallyReads:
-    """The grain of every statement that reads stored groups from table tally, whole or their respondents."""
+GRAINS = ("counter", "service", "unit", "dossier")
 
-    GRAINS = ("counter", "service", "unit", "dossier")
 
-    def __init__(self, engine) -> None:
-        self.engine, self.whole, self.respondents = engine, [], []
-        event.listen(engine, "before_cursor_execute", self.record)
-
-    def record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
+def grains_read(sent: list[tuple[str, object]]) -> tuple[list[str], list[str]]:
+    """Return the grain of every statement that read stored groups from table tally: (whole groups,
+    their respondents only).
+    """
+    whole, respondents = [], []
+    for statement, parameters in sent:
         if "FROM tally" in statement and "sums" in statement:
             values = parameters.values() if isinstance(parameters, dict) else parameters
-            grain = next(v for v in values if v in self.GRAINS)
+            grain = next(v for v in values if v in GRAINS)
             # Response rates read each group's first 4 bytes (respondents) alone.
-            (self.respondents if "substr" in statement.lower() else self.whole).append(grain)
-
-    def stop(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self.record)
+            (respondents if "substr" in statement.lower() else whole).append(grain)
+    return whole, respondents
 
 
 @pytest.mark.parametrize("page", ["/manage/", "/manage/?flagged=exclude&period=2026-07",
@@ -118,21 +115,21 @@ class TallyReads:
 def test_a_default_overview_reads_unit_groups_only(app, client, session, data, page):
     tally.fold(get_engine(app))
     sign_in(client, "admin")
-    reads = TallyReads(get_engine(app))
-    assert client.get(page).status_code == 200
-    reads.stop()
+    with statements_sent(get_engine(app)) as sent:
+        assert client.get(page).status_code == 200
+    whole, respondents = grains_read(sent)
     # Sums of units (and the dossier facts, a grain of their own); the response rates read the
     # respondents (4 bytes a group) of service groups once, per unit, month and procedure.
-    assert set(reads.whole) == {"unit", "dossier"}, reads.whole
-    assert set(reads.respondents) == {"service"}
+    assert set(whole) == {"unit", "dossier"}, whole
+    assert set(respondents) == {"service"}
 
 
 def test_a_unit_page_reads_unit_groups_beside_its_counters_and_channels(app, client, session, data):
     tally.fold(get_engine(app))
     sign_in(client, "admin")
-    reads = TallyReads(get_engine(app))
-    assert client.get("/manage/unit/H").status_code == 200
-    reads.stop()
+    with statements_sent(get_engine(app)) as sent:
+        assert client.get("/manage/unit/H").status_code == 200
+    whole, _ = grains_read(sent)
     # The trend, the sub-unit table and the ratings from unit groups; the counter table and the
     # channel counts from counter groups.
-    assert {"unit", "counter"} <= set(reads.whole)
+    assert {"unit", "counter"} <= set(whole)
