@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from survey import instruments
 from survey.core import devices
-from survey.models import ApiKey, AuditEvent, KioskDevice
+from survey.models import ApiKey, AuditEvent, KioskDevice, Tally
+from survey.scores import tally
 from survey.web.submission import make_ticket
 from tests.factories import PASSWORD
 
@@ -31,6 +32,13 @@ def statements_sent(engine) -> Iterator[list[tuple[str, object]]]:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def stored_respondents(session, grain: str) -> int:
+    """Return the respondents of every stored tally group of a grain (each row's first sum)."""
+    rows = session.execute(select(Tally.instrument_id, Tally.sums).where(Tally.grain == grain)).all()
+    widths = tally.widths(session.connection())
+    return sum(int(tally.decode(sums, widths[instrument])[0]) for instrument, sums in rows)
 
 
 def sign_in(client, username: str) -> None:

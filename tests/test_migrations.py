@@ -106,9 +106,10 @@ def test_tally_groups_stored_before_option_counts_are_counted_again(tmp_path):
             # What the revision before stored: the same vector without the option counts.
             rows = connection.execute(text(f"SELECT id, sums FROM tally WHERE instrument_id = {quick.id} "
                                            "AND grain IN ('counter', 'service')")).all()
-            assert any(tally.decode(row.sums)[layout.ticked_at:layout.totals_at].any() for row in rows)
+            options = slice(layout.ticked_at, layout.totals_at)
+            assert any(tally.decode(row.sums, layout.width)[options].any() for row in rows)
             for row in rows:
-                vector = tally.decode(row.sums)
+                vector = tally.decode(row.sums, layout.width)
                 old = np.concatenate([vector[:layout.ticked_at], vector[layout.totals_at:]])
                 connection.execute(text("UPDATE tally SET sums = :s WHERE id = :i"),
                                    {"s": tally.encode(old), "i": row.id})

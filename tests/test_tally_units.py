@@ -33,9 +33,10 @@ def data(app, session, province):
 def stored(session, grain: str) -> dict:
     """Return the stored groups of a grain: (instrument, unit, part, month, channel, flag) → sums."""
     rows = session.execute(select(Tally).where(Tally.grain == grain)).scalars().all()
+    widths = tally.widths(session.connection())
     session.commit()
     return {(r.instrument_id, r.unit_id, r.part_id, r.month, r.channel, r.suspicious):
-            tally.decode(r.sums).tolist() for r in rows}
+            tally.decode(r.sums, widths[r.instrument_id]).tolist() for r in rows}
 
 
 def counter_sums(session) -> dict:

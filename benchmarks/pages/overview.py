@@ -33,8 +33,8 @@ def count_reads(fetched: Counter) -> None:
     """Count the stored groups the pages read from table tally, per grain (wrapping cells.read)."""
     original = cells.read
 
-    def read(connection, grain, instrument_ids, unit_ids, months):
-        found = original(connection, grain, instrument_ids, unit_ids, months)
+    def read(connection, grain, instrument_ids, unit_ids, months, **options):
+        found = original(connection, grain, instrument_ids, unit_ids, months, **options)
         fetched[grain] += sum(len(cell.part_id) for cell in found.values())
         return found
 

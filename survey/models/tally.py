@@ -45,7 +45,8 @@ class Tally(SQLModel, table=True):
     month: str = Field(max_length=7)
     channel: str = Field(max_length=16)
     suspicious: bool
-    #: Little-endian int32 sums in the layout of the instrument version (survey.scores.tally.Layout).
+    #: Little-endian sums in the layout of the instrument version (survey.scores.tally.Layout), as
+    #: uint8, uint16 or int32: the narrowest that holds the row's largest (tally.layout.encode).
     sums: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     #: The fold that last changed the row: readers reload only rows newer than what they hold.
     generation: int = Field(index=True)

@@ -100,7 +100,7 @@ def sums(code: str, *, unit_ids: Sequence[int], filters: Filters, by: Sequence[s
         return None
     with reading() as (store, connection):
         grain, pooled = asked.grain_and_versions(store)
-        found = groups(store, connection, grain, pooled, asked.unit_ids, filters)
+        found = groups(store, connection, grain, pooled, asked.unit_ids, filters, width=asked.layout.width)
         keys, totals = select_groups(found, unit_ids=asked.unit_ids, filters=filters, part=asked.part,
                                      by=list(by), width=asked.layout.width)
     return Sums(keys, totals, asked.layout)
@@ -134,15 +134,16 @@ class Asked:
                 [i for i, version in store.versions.items() if version == (self.code, self.layout)])
 
 
-def groups(store: Store, connection: Connection, grain: str, instrument_ids: list[int],
-           unit_ids: list[int], filters: Filters, *, respondents: bool = False) -> Iterator[Block]:
+def groups(store: Store, connection: Connection, grain: str, instrument_ids: list[int], unit_ids: list[int],
+           filters: Filters, *, width: int, respondents: bool = False) -> Iterator[Block]:
     """Yield the waiting and the stored blocks of a grain for some units and the period's months
-    (with `respondents`, each group's respondents alone)."""
+    (`width` sums a group, shared by these instrument versions; with `respondents`, each group's
+    respondents alone)."""
     waiting = store.waiting(grain, instrument_ids)
     if respondents:
         waiting = (Block(block.keys, block.values[:, :1]) for block in waiting)
     return chain(waiting, cells.blocks(store.cells, connection, grain, instrument_ids, unit_ids,
-                                       filters.period.months(), generation=store.generation,
+                                       filters.period.months(), width=width, generation=store.generation,
                                        respondents=respondents, assembled=assembled()))
 
 
@@ -167,7 +168,8 @@ def respondent_groups(code: str, *, unit_ids: Sequence[int], filters: Filters,
         return None
     with reading() as (store, connection):
         grain, pooled = asked.grain_and_versions(store)
-        found = groups(store, connection, grain, pooled, asked.unit_ids, filters, respondents=True)
+        found = groups(store, connection, grain, pooled, asked.unit_ids, filters, width=asked.layout.width,
+                       respondents=True)
         keys, totals = select_groups(found, unit_ids=asked.unit_ids, filters=filters, part=asked.part, by=by,
                                      width=1)
     if not by:
@@ -185,7 +187,7 @@ def dossier_groups(unit_ids: Sequence[int], filters: Filters, by: Sequence[str])
         return None
     unit_ids, by = list(unit_ids), list(by)
     with reading() as (store, connection):
-        found = groups(store, connection, "dossier", [0], unit_ids, filters)
+        found = groups(store, connection, "dossier", [0], unit_ids, filters, width=len(DOSSIER_FACTS))
         keys, totals = select_groups(found, unit_ids=unit_ids,
                                      filters=filters.but(channel=None, include_flagged=True),
                                      part=filters.service_id, by=by, width=len(DOSSIER_FACTS))

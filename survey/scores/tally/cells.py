@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from survey.models import Tally
-from survey.scores.tally.layout import KEYS, Block
+from survey.scores.tally.layout import KEYS, Block, stored
 
 #: (grain, instrument version, unit id, local month "YYYY-MM").
 CellKey = tuple[str, int, int, str]
@@ -45,7 +45,7 @@ class Cell:
     part_id: np.ndarray
     channel: np.ndarray
     suspicious: np.ndarray
-    #: int32 sums as stored, one row per group.
+    #: Sums as stored (uint8, uint16 or int32), one row per group.
     values: np.ndarray
     #: What the cell costs in memory (its arrays and OVERHEAD).
     nbytes: int = OVERHEAD
@@ -151,16 +151,17 @@ def generations(connection: Connection) -> tuple[int, int | None]:
 
 
 def read(connection: Connection, grain: str, instrument_ids: Sequence[int], unit_ids: Sequence[int],
-         months: Sequence[str], *, respondents: bool = False) -> dict[CellKey, Cell]:
+         months: Sequence[str], *, width: int, respondents: bool = False) -> dict[CellKey, Cell]:
     """Read the stored cells of these units and months from the database (empty cells included).
 
-    With `respondents`, only each group's first sum (4 bytes instead of the whole vector), keyed
-    under `respondents_of(grain)`.
+    `width` is the number of sums in a row of these instrument versions (they share a layout).
+    With `respondents`, only each group's first sum and the row's length (at most 4 bytes
+    instead of the whole vector), keyed under `respondents_of(grain)`.
     """
-    sums = func.substr(Tally.sums, 1, 4) if respondents else Tally.sums
+    sums = (func.substr(Tally.sums, 1, 4), func.length(Tally.sums)) if respondents else (Tally.sums,)
     rows = connection.execute(
         select(Tally.instrument_id, Tally.unit_id, Tally.month, Tally.part_id, Tally.channel,
-               Tally.suspicious, sums)
+               Tally.suspicious, *sums)
         .where(Tally.grain == grain, Tally.instrument_id.in_(list(instrument_ids)),
                Tally.unit_id.in_(list(unit_ids)), Tally.month.in_(list(months)))
     ).all()
@@ -173,18 +174,26 @@ def read(connection: Connection, grain: str, instrument_ids: Sequence[int], unit
         for unit_id in unit_ids:
             for month in months:
                 key = (key_grain, int(instrument_id), int(unit_id), month)
-                cells[key] = cell_of(found.get(key, []))
+                held = found.get(key)
+                cells[key] = cell_of(held, width, respondents=respondents) if held else EMPTY
     return cells
 
 
-def cell_of(rows: list) -> Cell:
-    """Return a cell holding these tally rows (instrument, unit, month, part, channel, flag, sums)."""
+def cell_of(rows: list, width: int, *, respondents: bool = False) -> Cell:
+    """Return a cell holding these tally rows (instrument, unit, month, part, channel, flag, sums),
+    the sums as stored (uint8, uint16 or int32: layout.encode); with `respondents`, rows end with
+    the first 4 bytes of the sums and their length, and the cell holds the first sum alone."""
     if not rows:
         return EMPTY
-    values = np.frombuffer(b"".join(row[6] for row in rows), dtype="<i4").reshape(len(rows), -1)
+    if respondents:
+        values = np.array([[int.from_bytes(row[6][:row[7] // width], "little")] for row in rows], dtype="<i4")
+    elif len({len(row[6]) for row in rows}) == 1:  # one stored type: one view of the joined rows
+        values = stored(b"".join(row[6] for row in rows), width * len(rows)).reshape(len(rows), width)
+    else:
+        values = np.vstack([stored(row[6], width) for row in rows])
     return Cell.of(np.array([row[3] for row in rows], dtype=np.int64),
-                np.array([row[4] for row in rows], dtype="<U16"),
-                np.array([bool(row[5]) for row in rows], dtype=bool), values)
+                   np.array([row[4] for row in rows], dtype="<U16"),
+                   np.array([bool(row[5]) for row in rows], dtype=bool), values)
 
 
 @dataclass
@@ -208,11 +217,12 @@ class Assembled:
 
 
 def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Sequence[int],
-           unit_ids: Sequence[int], months: Sequence[str], *, generation: int,
+           unit_ids: Sequence[int], months: Sequence[str], *, width: int, generation: int,
            respondents: bool = False, assembled: Assembled | None = None) -> Iterator[Block]:
     """Yield the stored groups of these units and months, a chunk of units at a time.
 
-    `connection` reads the tally at fold `generation`. Held cells are used as they are; the others
+    `connection` reads the tally at fold `generation`; `width` is the sums a row of these instrument
+    versions holds (they share a layout). Held cells are used as they are; the others
     are read (one query per chunk) and kept while they fit in the cache beside what this call
     already put there: past that, the rest of a large scope streams through. With `respondents`
     the blocks hold each group's respondents alone (a held whole cell gives its first column).
@@ -245,7 +255,7 @@ def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Seq
                 # A unit with any month missing is read for all asked months: one rectangle per query.
                 chosen = [(u, m, c) for u, m, c in chosen if u not in missing]
                 read_in = read(connection, grain, [instrument_id], sorted(missing), months,
-                               respondents=respondents)
+                               width=width, respondents=respondents)
                 for (_, _, unit_id, month), cell in read_in.items():
                     chosen.append((unit_id, month, cell))
                     if keep >= cell.nbytes:
@@ -278,4 +288,4 @@ def block_of(chosen: list[tuple[int, str, Cell]]) -> Block | None:
         "channel": np.concatenate([c.channel for _, _, c in chosen]).astype(object),
         "suspicious": np.concatenate([c.suspicious for _, _, c in chosen]),
     })[list(KEYS)]
-    return Block(keys, np.concatenate([c.values for _, _, c in chosen]))
+    return Block(keys, np.concatenate([c.values for _, _, c in chosen], dtype="<i4", casting="safe"))

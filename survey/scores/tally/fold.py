@@ -18,7 +18,7 @@ from survey.models import (
 )
 from survey.scores.tally import units
 from survey.scores.tally.counting import aggregate, fetch
-from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
+from survey.scores.tally.dossiers import DOSSIER_BLOCK, DOSSIER_FACTS, dossier_changes
 from survey.scores.tally.layout import Block, Layout, decode, encode
 
 #: Responses folded per transaction.
@@ -120,7 +120,7 @@ def write(connection: Connection, blocks: dict[tuple[str, int], Block], generati
             key = (int(key[0]), int(key[1]), key[2], key[3], bool(key[4]))
             if key in known:
                 row_id, sums = known[key]
-                updates.append({"row_id": row_id, "new_sums": encode(decode(sums) + vector),
+                updates.append({"row_id": row_id, "new_sums": encode(decode(sums, len(vector)) + vector),
                                 "new_generation": generation})
             else:
                 inserts.append({"grain": grain, "instrument_id": instrument_id,
@@ -140,6 +140,12 @@ def versions(connection: Connection) -> dict[int, tuple[str, Layout]]:
     """Return the code and layout of every stored instrument version."""
     rows = connection.execute(select(Instrument.id, Instrument.code, Instrument.definition)).all()
     return {row.id: (row.code, Layout.of(definition(row.id, row.definition))) for row in rows}
+
+
+def widths(connection: Connection) -> dict[int, int]:
+    """Return how many sums a stored row holds, per instrument version (0: the dossier grain's)."""
+    return {DOSSIER_BLOCK[1]: len(DOSSIER_FACTS),
+            **{instrument_id: layout.width for instrument_id, (_, layout) in versions(connection).items()}}
 
 
 def rebuild(engine: Engine) -> int:
@@ -171,6 +177,7 @@ def derive(engine: Engine) -> int:
         connection.execute(delete(Tally).where(Tally.grain == units.UNIT))
         stored = connection.execute(select(Tally.unit_id).where(Tally.grain == "counter").distinct()
                                    .order_by(Tally.unit_id)).scalars().all()
+        sizes = widths(connection)
         written = 0
         for start in range(0, len(stored), DERIVE_CHUNK):
             rows = connection.execute(
@@ -180,7 +187,7 @@ def derive(engine: Engine) -> int:
             sums: dict[tuple[int, int, str, bool], np.ndarray] = {}
             for row in rows:
                 key = (int(row[0]), int(row[1]), row[2], bool(row[3]))
-                vector = decode(row[4])
+                vector = decode(row[4], sizes[int(row[0])])
                 sums[key] = sums[key] + vector if key in sums else vector
             if sums:
                 connection.execute(insert(Tally), [

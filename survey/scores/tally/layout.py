@@ -88,7 +88,7 @@ class Layout:
 class Block:
     """Groups of one grain and instrument version: keys (KEYS columns) and their sums.
 
-    The sums are int32 as stored, or int64.
+    The sums are int32 (stored rows, widened), or int64.
     """
 
     keys: pd.DataFrame
@@ -97,13 +97,33 @@ class Block:
     ids: np.ndarray | None = None
 
 
+#: How a row's sums are stored, by bytes per sum: a row takes the narrowest type that holds its
+#: largest sum, and its length over the layout's width tells which (rows written before narrow
+#: rows existed are int32, read as they are).
+STORED: dict[int, np.dtype] = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<i4")}
+
+
 def encode(vector: np.ndarray) -> bytes:
-    """Return sums as little-endian int32 bytes (a group past 2³¹ answers is refused, not wrapped)."""
-    if vector.size and (vector.max() > _INT32 or vector.min() < 0):
+    """Return sums as little-endian bytes, one, two or four a sum: the fewest that hold the largest.
+
+    Every sum counts responses (values, ticks, answered and satisfied items and their products), so a
+    group of up to 255 responses takes a quarter of int32's room and one of up to 65,535 half; a
+    group past 2³¹ is refused, not wrapped.
+    """
+    top = int(vector.max()) if vector.size else 0
+    if top > _INT32 or (vector.size and vector.min() < 0):
         raise OverflowError("a tally group's sums left the int32 range")
-    return np.asarray(vector, dtype="<i4").tobytes()
+    return np.asarray(vector, dtype=STORED[1 if top <= 0xFF else 2 if top <= 0xFFFF else 4]).tobytes()
 
 
-def decode(data: bytes) -> np.ndarray:
-    """Return stored sums as int64."""
-    return np.frombuffer(data, dtype="<i4").astype(np.int64)
+def stored(data: bytes, width: int) -> np.ndarray:
+    """Return a stored row of `width` sums as stored (a read-only uint8, uint16 or int32 view)."""
+    dtype = STORED.get(len(data) // width) if width else None
+    if dtype is None or dtype.itemsize * width != len(data):
+        raise ValueError(f"a stored row of {len(data)} bytes does not hold {width} sums")
+    return np.frombuffer(data, dtype=dtype)
+
+
+def decode(data: bytes, width: int) -> np.ndarray:
+    """Return a stored row of `width` sums as int64."""
+    return stored(data, width).astype(np.int64)
