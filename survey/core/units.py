@@ -2,9 +2,13 @@
 
 import secrets
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from survey.models import Unit, UnitKind
+
+
+class UnknownUnit(LookupError):
+    """No unit has the code given, or several have it in different cases."""
 
 
 def add_unit(session: Session, code: str, name: str, kind: UnitKind | str, parent: Unit | None) -> Unit:
@@ -19,3 +23,19 @@ def add_unit(session: Session, code: str, name: str, kind: UnitKind | str, paren
 def new_counter_token() -> str:
     """Return a fresh random counter token (43 URL-safe characters, 256 bits)."""
     return secrets.token_urlsafe(32)
+
+
+def unit_by_code(session: Session, code: str) -> Unit:
+    """Return the unit with this code in any case (the administration keeps codes in capitals).
+
+    Raises UnknownUnit when none has it, and when stored codes differ only by case (units added
+    before codes were kept in capitals): which one is meant cannot be told.
+    """
+    same = func.upper(Unit.code) == func.upper(code)  # the database's upper() on both sides
+    found = session.exec(select(Unit).where(same).order_by(Unit.id)).all()
+    if not found:
+        raise UnknownUnit(f"no unit with code {code!r}")
+    if len(found) > 1:
+        codes = " and ".join(repr(unit.code) for unit in found)
+        raise UnknownUnit(f"unit codes {codes} differ only by case: which one is meant cannot be told")
+    return found[0]
