@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import select
 
 from survey.core.passwords import verify_password
-from survey.models import User
+from survey.models import Dossier, User
+from tests.factories import JULY, add_sipas
 from tests.helpers import events
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,21 @@ def test_create_user_errors_are_clear(runner, province, monkeypatch):
     monkeypatch.setenv("HAILONG_PASSWORD", "9-letters")  # the web form's rule: 10 at least
     short = runner.invoke(args=["create-user", "y", "--role", "province-admin"])
     assert short.exit_code == 2 and "use 10 to 200 characters" in short.output
+
+
+def test_tally_says_what_it_added_responses_and_dossiers_apart(runner, session, province):
+    for number in range(2):  # dossier facts pushed by a one-stop system, no rating yet
+        session.add(Dossier(unit_id=province.units["H-01"].id, dossier_hash=f"{number:064d}",
+                            received_at=JULY))
+    session.commit()
+    dossiers_only = runner.invoke(args=["tally"])
+    assert dossiers_only.exit_code == 0, dossiers_only.output
+    assert "Added 0 responses and the facts of 2 dossiers to the tally in " in dossiers_only.output
+    add_sipas(session, province, "D1", n=3, satisfied=2)
+    assert "Added 3 responses and the facts of 0 dossiers" in runner.invoke(args=["tally"]).output
+    assert "Added 0 responses and the facts of 0 dossiers" in runner.invoke(args=["tally"]).output
+    rebuilt = runner.invoke(args=["tally", "--rebuild"]).output
+    assert "Added 3 responses and the facts of 2 dossiers" in rebuilt
 
 
 def flask_cli(*args: str, **env: str) -> subprocess.CompletedProcess:

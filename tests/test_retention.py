@@ -4,14 +4,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import func, select
 
 from survey.core import retention
 from survey.db import get_engine
 from survey.models import Response, Tally
 from survey.scores import Settings, make_filters, score_scope, subtree_units, tally, trend
 from tests import factories
-from tests.helpers import events, sign_in
+from tests.helpers import app_with, events, sign_in
 
 NOW = datetime(2026, 7, 20, 5, 0, tzinfo=UTC)
 OLD = datetime(2024, 3, 10, 3, 0, tzinfo=UTC)
@@ -98,3 +98,17 @@ def test_purge_command_and_the_administration_page(app, session, history, runner
     assert "24" in page and "70" in page
     sign_in(client, "district")
     assert client.get("/admin/retention").status_code == 404
+
+
+def test_a_purge_takes_its_comments_off_the_cached_pages_of_every_app_server(app, session, history, client):
+    """Each server process caches page sections; the purge runs in another process (the timer's command)."""
+    sign_in(client, "admin")
+    old_of_d1 = (Response.unit_id == history.units["D1"].id, Response.submitted_at == OLD)
+    comment = f"Góp ý số {session.exec(select(func.max(Response.id)).where(*old_of_d1)).one()}"
+    page = "/manage/unit/D1?period=2024-03"
+    assert comment in client.get(page).get_data(as_text=True)  # and in this process's cache
+    elsewhere = app_with(app, {})
+    result = elsewhere.test_cli_runner().invoke(args=["purge"])
+    get_engine(elsewhere).dispose()
+    assert "comments: 70 responses blanked" in result.output, result.output
+    assert comment not in client.get(page).get_data(as_text=True)

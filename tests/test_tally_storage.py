@@ -42,7 +42,7 @@ def test_a_group_widens_as_a_fold_adds_to_it(app, session, province):
     engine = get_engine(app)
     unit = province.units["D1"]
     add_sipas(session, province, "D1", n=3, satisfied=3)
-    assert tally.fold(engine) == 3
+    assert tally.fold(engine) == tally.Folded(responses=3)
     widths = tally.widths(session.connection())
     small = rows(session, unit.id)
     assert {grain for grain, _, _ in small} == {"counter", "service", "unit"}
@@ -50,7 +50,7 @@ def test_a_group_widens_as_a_fold_adds_to_it(app, session, province):
     assert all(len(sums) == widths[instrument] for _, instrument, sums in small)
     assert max(max(tally.decode(sums, widths[instrument])) for _, instrument, sums in small) == 3
     add_sipas(session, province, "D1", n=253, satisfied=253)
-    assert tally.fold(engine) == 253
+    assert tally.fold(engine) == tally.Folded(responses=253)
     grown = rows(session, unit.id)
     assert all(len(sums) == 2 * widths[instrument] for _, instrument, sums in grown)
     assert [int(tally.decode(sums, widths[instrument])[0]) for _, instrument, sums in grown] == [256] * 3

@@ -112,7 +112,7 @@ def fold_rate(url: str, n: int) -> dict:
     frame = demo.generate(rng, units=units, counters=counters, links=links, n=n, channels=demo.CHANNELS)
     demo.write(engine, frame, first_id=first_id, instrument_ids=instrument_ids)
     started = time.perf_counter()
-    folded = tally.fold(engine)
+    folded = tally.fold(engine).responses
     seconds = time.perf_counter() - started
     engine.dispose()
     return {"folded": folded, "fold_s": round(seconds, 1), "fold_per_s": round(folded / seconds)}

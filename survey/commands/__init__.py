@@ -10,7 +10,7 @@
   the month's verdict changes).
 
 Their helpers live here too: `migrate` (Alembic from code), `demo` and `demo_data` (the demo
-province), `bulk` (fast loads for the demo and the benchmarks).
+province), `bulk` (fast loads for the demo and the benchmarks), `options` (a unit named by --unit).
 """
 
 import functools

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
 from forms.admin import MAX_PASSWORD, MIN_PASSWORD
+from survey.commands.options import unit_option
 from survey.core import audit, qr
 from survey.core.passwords import hash_password
 from survey.core.receipts import UnitClosed, issue_receipt, receipt_url
@@ -63,11 +64,10 @@ def create_user_command(username: str, role: str, unit_code: str | None):
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:  # the rule of the administration's form
         raise click.BadParameter(f"use {MIN_PASSWORD} to {MAX_PASSWORD} characters", param_hint="password")
     with Session(get_engine()) as session:
-        unit = None
+        unit, scope = None, ""
         if unit_code:
-            unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
-            if unit is None:
-                raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
+            unit = unit_option(session, unit_code)
+            scope = f" for {unit.code}"
         elif role != Role.PROVINCE_ADMIN:
             raise click.BadParameter("unit managers and viewers need --unit", param_hint="--unit")
         if session.exec(select(User).where(User.username == username)).first():
@@ -78,7 +78,7 @@ def create_user_command(username: str, role: str, unit_code: str | None):
         session.flush()
         audit.record(session, None, "create", user, None, audit.snapshot(user))  # by the command line
         session.commit()
-    click.echo(f"Created {role} {username}" + (f" for {unit_code}" if unit_code else ""))
+    click.echo(f"Created {role} {username}{scope}")
 
 
 @click.command("qr")
@@ -115,10 +115,8 @@ def qr_command(counter_id: int, out: str, poster: bool):
 def receipt_command(unit_code: str, service_code: str, dossier_code: str, days: int):
     """Issue a receipt survey link for one dossier and print its absolute URL."""
     with Session(get_engine()) as session:
-        unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
+        unit = unit_option(session, unit_code)
         service = session.exec(select(Service).where(Service.code == service_code)).first()
-        if unit is None:
-            raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
         if service is None:
             raise click.BadParameter(f"no procedure with code {service_code!r}", param_hint="--service")
         try:

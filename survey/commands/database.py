@@ -85,5 +85,6 @@ def tally_command(rebuild: bool, derive: bool):
         groups = tally.derive(engine)
         click.echo(f"Derived {groups:,} per-unit groups in {time.perf_counter() - started:.1f} s.")
         started = time.perf_counter()
-    counted = tally.rebuild(engine) if rebuild else tally.fold(engine)
-    click.echo(f"Added {counted:,} responses to the tally in {time.perf_counter() - started:.1f} s.")
+    added = tally.rebuild(engine) if rebuild else tally.fold(engine)
+    click.echo(f"Added {added.responses:,} responses and the facts of {added.dossiers:,} dossiers "
+               f"to the tally in {time.perf_counter() - started:.1f} s.")

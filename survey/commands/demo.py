@@ -21,7 +21,7 @@ from survey import instruments
 from survey.commands import demo_data, demo_extras
 from survey.commands.bulk import insert_rows
 from survey.core.passwords import hash_password
-from survey.core.units import add_unit, new_counter_token
+from survey.core.units import add_unit, new_counter_token, unused_short_codes
 from survey.instruments.catalogue import ensure_instruments
 from survey.models import (
     Answer,
@@ -145,13 +145,15 @@ def build_structure(session: Session, rng: np.random.Generator, password: str) -
     by_field: dict[str, list[Service]] = {}
     for service in services.values():
         by_field.setdefault(service.field, []).append(service)
+    codes = unused_short_codes(session)
 
     def offer(unit: Unit, fields: list[str], counters: int) -> None:
         for field in fields:
             for service in by_field.get(field, []):
                 session.add(UnitService(unit_id=unit.id, service_id=service.id))
         for number in range(1, counters + 1):
-            session.add(Counter(unit_id=unit.id, name=f"Quầy số {number}", token=new_counter_token()))
+            session.add(Counter(unit_id=unit.id, name=f"Quầy số {number}", token=new_counter_token(),
+                                short_code=next(codes)))
 
     province = add_unit(session, *demo_data.PROVINCE, UnitKind.PROVINCE, None)
     centre = add_unit(session, *demo_data.CENTRE, UnitKind.CENTRE, province)

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from survey.commands import demo_data
 from survey.core.passwords import hash_password
-from survey.core.units import new_counter_token
-from survey.models import Counter, Role, Service, Unit, UnitKind, UnitService, User, new_short_code, utcnow
+from survey.core.units import new_counter_token, unused_short_codes
+from survey.models import Counter, Role, Service, Unit, UnitKind, UnitService, User, utcnow
 
 NATION = ("VN", "Toàn quốc – Bộ (dữ liệu mẫu)")
 #: (code, name, communes and wards since 1 July 2025, share of wards): the 6 cities, then the 28
@@ -106,16 +106,12 @@ def build_national(session: Session, rng: np.random.Generator, password: str, pr
         {"unit_id": unit_id, "service_id": service_id}
         for unit_id, fields in links for field in fields for service_id in by_field.get(field, [])
     ])
-    codes: set[str] = set()
+    codes = unused_short_codes(session)
     rows = []
     for row, count in zip(units, counters, strict=True):
         for number in range(1, count + 1):
-            short_code = new_short_code()
-            while short_code in codes:
-                short_code = new_short_code()
-            codes.add(short_code)
             rows.append({"unit_id": row["id"], "name": f"Quầy số {number}", "token": new_counter_token(),
-                         "short_code": short_code, "instrument_code": "sipas-service", "active": True,
+                         "short_code": next(codes), "instrument_code": "sipas-service", "active": True,
                          "created_at": now})
     session.execute(insert(Counter), rows)
     digest = hash_password(password)

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from survey.commands.options import unit_option
 from survey.core import audit
 from survey.core.dossier_import import HEADINGS, TableError, guess_mapping, import_rows, read_table
 from survey.db import get_engine, writing
@@ -42,10 +43,7 @@ def import_dossiers_command(file: Path, unit_code: str | None, maps: tuple[str, 
         hold_folds(session.connection())
         within = Unit(code="", name="", kind=UnitKind.PROVINCE, path="/")
         if unit_code is not None:
-            found = session.exec(select(Unit).where(Unit.code == unit_code)).first()
-            if found is None:
-                raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
-            within = found
+            within = unit_option(session, unit_code)
         report = import_rows(session, header, rows, mapping, within=within)
         for line, reason in report.bad:
             click.echo(f"line {line}: {reason}", err=True)

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
+from survey.commands.options import unit_option
 from survey.core.cells import inert
 from survey.db import get_engine
 from survey.models import Unit
@@ -102,11 +103,10 @@ def scores_command(unit_code, level, period, service, channel, exclude_flagged, 
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
     with Session(get_engine()) as session:
-        statement = (select(Unit).where(Unit.code == unit_code) if unit_code
-                     else select(Unit).where(Unit.parent_id.is_(None)))
-        unit = session.exec(statement.order_by(Unit.id)).first()
+        unit = (unit_option(session, unit_code) if unit_code
+                else session.exec(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)).first())
         if unit is None:
-            raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
+            raise click.BadParameter("there is no unit yet", param_hint="--unit")
         try:
             table = score_scope(session, unit=unit, period=parsed, level=level, service=service,
                                 channel=channel, include_flagged=not exclude_flagged)

@@ -88,7 +88,8 @@ class Counter(SQLModel, table=True):
     name: str = Field(max_length=120)
     #: Random URL-safe token of /c/<token>; rotating it retires printed posters.
     token: str = Field(sa_column=Column(String(43), nullable=False, unique=True))
-    #: Short code printed under the QR code (/c/AB12CD); rotated with the token.
+    #: Short code printed under the QR code (/c/AB12CD); rotated with the token. The default may be
+    #: taken: the administration draws it with survey.core.units.give_short_code, which draws again.
     short_code: str = Field(default_factory=new_short_code,
                             sa_column=Column(String(8), nullable=False, unique=True))
     instrument_code: str = Field(default="sipas-service", max_length=40)

@@ -5,7 +5,7 @@ from collections.abc import Callable, Hashable
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from survey.models import Dossier, Response, Tally
 
@@ -13,14 +13,17 @@ from survey.models import Dossier, Response, Tally
 SIZE = 256
 
 
-def data_version(session: Session) -> tuple[int, int, int, str]:
+def data_version(session: Session) -> tuple[int, int, int, str, str]:
     """Return what changes when scores may change: newest response, oldest tally generation, newest
-    dossier, latest change of a dossier's facts.
+    dossier, latest change of a dossier's facts, oldest comment kept.
 
     Each is one lookup in an index, whatever the number of responses. A response's flag is set
     when it is written (a new newest response); a flag changed behind the app's back shows in the
-    tally once it is rebuilt, and a rebuild renews every generation. Asked once per request (kept
-    on g): every cached piece of one page then agrees.
+    tally once it is rebuilt, and a rebuild renews every generation. A retention purge blanks
+    comments oldest first: the oldest comment kept moves with its batches and is past the cut-off
+    when it ends (the partial index ix_response_commented answers). Every process reads the version
+    from the database, so a purge run anywhere reaches every process's cache. Asked once per request
+    (kept on g): every cached piece of one page then agrees.
     """
     if has_request_context() and "data_version" in g:
         return g.data_version
@@ -29,7 +32,9 @@ def data_version(session: Session) -> tuple[int, int, int, str]:
     rebuilt = connection.execute(select(func.min(Tally.generation))).scalar()
     dossier = connection.execute(select(func.max(Dossier.id))).scalar()
     changed = connection.execute(select(func.max(Dossier.updated_at))).scalar()
-    version = int(newest), int(rebuilt or 0), int(dossier or 0), str(changed)
+    commented = connection.execute(select(func.min(Response.submitted_at))
+                                   .where(col(Response.comment).is_not(None))).scalar()
+    version = int(newest), int(rebuilt or 0), int(dossier or 0), str(changed), str(commented)
     if has_request_context():
         g.data_version = version
     return version

@@ -111,9 +111,9 @@ def fold_after_write(app: Flask, known: int | None = None) -> None:
             # The responses stay queued (pages still count them) until the next fold succeeds.
             app.logger.exception("Folding the tally after a write failed")
             return
-        if folded:
+        if folded.responses:
             FOLDS.inc()
-            FOLDED.inc(folded)
+            FOLDED.inc(folded.responses)
 
 
 def insecure_cookie() -> bool:

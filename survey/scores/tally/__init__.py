@@ -43,7 +43,7 @@ from survey.scores.tally.answers import (
     sums,
 )
 from survey.scores.tally.cells import Cells
-from survey.scores.tally.fold import add_inserted, derive, fold, hold_folds, rebuild, widths
+from survey.scores.tally.fold import Folded, add_inserted, derive, fold, hold_folds, rebuild, widths
 from survey.scores.tally.layout import GRAINS, Block, Layout, decode, encode
 from survey.scores.tally.store import (
     Store,
@@ -56,8 +56,8 @@ from survey.scores.tally.store import (
 )
 
 __all__ = [
-    "GRAINS", "Block", "Cells", "Layout", "Store", "Sums", "add_inserted", "close_reading", "decode",
-    "derive", "dossier_groups", "encode", "fold", "fold_if_waiting", "grain_for", "hold_folds",
+    "GRAINS", "Block", "Cells", "Folded", "Layout", "Store", "Sums", "add_inserted", "close_reading",
+    "decode", "derive", "dossier_groups", "encode", "fold", "fold_if_waiting", "grain_for", "hold_folds",
     "month_aligned", "queue_figures", "reading", "rebuild", "refresh", "respondent_groups", "respondents",
     "sums", "view", "widths",
 ]

@@ -1,5 +1,7 @@
 """Folding: add waiting responses and dossiers to the stored groups, exactly once, one fold at a time."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
@@ -31,13 +33,21 @@ DERIVE_CHUNK = 200
 FOLD_LOCK = 0x74616C6C
 
 
-def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0) -> int:
+@dataclass(frozen=True)
+class Folded:
+    """What a fold added to the tally: responses, and dossiers whose facts (new or changed) it counted."""
+
+    responses: int = 0
+    dossiers: int = 0
+
+
+def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0) -> Folded:
     """Add every waiting response and dossier to the tally, a batch per transaction.
 
     Generations stay above `floor` (a rebuild passes the newest before it). Return how many
-    responses were added.
+    responses and dossiers were added.
     """
-    folded = 0
+    responses = dossiers = 0
     while True:
         with writing(), engine.begin() as connection:
             lock(connection)
@@ -48,7 +58,7 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0) -> int:
                 select(TallyPendingDossier.dossier_id).order_by(TallyPendingDossier.dossier_id).limit(batch)
             ).scalars().all()
             if not ids and not dossier_ids:
-                return folded
+                return Folded(responses, dossiers)
             blocks = aggregate(fetch(connection, ids), versions(connection)) if ids else {}
             changes = dossier_changes(connection, responses=ids, dossiers=dossier_ids)
             if changes is not None:
@@ -58,7 +68,8 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0) -> int:
                                         (TallyPendingDossier, TallyPendingDossier.dossier_id, dossier_ids)):
                 for start in range(0, len(done), 5_000):
                     connection.execute(delete(queue).where(column.in_(done[start:start + 5_000])))
-            folded += len(ids)
+            responses += len(ids)
+            dossiers += len(dossier_ids)
 
 
 def add_inserted(engine: Engine, rows: pd.DataFrame) -> bool:
@@ -148,8 +159,8 @@ def widths(connection: Connection) -> dict[int, int]:
             **{instrument_id: layout.width for instrument_id, (_, layout) in versions(connection).items()}}
 
 
-def rebuild(engine: Engine) -> int:
-    """Count every response again from scratch; return how many.
+def rebuild(engine: Engine) -> Folded:
+    """Count every response and dossier again from scratch; return how many.
 
     The new rows' generations continue above the old ones, so readers see that every row changed.
     """

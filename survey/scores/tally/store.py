@@ -20,7 +20,7 @@ from survey.models import Tally, TallyPending, TallyPendingDossier
 from survey.scores.tally.cells import Assembled, Cells, generations
 from survey.scores.tally.counting import aggregate, fetch
 from survey.scores.tally.dossiers import DOSSIER_BLOCK, dossier_changes
-from survey.scores.tally.fold import fold, versions
+from survey.scores.tally.fold import Folded, fold, versions
 from survey.scores.tally.layout import Block, Layout
 from survey.scores.tally.units import ready
 
@@ -175,11 +175,11 @@ def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
         }
 
 
-def fold_if_waiting(engine: Engine, *, fold_at: int, known: int | None = None) -> int:
+def fold_if_waiting(engine: Engine, *, fold_at: int, known: int | None = None) -> Folded:
     """Fold the queue on the primary when more than `fold_at` wait (`known`: counted already by the
-    write); return how many responses were added.
+    write); return how many responses and dossiers were added.
     """
-    return fold(engine) if (waiting(engine) if known is None else known) > fold_at else 0
+    return fold(engine) if (waiting(engine) if known is None else known) > fold_at else Folded()
 
 
 def refresh(connection: Connection, store: Store) -> Store:

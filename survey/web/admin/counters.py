@@ -8,9 +8,9 @@ from sqlmodel import func, select
 from forms.admin import ConfirmForm, CounterForm, KioskForm
 from survey.core import audit
 from survey.core.qr import short_url, survey_url
-from survey.core.units import new_counter_token
+from survey.core.units import give_short_code, new_counter_token
 from survey.db import get_session
-from survey.models import Counter, KioskDevice, Response, new_short_code, utcnow
+from survey.models import Counter, KioskDevice, Response, utcnow
 from survey.web.admin.blueprint import (
     bp,
     commit_change,
@@ -32,7 +32,7 @@ def create_counter(unit_id: int):
     counter = Counter(
         unit_id=unit.id, name=form.name.data, instrument_code=form.instrument.data, token=new_counter_token()
     )
-    get_session().add(counter)
+    give_short_code(get_session(), counter)
     return commit_change("create", counter, None, _("Counter %(name)s created.", name=counter.name))
 
 
@@ -94,6 +94,6 @@ def rotate_token(counter_id: int):
         abort(400)
     before = audit.snapshot(counter)
     counter.token, counter.token_rotated_at = new_counter_token(), utcnow()
-    counter.short_code = new_short_code()
+    give_short_code(get_session(), counter)
     flash(_("Print the new poster: the old one no longer opens the survey."), "warning")
     return commit_change("rotate-token", counter, before, _("Counter token rotated."))
