@@ -4,8 +4,10 @@ import json
 
 from sqlmodel import select
 
+from survey.db import get_engine
 from survey.models import Counter, Service, Unit, UnitService
-from tests.helpers import events, sign_in
+from tests.factories import add_sipas
+from tests.helpers import app_with, events, sign_in
 
 
 def test_admin_creates_a_unit_under_a_parent(client, province, session):
@@ -135,3 +137,19 @@ def test_procedures_of_a_unit_and_new_procedures(client, province, session):
     forbidden = client.post("/admin/services",
                             data={"service-code": "9", "service-name": "X", "service-field": "Y"})
     assert forbidden.status_code == 404
+
+
+def test_a_rename_on_one_app_server_reaches_the_cached_pages_of_another(app, client, province, session):
+    """Each server process caches page sections; the administrator renames a unit through another."""
+    add_sipas(session, province, "D1", n=3, satisfied=3)
+    sign_in(client, "admin")
+    old = province.units["D1"].name
+    assert old in client.get("/manage/?period=2026-07").get_data(as_text=True)  # and in this process's cache
+    elsewhere = app_with(app, {})
+    other = elsewhere.test_client()
+    sign_in(other, "admin")
+    assert other.post(f"/admin/units/{province.units['D1'].id}/rename",
+                      data={"name": "Sở Đổi Tên"}).status_code == 303
+    get_engine(elsewhere).dispose()
+    page = client.get("/manage/?period=2026-07").get_data(as_text=True)
+    assert "Sở Đổi Tên" in page and old not in page

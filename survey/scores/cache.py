@@ -7,34 +7,40 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from survey.models import Dossier, Response, Tally
+from survey.models import AuditEvent, Dossier, Response, Tally
 
 #: Entries kept per app (score tables and chart SVGs are a few kilobytes each).
 SIZE = 256
 
 
-def data_version(session: Session) -> tuple[int, int, int, str, str]:
-    """Return what changes when scores may change: newest response, oldest tally generation, newest
-    dossier, latest change of a dossier's facts, oldest comment kept.
+def data_version(session: Session) -> tuple[int, int, int, str, str, int]:
+    """Return what changes when scores or what pages show of them may change: newest response,
+    oldest tally generation, newest dossier, latest change of a dossier's facts, oldest comment
+    kept, newest audited change.
 
-    Each is one lookup in an index, whatever the number of responses. A response's flag is set
-    when it is written (a new newest response); a flag changed behind the app's back shows in the
-    tally once it is rebuilt, and a rebuild renews every generation. A retention purge blanks
-    comments oldest first: the oldest comment kept moves with its batches and is past the cut-off
-    when it ends (the partial index ix_response_commented answers). Every process reads the version
-    from the database, so a purge run anywhere reaches every process's cache. Asked once per request
-    (kept on g): every cached piece of one page then agrees.
+    Each is one lookup in an index, whatever the number of responses, all six in one statement (a
+    scalar subquery each: both databases answer a lone min() or max() from its index). A
+    response's flag is set when it is written (a new newest response); a flag changed behind the
+    app's back shows in the tally once it is rebuilt, and a rebuild renews every generation. A
+    retention purge blanks comments oldest first: the oldest comment kept moves with its batches
+    and is past the cut-off when it ends (the partial index ix_response_commented answers). Every
+    administrator's change (a unit or counter renamed or switched off, a setting) is audited, so
+    a page's names and settings are never older than the newest audit event. Every process reads
+    the version from the database, so a change made anywhere reaches every process's cache.
+    Asked once per request (kept on g): every cached piece of one page then agrees.
     """
     if has_request_context() and "data_version" in g:
         return g.data_version
-    connection = session.connection()
-    newest = connection.execute(select(func.max(Response.id))).scalar() or 0
-    rebuilt = connection.execute(select(func.min(Tally.generation))).scalar()
-    dossier = connection.execute(select(func.max(Dossier.id))).scalar()
-    changed = connection.execute(select(func.max(Dossier.updated_at))).scalar()
-    commented = connection.execute(select(func.min(Response.submitted_at))
-                                   .where(col(Response.comment).is_not(None))).scalar()
-    version = int(newest), int(rebuilt or 0), int(dossier or 0), str(changed), str(commented)
+    row = session.connection().execute(select(
+        select(func.max(Response.id)).scalar_subquery(),
+        select(func.min(Tally.generation)).scalar_subquery(),
+        select(func.max(Dossier.id)).scalar_subquery(),
+        select(func.max(Dossier.updated_at)).scalar_subquery(),
+        select(func.min(Response.submitted_at)).where(col(Response.comment).is_not(None)).scalar_subquery(),
+        select(func.max(AuditEvent.id)).scalar_subquery(),
+    )).one()
+    version = (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), str(row[3]), str(row[4]),
+               int(row[5] or 0))
     if has_request_context():
         g.data_version = version
     return version
