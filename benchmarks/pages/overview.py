@@ -35,7 +35,7 @@ def count_reads(fetched: Counter) -> None:
 
     def read(connection, grain, instrument_ids, unit_ids, months, **options):
         found = original(connection, grain, instrument_ids, unit_ids, months, **options)
-        fetched[grain] += sum(len(cell.part_id) for cell in found.values())
+        fetched[grain] += sum(len(rows) for rows in found.values())
         return found
 
     cells.read = read

@@ -1,19 +1,25 @@
-"""Stored groups read per scope: one cell per grain, instrument version, unit and month, cached by bytes.
+"""Stored groups read per scope, cached by bytes: one cell per grain, instrument version, block of
+unit ids and month.
 
-A page reads from the database only the cells of the units and months it asks for (the index
-on tally (grain, unit_id, month) finds them) and keeps them in this process's `Cells`, a
-least-recently-used cache bounded by bytes (TALLY_CACHE_MB). The cache knows the fold
-generation it agrees with; `Cells.sync` drops the cells a later fold changed, so a page never
-adds stale sums. A scope too large for the cache is streamed in chunks of units and summed as it
-goes: memory stays bounded by the cache and one chunk, not by the country.
+A page reads from the database only the groups of the units and months it asks for (the index on
+tally (grain, unit_id, month) finds them) and keeps them in this process's `Cells`, a
+least-recently-used cache bounded by bytes (TALLY_CACHE_MB). A cell holds, column by column, the
+groups of the units of one block of ids (`BLOCK` consecutive ids) that pages have asked for, and
+which units those are (a unit without groups is known too): a page of one commune reads and
+keeps that commune alone, and the nation's pages keep about fifteen cells per grain, version and
+month instead of one object per unit and month. The cache knows the fold generation it agrees
+with; `Cells.sync` drops from their cells the units a later fold changed, so a page never adds
+stale sums. A scope too large for the cache is streamed a block of units at a time and summed as
+it goes: memory stays bounded by the cache and one block, not by the country.
 
-A cell may also hold only its groups' respondents (the first sum, 4 bytes a group, under the
-grain's `respondents_of` key), for the sections that count ratings and nothing else.
+A cell may also hold only its groups' respondents (the first sum, under the grain's
+`respondents_of` key), for the sections that count ratings and nothing else.
 """
 
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,14 +29,15 @@ from sqlalchemy import Connection, func, select
 from survey.models import Tally
 from survey.scores.tally.layout import KEYS, Block, stored
 
-#: (grain, instrument version, unit id, local month "YYYY-MM").
+#: (grain, instrument version, block of unit ids (unit id // BLOCK), local month "YYYY-MM").
 CellKey = tuple[str, int, int, str]
 
-#: Units read per query (a literal id list: both planners look each up in the index).
-CHUNK = 200
+#: Unit ids per cell (and at most per query: a literal id list both planners look up in the index).
+BLOCK = 256
 
-#: Bytes a cell costs beside its arrays (the Python objects holding them).
-OVERHEAD = 600
+#: Bytes a cell costs beside its arrays (the Python objects holding them), and a known unit.
+OVERHEAD = 1000
+PER_UNIT = 64
 
 
 def respondents_of(grain: str) -> str:
@@ -39,27 +46,77 @@ def respondents_of(grain: str) -> str:
 
 
 @dataclass(frozen=True)
-class Cell:
-    """The stored groups of one unit and month in one grain and instrument version (possibly none)."""
+class Rows:
+    """Stored groups, column by column: unit, part, channel, flag and the sums as stored (uint8,
+    uint16 or int32: layout.encode), one row per group."""
 
+    unit_id: np.ndarray
     part_id: np.ndarray
     channel: np.ndarray
     suspicious: np.ndarray
-    #: Sums as stored (uint8, uint16 or int32), one row per group.
     values: np.ndarray
-    #: What the cell costs in memory (its arrays and OVERHEAD).
-    nbytes: int = OVERHEAD
 
-    @classmethod
-    def of(cls, part_id: np.ndarray, channel: np.ndarray, suspicious: np.ndarray,
-           values: np.ndarray) -> "Cell":
-        size = OVERHEAD + sum(a.nbytes for a in (part_id, channel, suspicious, values))
-        return cls(part_id, channel, suspicious, values, size)
+    def __len__(self) -> int:
+        return len(self.unit_id)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.unit_id, self.part_id, self.channel, self.suspicious, self.values))
+
+    def where(self, mask: np.ndarray) -> "Rows":
+        return Rows(self.unit_id[mask], self.part_id[mask], self.channel[mask], self.suspicious[mask],
+                    self.values[mask])
+
+    @staticmethod
+    def joined(parts: Sequence["Rows"], width: int) -> "Rows":
+        parts = [part for part in parts if len(part)] or [no_rows(width)]
+        if len(parts) == 1:
+            return parts[0]
+        return Rows(*(np.concatenate([getattr(part, name) for part in parts])
+                      for name in ("unit_id", "part_id", "channel", "suspicious", "values")))
 
 
-#: A unit and month without stored groups (one object for all of them).
-EMPTY = Cell.of(np.zeros(0, dtype=np.int64), np.zeros(0, dtype="<U16"), np.zeros(0, dtype=bool),
-                np.zeros((0, 0), dtype="<i4"))
+def no_rows(width: int) -> Rows:
+    """Return no groups of `width` sums."""
+    return Rows(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object),
+                np.zeros(0, dtype=bool), np.zeros((0, width), dtype="<u1"))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The stored groups of the known units of one block of ids, in one grain, instrument version
+    and month. Never changed in place: a reader may hold it while a fold drops units from the cache."""
+
+    known: frozenset[int]
+    rows: Rows
+
+    @property
+    def nbytes(self) -> int:
+        return OVERHEAD + PER_UNIT * len(self.known) + self.rows.nbytes
+
+    def of(self, units: frozenset[int]) -> Rows:
+        """Return the groups of some of the known units."""
+        if self.known <= units:
+            return self.rows
+        return self.rows.where(np.isin(self.rows.unit_id, list(units)))
+
+    def without(self, units: Iterable[int]) -> "Cell":
+        """Return this cell knowing nothing of these units."""
+        units = self.known & set(units)
+        if not units:
+            return self
+        return Cell(self.known - units, self.rows.where(~np.isin(self.rows.unit_id, list(units))))
+
+    def adding(self, units: frozenset[int], rows: Rows) -> "Cell":
+        """Return this cell with these units' groups (as just read) in place of what it held of them."""
+        kept = self.without(units)
+        return Cell(kept.known | units, Rows.joined([kept.rows, rows], rows.values.shape[1]))
+
+    def first_column(self) -> "Cell":
+        """Return a cell holding only the respondents of this one's groups."""
+        rows = self.rows
+        return Cell(self.known,
+                    Rows(rows.unit_id, rows.part_id, rows.channel, rows.suspicious, rows.values[:, :1]))
 
 
 class Cells:
@@ -76,10 +133,15 @@ class Cells:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def held(self) -> list[CellKey]:
-        """Return the keys held, least recently used first."""
+    def items(self) -> list[tuple[CellKey, Cell]]:
+        """Return the cells held, least recently used first."""
         with self._lock:
-            return list(self._entries)
+            return list(self._entries.items())
+
+    def held(self) -> list[tuple[str, int, int, str]]:
+        """Return (grain, instrument version, unit, month) of every unit and month held."""
+        return [(grain, instrument, unit, month) for (grain, instrument, _, month), cell in self.items()
+                for unit in sorted(cell.known)]
 
     def get(self, key: CellKey) -> Cell | None:
         """Return a held cell (and mark it used), or None."""
@@ -97,20 +159,24 @@ class Cells:
         with self._lock:
             if generation != self.generation or cell.nbytes > self.limit:
                 return
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= old.nbytes
-            self._entries[key] = cell
-            self.size += cell.nbytes
+            self._replace(key, cell)
             while self.size > self.limit:
                 _, evicted = self._entries.popitem(last=False)
                 self.size -= evicted.nbytes
 
+    def _replace(self, key: CellKey, cell: Cell | None) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size -= old.nbytes
+        if cell is not None and cell.known:
+            self._entries[key] = cell
+            self.size += cell.nbytes
+
     def sync(self, connection: Connection, newest: int, oldest: int | None) -> None:
         """Agree with the stored tally at generation `newest` (the oldest row's is `oldest`).
 
-        Drops the cells a fold changed since; everything when the tally was rebuilt (generations
-        went back, or every row is newer than what is held) or emptied.
+        Drops from their cells the units and months a fold changed since; everything when the
+        tally was rebuilt (generations went back, or every row is newer than what is held) or emptied.
         """
         with self._lock:
             held = self.generation
@@ -124,11 +190,15 @@ class Cells:
                     select(Tally.grain, Tally.instrument_id, Tally.unit_id, Tally.month)
                     .where(Tally.generation > held).distinct()
                 ).all()
-                for key in changed:
-                    for grain in (key[0], respondents_of(key[0])):
-                        cell = self._entries.pop((grain, int(key[1]), int(key[2]), key[3]), None)
-                        if cell is not None:
-                            self.size -= cell.nbytes
+                units: dict[CellKey, set[int]] = {}
+                for grain, instrument_id, unit_id, month in changed:
+                    for name in (grain, respondents_of(grain)):
+                        units.setdefault((name, int(instrument_id), int(unit_id) // BLOCK, month),
+                                         set()).add(int(unit_id))
+                for key, dropped in units.items():
+                    cell = self._entries.get(key)
+                    if cell is not None:
+                        self._replace(key, cell.without(dropped))
             self.generation = newest
 
     def clear(self) -> None:
@@ -150,50 +220,52 @@ def generations(connection: Connection) -> tuple[int, int | None]:
     return int(row[0] or 0), (None if row[1] is None else int(row[1]))
 
 
-def read(connection: Connection, grain: str, instrument_ids: Sequence[int], unit_ids: Sequence[int],
-         months: Sequence[str], *, width: int, respondents: bool = False) -> dict[CellKey, Cell]:
-    """Read the stored cells of these units and months from the database (empty cells included).
+def read(connection: Connection, grain: str, instrument_id: int, unit_ids: Sequence[int],
+         months: Sequence[str], *, width: int, respondents: bool = False) -> dict[str, Rows]:
+    """Read the stored groups of these units and months from the database, per month.
 
-    `width` is the number of sums in a row of these instrument versions (they share a layout).
-    With `respondents`, only each group's first sum and the row's length (at most 4 bytes
-    instead of the whole vector), keyed under `respondents_of(grain)`.
+    `width` is the number of sums in a row of this instrument version. With `respondents`, only
+    each group's first sum (from the first 4 bytes of the sums and their length).
     """
     sums = (func.substr(Tally.sums, 1, 4), func.length(Tally.sums)) if respondents else (Tally.sums,)
     rows = connection.execute(
-        select(Tally.instrument_id, Tally.unit_id, Tally.month, Tally.part_id, Tally.channel,
-               Tally.suspicious, *sums)
-        .where(Tally.grain == grain, Tally.instrument_id.in_(list(instrument_ids)),
+        select(Tally.month, Tally.unit_id, Tally.part_id, Tally.channel, Tally.suspicious, *sums)
+        .where(Tally.grain == grain, Tally.instrument_id == instrument_id,
                Tally.unit_id.in_(list(unit_ids)), Tally.month.in_(list(months)))
     ).all()
-    key_grain = respondents_of(grain) if respondents else grain
-    found: dict[CellKey, list] = {}
-    for row in rows:
-        found.setdefault((key_grain, int(row[0]), int(row[1]), row[2]), []).append(row)
-    cells = {}
-    for instrument_id in instrument_ids:
-        for unit_id in unit_ids:
-            for month in months:
-                key = (key_grain, int(instrument_id), int(unit_id), month)
-                held = found.get(key)
-                cells[key] = cell_of(held, width, respondents=respondents) if held else EMPTY
-    return cells
-
-
-def cell_of(rows: list, width: int, *, respondents: bool = False) -> Cell:
-    """Return a cell holding these tally rows (instrument, unit, month, part, channel, flag, sums),
-    the sums as stored (uint8, uint16 or int32: layout.encode); with `respondents`, rows end with
-    the first 4 bytes of the sums and their length, and the cell holds the first sum alone."""
     if not rows:
-        return EMPTY
-    if respondents:
-        values = np.array([[int.from_bytes(row[6][:row[7] // width], "little")] for row in rows], dtype="<i4")
-    elif len({len(row[6]) for row in rows}) == 1:  # one stored type: one view of the joined rows
-        values = stored(b"".join(row[6] for row in rows), width * len(rows)).reshape(len(rows), width)
-    else:
-        values = np.vstack([stored(row[6], width) for row in rows])
-    return Cell.of(np.array([row[3] for row in rows], dtype=np.int64),
-                   np.array([row[4] for row in rows], dtype="<U16"),
-                   np.array([bool(row[5]) for row in rows], dtype=bool), values)
+        return {}
+    size = len(rows)
+    month = np.array([row[0] for row in rows], dtype=object)
+    found = Rows(np.fromiter((row[1] for row in rows), dtype=np.int64, count=size),
+                 np.fromiter((row[2] for row in rows), dtype=np.int64, count=size),
+                 np.array([sys.intern(row[3]) for row in rows], dtype=object),
+                 np.fromiter((bool(row[4]) for row in rows), dtype=bool, count=size),
+                 first_sums(rows, width) if respondents else values_of([row[5] for row in rows], width))
+    if len(set(months)) == 1 or len(set(month)) == 1:
+        return {month[0]: found}
+    return {m: found.where(month == m) for m in months if (month == m).any()}
+
+
+def values_of(data: list[bytes], width: int) -> np.ndarray:
+    """Return stored rows of `width` sums as one array (one view per stored type among them)."""
+    lengths = np.fromiter((len(row) for row in data), dtype=np.int64, count=len(data))
+    kinds = np.unique(lengths)
+    if len(kinds) == 1:
+        return stored(b"".join(data), width * len(data)).reshape(len(data), width)
+    parts = {int(length): np.flatnonzero(lengths == length) for length in kinds}
+    arrays = {length: stored(b"".join(data[i] for i in at), width * len(at)).reshape(len(at), width)
+              for length, at in parts.items()}
+    values = np.empty((len(data), width), dtype=np.result_type(*arrays.values()))
+    for length, at in parts.items():
+        values[at] = arrays[length]
+    return values
+
+
+def first_sums(rows: Sequence, width: int) -> np.ndarray:
+    """Return the first sum of rows ending with the first 4 bytes of their sums and the sums' length."""
+    return np.array([int.from_bytes(row[5][:row[6] // width], "little") for row in rows],
+                    dtype="<i4").reshape(len(rows), 1)
 
 
 @dataclass
@@ -219,73 +291,70 @@ class Assembled:
 def blocks(cells: Cells, connection: Connection, grain: str, instrument_ids: Sequence[int],
            unit_ids: Sequence[int], months: Sequence[str], *, width: int, generation: int,
            respondents: bool = False, assembled: Assembled | None = None) -> Iterator[Block]:
-    """Yield the stored groups of these units and months, a chunk of units at a time.
+    """Yield the stored groups of these units and months, a block of unit ids at a time.
 
     `connection` reads the tally at fold `generation`; `width` is the sums a row of these instrument
-    versions holds (they share a layout). Held cells are used as they are; the others
-    are read (one query per chunk) and kept while they fit in the cache beside what this call
-    already put there: past that, the rest of a large scope streams through. With `respondents`
-    the blocks hold each group's respondents alone (a held whole cell gives its first column).
-    Chunks already in `assembled` (the request's) are used as they are, and new ones kept there.
+    versions holds (they share a layout). Units the held cells know are used as they are; the
+    others are read (one query per block and version) and kept while they fit in the cache beside
+    what this call already put there: past that, the rest of a large scope streams through. With
+    `respondents` the blocks hold each group's respondents alone (a held whole cell gives its first
+    column). Blocks already in `assembled` (the request's) are used as they are, and new ones kept there.
     """
     keep = cells.limit
     key_grain = respondents_of(grain) if respondents else grain
-    for start in range(0, len(unit_ids), CHUNK):
-        chunk = [int(u) for u in unit_ids[start:start + CHUNK]]
+    by_block: dict[int, list[int]] = {}
+    for unit_id in unit_ids:
+        by_block.setdefault(int(unit_id) // BLOCK, []).append(int(unit_id))
+    for number, chunk in by_block.items():
+        asked = frozenset(chunk)
         for instrument_id in instrument_ids:
-            memo = (key_grain, int(instrument_id), tuple(chunk), tuple(months), generation)
+            memo = (key_grain, int(instrument_id), number, asked, tuple(months), generation)
             if assembled is not None and memo in assembled.blocks:
-                held = assembled.blocks[memo]
-                if held is not None:
-                    yield held
+                held_block = assembled.blocks[memo]
+                if held_block is not None:
+                    yield held_block
                 continue
-            chosen: list[tuple[int, str, Cell]] = []
+            held: dict[str, Cell] = {}
             missing: set[int] = set()
-            for unit_id in chunk:
-                for month in months:
-                    cell = cells.get((key_grain, int(instrument_id), unit_id, month))
-                    if cell is None and respondents:
-                        whole = cells.get((grain, int(instrument_id), unit_id, month))
-                        cell = None if whole is None else first_column(whole)
-                    if cell is None:
-                        missing.add(unit_id)
-                    else:
-                        chosen.append((unit_id, month, cell))
+            for month in months:
+                key = (key_grain, int(instrument_id), number, month)
+                cell = cells.get(key)
+                if cell is None and respondents:
+                    whole = cells.get((grain, int(instrument_id), number, month))
+                    cell = None if whole is None or not asked <= whole.known else whole.first_column()
+                if cell is not None:
+                    held[month] = cell
+                missing |= asked - (cell.known if cell is not None else frozenset())
             if missing:
-                # A unit with any month missing is read for all asked months: one rectangle per query.
-                chosen = [(u, m, c) for u, m, c in chosen if u not in missing]
-                read_in = read(connection, grain, [instrument_id], sorted(missing), months,
-                               width=width, respondents=respondents)
-                for (_, _, unit_id, month), cell in read_in.items():
-                    chosen.append((unit_id, month, cell))
-                    if keep >= cell.nbytes:
-                        cells.put((key_grain, int(instrument_id), unit_id, month), cell, generation)
-                        keep -= cell.nbytes
-            block = block_of(chosen)
+                # A unit missing in any month is read for all asked months: one rectangle per query.
+                read_in = read(connection, grain, int(instrument_id), sorted(missing), months, width=width,
+                               respondents=respondents)
+                reread, none = frozenset(missing), no_rows(1 if respondents else width)
+                for month in months:
+                    old = held.get(month)
+                    new = (old or Cell(frozenset(), none)).adding(reread, read_in.get(month, none))
+                    held[month] = new
+                    grown = new.nbytes - (old.nbytes if old is not None else 0)
+                    if keep >= grown:
+                        cells.put((key_grain, int(instrument_id), number, month), new, generation)
+                        keep -= grown
+            block = block_of([(month, held[month].of(asked)) for month in months])
             if assembled is not None:
                 assembled.put(memo, block)
             if block is not None:
                 yield block
 
 
-def first_column(cell: Cell) -> Cell:
-    """Return a cell holding only the respondents of another's groups."""
-    if not len(cell.part_id):
-        return EMPTY
-    return Cell.of(cell.part_id, cell.channel, cell.suspicious, cell.values[:, :1])
-
-
-def block_of(chosen: list[tuple[int, str, Cell]]) -> Block | None:
-    """Return one block holding the groups of these cells, or None when they hold none."""
-    chosen = [(u, m, c) for u, m, c in chosen if len(c.part_id)]
+def block_of(chosen: list[tuple[str, Rows]]) -> Block | None:
+    """Return one block holding the groups of these months, or None when they hold none."""
+    chosen = [(month, rows) for month, rows in chosen if len(rows)]
     if not chosen:
         return None
-    sizes = [len(c.part_id) for _, _, c in chosen]
+    rows = Rows.joined([rows for _, rows in chosen], chosen[0][1].values.shape[1])
+    months = np.array([month for month, _ in chosen], dtype=object)
     keys = pd.DataFrame({
-        "unit_id": np.repeat(np.array([u for u, _, _ in chosen], dtype=np.int64), sizes),
-        "part_id": np.concatenate([c.part_id for _, _, c in chosen]),
-        "month": np.repeat(np.array([m for _, m, _ in chosen], dtype=object), sizes),
-        "channel": np.concatenate([c.channel for _, _, c in chosen]).astype(object),
-        "suspicious": np.concatenate([c.suspicious for _, _, c in chosen]),
+        "unit_id": rows.unit_id, "part_id": rows.part_id,
+        "month": np.repeat(months, [len(part) for _, part in chosen]),
+        "channel": rows.channel, "suspicious": rows.suspicious,
     })[list(KEYS)]
-    return Block(keys, np.concatenate([c.values for _, _, c in chosen], dtype="<i4", casting="safe"))
+    return Block(keys, rows.values.astype("<i4", casting="safe"))
