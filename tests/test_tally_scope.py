@@ -107,3 +107,28 @@ def test_the_cache_keeps_to_its_bytes_and_a_large_scope_streams(app, client, ses
         assert 0 < cells.size <= cells.limit
     assert summed() == roomy
     assert cells.size == sum(cell.nbytes for _, cell in cells.items()) <= cells.limit
+
+
+def test_units_of_one_block_of_ids_share_a_cell_and_a_fold_drops_only_the_unit_it_changed(
+        app, session, two_provinces):
+    province, other = two_provinces
+    july = Filters(parse("2026-07"))
+    q1, q2 = other.units["Q-01"].id, other.units["Q-02"].id
+    assert q1 // tally.cells.BLOCK == q2 // tally.cells.BLOCK  # a small database: one block of ids
+
+    def n_of(unit_id: int) -> int:
+        return int(tally.sums("sipas-service", unit_ids=[unit_id], filters=july, by=[]).n.sum())
+
+    cells = tally.view().cells
+    cells.clear()
+    assert (n_of(q1), n_of(q2)) == (6, 6)
+    assert sorted(unit for grain, _, unit, _ in cells.held() if grain == "unit") == [q1, q2]
+    assert len([key for key, _ in cells.items() if key[0] == "unit"]) == 1  # one cell: the block, July
+    with statements_sent(get_engine(app)) as sent:
+        assert n_of(q1) == 6  # from the shared cell, its other unit left out
+    assert not unit_ids_read(get_engine(app), sent)
+    add_sipas(session, other, "Q-02", n=2, satisfied=2)
+    tally.fold(get_engine(app))
+    with statements_sent(get_engine(app)) as sent:
+        assert (n_of(q1), n_of(q2)) == (6, 8)
+    assert unit_ids_read(get_engine(app), sent) == {q2}  # the fold changed Q-02 alone
