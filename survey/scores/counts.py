@@ -113,14 +113,16 @@ def channel_counts(session: Session, units: list[Unit], filters: Filters) -> dic
     filters = filters.but(channel=None)
     codes = instruments.available()
     unit_ids = [u.id for u in units]
-    summed = [tally.sums(code, unit_ids=unit_ids, filters=filters, by=["channel"]) for code in codes]
+    # Only each group's respondents are read (its first sum), not the whole vectors of the counter grain.
+    found = [tally.respondent_groups(code, unit_ids=unit_ids, filters=filters, by=["channel"])
+             for code in codes]
     counts: dict[str, int] = {}
-    for sums in summed:
-        if sums is None:  # the tally answers every instrument or none (the filters decide)
+    for groups in found:
+        if groups is None:  # the tally answers every instrument or none (the filters decide)
             versions = [version for code in codes for version in live.instrument_ids(session, code)]
             frame = live.channel_counts(session, path=units[0].path, filters=filters, instruments=versions)
             return {row.channel: int(row.n) for row in frame.itertuples() if row.n}
-        for channel, n in zip(sums.keys["channel"], sums.n, strict=True):
+        for channel, n in zip(groups["channel"], groups["n"], strict=True):
             counts[channel] = counts.get(channel, 0) + int(n)
     return {channel: n for channel, n in counts.items() if n}
 

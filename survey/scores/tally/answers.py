@@ -156,8 +156,8 @@ def respondents(code: str, *, unit_ids: Sequence[int], filters: Filters) -> int 
 def respondent_groups(code: str, *, unit_ids: Sequence[int], filters: Filters,
                       by: Sequence[str]) -> pd.DataFrame | None:
     """Count an instrument's respondents of some units under the page filters per group `by`
-    (names of NAMES but channel and suspicious): columns `by` and n, groups without respondents
-    possibly included; None when the tally cannot answer (see grain_for).
+    (names of NAMES but suspicious; channel reads the counter grain): columns `by` and n, groups
+    without respondents possibly included; None when the tally cannot answer (see grain_for).
 
     Reads only the respondents of each stored group of these units and months, not their sums
     (kept in this process's cells, 4 bytes a group).
