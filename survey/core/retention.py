@@ -16,14 +16,11 @@ from survey.db import writing
 from survey.models import Response
 from survey.periods import LOCAL_OFFSET, month_end
 
-#: What each kind of purge blanks, the condition of a row that still holds it, and the order of its
-#: batches. Comments go oldest first: the oldest comment kept moves as batches commit (unless one
-#: ends among comments of a same instant) and is past the cut-off at the end; the score pages'
-#: cache version reads it (survey.scores.cache), so no page keeps showing a blanked comment.
+#: What each kind of purge blanks, and the condition of a row that still holds it.
 FIELDS = {
-    "comments": ({"comment": None}, Response.comment.is_not(None), Response.submitted_at),
+    "comments": ({"comment": None}, Response.comment.is_not(None)),
     "technical": ({"client_hash": None, "fill_seconds": None},
-                  or_(Response.client_hash.is_not(None), Response.fill_seconds.is_not(None)), Response.id),
+                  or_(Response.client_hash.is_not(None), Response.fill_seconds.is_not(None))),
 }
 SETTINGS = {"comments": "RETENTION_COMMENT_MONTHS", "technical": "RETENTION_TECHNICAL_MONTHS"}
 
@@ -57,7 +54,7 @@ def cutoffs(config, now: datetime) -> dict[str, datetime | None]:
 def pending(session: Session, limits: dict[str, datetime | None]) -> dict[str, int]:
     """Count the responses each kind of purge would blank now."""
     counts = {}
-    for kind, (_, holds, _order) in FIELDS.items():
+    for kind, (_, holds) in FIELDS.items():
         cutoff = limits[kind]
         counts[kind] = 0 if cutoff is None else int(session.connection().execute(
             select(func.count()).select_from(Response).where(Response.submitted_at < cutoff, holds)).scalar())
@@ -70,14 +67,14 @@ def purge(engine: Engine, config, *, now: datetime | None = None, batch: int | N
     batch = batch or int(config["RETENTION_BATCH"])
     limits = cutoffs(config, now)
     blanked = dict.fromkeys(FIELDS, 0)
-    for kind, (values, holds, order) in FIELDS.items():
+    for kind, (values, holds) in FIELDS.items():
         if limits[kind] is None:
             continue
         while True:
             with writing(), Session(engine) as session:
                 ids = session.connection().execute(
                     select(Response.id).where(Response.submitted_at < limits[kind], holds)
-                    .order_by(order).limit(batch)).scalars().all()
+                    .order_by(Response.id).limit(batch)).scalars().all()
                 if not ids:
                     break
                 session.connection().execute(update(Response).where(Response.id.in_(ids)).values(**values))

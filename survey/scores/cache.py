@@ -5,7 +5,7 @@ from collections.abc import Callable, Hashable
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from survey.models import AuditEvent, Dossier, Response, Tally
 
@@ -13,21 +13,20 @@ from survey.models import AuditEvent, Dossier, Response, Tally
 SIZE = 256
 
 
-def data_version(session: Session) -> tuple[int, int, int, str, str, int]:
+def data_version(session: Session) -> tuple[int, int, int, str, int]:
     """Return what changes when scores or what pages show of them may change: newest response,
-    oldest tally generation, newest dossier, latest change of a dossier's facts, oldest comment
-    kept, newest audited change.
+    oldest tally generation, newest dossier, latest change of a dossier's facts, newest audited
+    change.
 
-    Each is one lookup in an index, whatever the number of responses, all six in one statement (a
+    Each is one lookup in an index, whatever the number of responses, all five in one statement (a
     scalar subquery each: both databases answer a lone min() or max() from its index). A
     response's flag is set when it is written (a new newest response); a flag changed behind the
-    app's back shows in the tally once it is rebuilt, and a rebuild renews every generation. A
-    retention purge blanks comments oldest first: the oldest comment kept moves with its batches
-    and is past the cut-off when it ends (the partial index ix_response_commented answers). Every
-    administrator's change (a unit or counter renamed or switched off, a setting) is audited, so
-    a page's names and settings are never older than the newest audit event. Every process reads
-    the version from the database, so a change made anywhere reaches every process's cache.
-    Asked once per request (kept on g): every cached piece of one page then agrees.
+    app's back shows in the tally once it is rebuilt, and a rebuild renews every generation. What
+    changes otherwise is audited: an administrator's change (a unit or counter renamed or switched
+    off, a setting) and a retention purge (its event is written once its batches are done), so a
+    page's names, settings and comments are never older than the newest audit event. Every
+    process reads the version from the database, so a change made anywhere reaches every
+    process's cache. Asked once per request (kept on g): every cached piece of one page then agrees.
     """
     if has_request_context() and "data_version" in g:
         return g.data_version
@@ -36,11 +35,9 @@ def data_version(session: Session) -> tuple[int, int, int, str, str, int]:
         select(func.min(Tally.generation)).scalar_subquery(),
         select(func.max(Dossier.id)).scalar_subquery(),
         select(func.max(Dossier.updated_at)).scalar_subquery(),
-        select(func.min(Response.submitted_at)).where(col(Response.comment).is_not(None)).scalar_subquery(),
         select(func.max(AuditEvent.id)).scalar_subquery(),
     )).one()
-    version = (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), str(row[3]), str(row[4]),
-               int(row[5] or 0))
+    version = int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), str(row[3]), int(row[4] or 0)
     if has_request_context():
         g.data_version = version
     return version
