@@ -242,7 +242,7 @@ def read(connection: Connection, grain: str, instrument_id: int, unit_ids: Seque
                  np.array([sys.intern(row[3]) for row in rows], dtype=object),
                  np.fromiter((bool(row[4]) for row in rows), dtype=bool, count=size),
                  first_sums(rows, width) if respondents else values_of([row[5] for row in rows], width))
-    if len(set(months)) == 1 or len(set(month)) == 1:
+    if len(set(month)) == 1:
         return {month[0]: found}
     return {m: found.where(month == m) for m in months if (month == m).any()}
 
