@@ -14,10 +14,30 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 PHONE = {"width": 360, "height": 740}
 
 
+def closing(app):
+    """Wrap a WSGI app so that each response's iterable is closed once it is sent or dropped.
+
+    Werkzeug's development server (3.1) closes the iterable only after draining the socket, and that
+    drain raises when the browser has reset the connection (a page left while its favicon was sent):
+    the open static file was then left to the garbage collector, a ResourceWarning that fails a test.
+    A generator closes what it wraps when exhausted, and when it is collected unfinished.
+    """
+
+    def wrapped(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            yield from iterable
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wrapped
+
+
 @contextmanager
 def serve(app) -> Iterator[str]:
     """Serve the app on a free port of 127.0.0.1 in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -78,7 +98,7 @@ class Switchable:
 
     def up(self) -> "Switchable":
         """Start serving (again) on the same port."""
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.server = make_server("127.0.0.1", self.port, closing(self.app), threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         return self
