@@ -57,6 +57,11 @@ class Response(SQLModel, table=True):
         CheckConstraint("satisfied_mask & answered_mask = satisfied_mask", name="masks"),
         Index("ix_response_unit_id_submitted_at", "unit_id", "submitted_at"),
         Index("ix_response_counter_id_submitted_at", "counter_id", "submitted_at"),
+        # The abuse checks' newest ratings of one client address or one kiosk (survey.core.stuffing).
+        Index("ix_response_client_hash_submitted_at", "client_hash", "submitted_at",
+              sqlite_where=text("client_hash IS NOT NULL"), postgresql_where=text("client_hash IS NOT NULL")),
+        Index("ix_response_kiosk_id_submitted_at", "kiosk_id", "submitted_at",
+              sqlite_where=text("kiosk_id IS NOT NULL"), postgresql_where=text("kiosk_id IS NOT NULL")),
         # The newest comments of a large subtree: walked backwards instead of sorting its year.
         Index("ix_response_commented", "submitted_at", "unit_id",
               sqlite_where=text("comment IS NOT NULL"), postgresql_where=text("comment IS NOT NULL")),
