@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import ColumnElement, bindparam, union
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, literal_column, null, union
+from sqlmodel import Session, col, func, or_, select
 
 from survey.core import signals
 from survey.core.devices import aware
@@ -61,10 +61,46 @@ def burst(
     # all (more ratings only add top ones), and fewer than asked for are all there are. Under a flood
     # this keeps each submission from reading the whole minute.
     probe = max(thresholds.burst_count, thresholds.client_burst_count)
-    recent = recent_ratings(session, newest=probe, **where)
+    instrument = of_row(instrument_row)
+    recent = recent_tops(session, instrument_row.id, instrument, newest=probe, **where)
     if len(recent) == probe and not signals.in_burst(new, recent, thresholds):
-        recent = recent_ratings(session, **where)
+        recent = recent_tops(session, instrument_row.id, instrument, **where)
     return signals.BURST if signals.in_burst(new, recent, thresholds) else None
+
+
+def recent_tops(session: Session, instrument_id: int, instrument: Instrument, *, counter_id: int | None,
+                client_hash: str | None, since: datetime, newest: int | None = None) -> list[signals.Rating]:
+    """Return the recent ratings of a counter and a client with whether each is top, the database
+    telling top for ratings of this instrument (a web form's burst check reads four columns, not every
+    answer); a rating of another instrument among them sends the read to recent_ratings.
+    """
+    where = {"counter_id": counter_id, "client_hash": client_hash}
+    owners = tuple(name for name, value in where.items() if value is not None)
+    top = max(level.value for level in instrument.levels)
+    scored = tuple(item.slot for item in instrument.scored_items)
+    parameters = {name: where[name] for name in owners} | {"since": since, "limit": newest or 2000,
+                                                           "instrument_id": instrument_id}
+    rows = session.connection().execute(tops_statement(owners, scored, top, newest=bool(newest)),
+                                        parameters).all()
+    if any(is_top is None for *_, is_top in rows):
+        return recent_ratings(session, since=since, newest=newest, **where)
+    return [signals.Rating(at=aware(at), pattern=(), top=bool(is_top), counter_id=counter, client_hash=client)
+            for at, counter, client, is_top in rows]
+
+
+@cache
+def tops_statement(owners: tuple[str, ...], scored: tuple[int, ...], top: int, *, newest: bool):
+    """Return recent_statement's read reduced to time, counter, client and is_top() told in SQL for the
+    instrument of :instrument_id (NULL for a rating of another one); built once per instrument.
+    """
+    full = recent_statement(owners, newest=newest)
+    values = [Answer.__table__.c[SLOT_COLUMNS[slot - 1]] for slot in scored]
+    level, none = literal_column(str(int(top))), literal_column("0")  # constants in the SQL, not parameters
+    is_top = and_(or_(*(func.coalesce(value, none) == level for value in values)),  # never NULL
+                  *(or_(value.is_(None), value == none, value == level) for value in values))
+    told = case((Response.instrument_id == bindparam("instrument_id"), is_top), else_=null())
+    return full.with_only_columns(Response.submitted_at, Response.counter_id, Response.client_hash, told,
+                                  maintain_column_froms=True)
 
 
 def rating_of(instrument_row: InstrumentRow, values: dict[str, int | None], **where) -> signals.Rating:

@@ -102,7 +102,7 @@ def counter_page(token: str, *, accept: bool, status: int | None = None):
         if counter is None:
             return render_template("respond/unknown.html"), 404
         return redirect(url_for(".counter_survey", token=counter.token), 303)
-    rows = session.execute(COUNTER, {"token": token}).all()
+    rows = session.connection().execute(COUNTER, {"token": token}).all()  # Core: no ORM execution path
     if not rows:
         return render_template("respond/unknown.html"), 404
     place = rows[0]
