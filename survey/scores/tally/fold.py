@@ -1,5 +1,6 @@
 """Folding: add waiting responses and dossiers to the stored groups, exactly once, one fold at a time."""
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,14 +42,15 @@ class Folded:
     dossiers: int = 0
 
 
-def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0) -> Folded:
-    """Add every waiting response and dossier to the tally, a batch per transaction.
+def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0, batches: int | None = None) -> Folded:
+    """Add every waiting response and dossier to the tally, a batch per transaction (at most
+    `batches` of them: what arrives meanwhile could otherwise keep a fold going under steady load).
 
     Generations stay above `floor` (a rebuild passes the newest before it). Return how many
     responses and dossiers were added.
     """
     responses = dossiers = 0
-    while True:
+    for _ in itertools.count() if batches is None else range(batches):
         with writing(), engine.begin() as connection:
             lock(connection)
             ids = connection.execute(
@@ -70,6 +72,7 @@ def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0) -> Folded:
                     connection.execute(delete(queue).where(column.in_(done[start:start + 5_000])))
             responses += len(ids)
             dossiers += len(dossier_ids)
+    return Folded(responses, dossiers)
 
 
 def add_inserted(engine: Engine, rows: pd.DataFrame) -> bool:

@@ -175,11 +175,20 @@ def queue_figures(engine: Engine) -> dict[str, tuple[str, int]]:
         }
 
 
-def fold_if_waiting(engine: Engine, *, fold_at: int, known: int | None = None) -> Folded:
-    """Fold the queue on the primary when more than `fold_at` wait (`known`: counted already by the
-    write); return how many responses and dossiers were added.
+#: Responses a fold after a write adds at most (about 2 s of a worker's time): one batch, the oldest
+#: first. Under steady submissions a fold that went on until the queue was empty never ended, and
+#: the server killed its worker (gunicorn's 30 s timeout); a longer queue is folded a batch per write.
+AFTER_WRITE_BATCH = 10_000
+
+
+def fold_if_waiting(engine: Engine, *, fold_at: int, known: int | None = None,
+                    batch: int = AFTER_WRITE_BATCH) -> Folded:
+    """Fold one batch of the queue on the primary when more than `fold_at` wait (`known`: counted
+    already by the write); return how many responses and dossiers were added.
     """
-    return fold(engine) if (waiting(engine) if known is None else known) > fold_at else Folded()
+    if (waiting(engine) if known is None else known) <= fold_at:
+        return Folded()
+    return fold(engine, batch=batch, batches=1)
 
 
 def refresh(connection: Connection, store: Store) -> Store:
