@@ -16,8 +16,8 @@ deletes it from the queue in one transaction, so it is counted exactly once howe
 interleave. Readers read the stored groups of their scope only, keep them in a cache bounded by
 bytes, drop what a later fold changed, and add what is still queued: pages stay exact at every
 moment. A fold runs on the primary, never on a read:
-after a write request when more than TALLY_FOLD_AT rows wait (`fold_if_waiting`), and with
-`flask tally` (a timer in production).
+after a write request when more than TALLY_FOLD_AT rows wait (`fold_if_waiting`: one batch, the
+oldest first), and with `flask tally` (a timer in production: everything).
 
 The modules, in the order a response travels through them:
 
