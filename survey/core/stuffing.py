@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, bindparam, case, literal_column, null, union
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, literal_column, null, union
 from sqlmodel import Session, col, func, or_, select
 
 from survey.core import signals
@@ -95,7 +95,8 @@ def tops_statement(owners: tuple[str, ...], scored: tuple[int, ...], top: int, *
     """
     full = recent_statement(owners, newest=newest)
     values = [Answer.__table__.c[SLOT_COLUMNS[slot - 1]] for slot in scored]
-    level, none = literal_column(str(int(top))), literal_column("0")  # constants in the SQL, not parameters
+    # Constants written into the SQL, not parameters: the statement is built once per instrument.
+    level, none = literal_column(str(int(top)), Integer), literal_column("0", Integer)
     is_top = and_(or_(*(func.coalesce(value, none) == level for value in values)),  # never NULL
                   *(or_(value.is_(None), value == none, value == level) for value in values))
     told = case((Response.instrument_id == bindparam("instrument_id"), is_top), else_=null())
