@@ -42,17 +42,20 @@ class Folded:
     dossiers: int = 0
 
 
-def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0, batches: int | None = None) -> Folded:
+def fold(engine: Engine, *, batch: int = FOLD_BATCH, floor: int = 0, batches: int | None = None,
+         wait: bool = True) -> Folded:
     """Add every waiting response and dossier to the tally, a batch per transaction (at most
     `batches` of them: what arrives meanwhile could otherwise keep a fold going under steady load).
 
-    Generations stay above `floor` (a rebuild passes the newest before it). Return how many
-    responses and dossiers were added.
+    Generations stay above `floor` (a rebuild passes the newest before it). `wait` False: when
+    another fold runs, stop instead of waiting for it (PostgreSQL). Return how many responses and
+    dossiers were added.
     """
     responses = dossiers = 0
     for _ in itertools.count() if batches is None else range(batches):
         with writing(), engine.begin() as connection:
-            lock(connection)
+            if not lock(connection, wait=wait):
+                return Folded(responses, dossiers)
             ids = connection.execute(
                 select(TallyPending.response_id).order_by(TallyPending.response_id).limit(batch)
             ).scalars().all()
@@ -101,10 +104,16 @@ def next_generation(connection: Connection) -> int:
     return (connection.execute(select(func.max(Tally.generation))).scalar() or 0) + 1
 
 
-def lock(connection: Connection) -> None:
-    """Wait until no other fold runs (PostgreSQL; SQLite has one writer at a time anyway)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
+def lock(connection: Connection, *, wait: bool = True) -> bool:
+    """Wait until no other fold runs, or with `wait` False only take the lock when free; tell whether
+    this transaction holds it (PostgreSQL; SQLite has one writer at a time anyway).
+    """
+    if connection.dialect.name != "postgresql":
+        return True
+    if not wait:
+        return bool(connection.execute(select(func.pg_try_advisory_xact_lock(FOLD_LOCK))).scalar())
+    connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
+    return True
 
 
 def hold_folds(connection: Connection) -> None:

@@ -184,11 +184,12 @@ AFTER_WRITE_BATCH = 10_000
 def fold_if_waiting(engine: Engine, *, fold_at: int, known: int | None = None,
                     batch: int = AFTER_WRITE_BATCH) -> Folded:
     """Fold one batch of the queue on the primary when more than `fold_at` wait (`known`: counted
-    already by the write); return how many responses and dossiers were added.
+    already by the write) and no other fold runs (a worker does not wait for another's); return how
+    many responses and dossiers were added.
     """
     if (waiting(engine) if known is None else known) <= fold_at:
         return Folded()
-    return fold(engine, batch=batch, batches=1)
+    return fold(engine, batch=batch, batches=1, wait=False)  # a fold running already takes them
 
 
 def refresh(connection: Connection, store: Store) -> Store:
