@@ -30,7 +30,8 @@ FOLD_BATCH = 250_000
 #: Units summed per query when deriving grain "unit" from stored rows.
 DERIVE_CHUNK = 200
 
-#: PostgreSQL advisory lock that lets one fold run at a time.
+#: PostgreSQL advisory lock that lets one fold run at a time, with the schema's hash as its second
+#: key: advisory locks are held per database, and each schema (a test worker's) has its own tally.
 FOLD_LOCK = 0x74616C6C
 
 
@@ -110,9 +111,10 @@ def lock(connection: Connection, *, wait: bool = True) -> bool:
     """
     if connection.dialect.name != "postgresql":
         return True
+    key = (FOLD_LOCK, func.hashtext(func.current_schema()))
     if not wait:
-        return bool(connection.execute(select(func.pg_try_advisory_xact_lock(FOLD_LOCK))).scalar())
-    connection.execute(select(func.pg_advisory_xact_lock(FOLD_LOCK)))
+        return bool(connection.execute(select(func.pg_try_advisory_xact_lock(*key))).scalar())
+    connection.execute(select(func.pg_advisory_xact_lock(*key)))
     return True
 
 
