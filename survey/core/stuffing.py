@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, literal_column, null, union
+from sqlalchemy import Integer, and_, bindparam, case, literal_column, null, union
 from sqlmodel import Session, col, func, or_, select
 
 from survey.core import signals
@@ -152,20 +152,19 @@ def recent_ratings(
 def recent_statement(owners: tuple[str, ...], *, newest: bool):
     """Return the query of recent ratings by some owner columns (built once: it runs on every submission).
 
-    The newest few are found per owner (each walks an index on time backwards and stops) and then
-    merged: an OR of owners would make the database read and sort the whole window under a flood.
+    Each owner's ratings are found through its own index (the newest few: walked backwards, stopping
+    early) and then merged: with an OR of owners the databases read the whole window under a flood
+    (PostgreSQL sorting it, SQLite through the time index).
     """
     slots = Answer.__table__.c
     recent = (Response.submitted_at >= bindparam("since"),)
-    chosen: ColumnElement[bool]
+    per_owner = [select(Response.id).where(getattr(Response, name) == bindparam(name), *recent)
+                 for name in owners]
     if newest:
-        per_owner = [select(Response.id).where(getattr(Response, name) == bindparam(name), *recent)
-                     .order_by(Response.submitted_at.desc()).limit(bindparam("limit")).subquery()
-                     for name in owners]
-        ids = [select(part.c.id) for part in per_owner]
-        chosen = col(Response.id).in_(union(*ids) if len(ids) > 1 else ids[0])
-    else:
-        chosen = or_(*(getattr(Response, name) == bindparam(name) for name in owners))
+        per_owner = [select(part.c.id) for part in (
+            query.order_by(Response.submitted_at.desc()).limit(bindparam("limit")).subquery()
+            for query in per_owner)]
+    chosen = col(Response.id).in_(union(*per_owner) if len(per_owner) > 1 else per_owner[0])
     return (
         select(Response.submitted_at, Response.kiosk_id, Response.counter_id, Response.instrument_id,
                Response.client_hash, *(slots[name] for name in SLOT_COLUMNS))
