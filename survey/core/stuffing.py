@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Integer, and_, bindparam, case, literal_column, null, union
+from sqlalchemy import Integer, and_, bindparam, case, literal_column, union
 from sqlmodel import Session, col, func, or_, select
 
 from survey.core import signals
@@ -75,13 +75,12 @@ def recent_tops(session: Session, instrument_id: int, instrument: Instrument, *,
     answer); a rating of another instrument among them sends the read to recent_ratings.
     """
     where = {"counter_id": counter_id, "client_hash": client_hash}
-    owners = tuple(name for name, value in where.items() if value is not None)
-    top = max(level.value for level in instrument.levels)
+    owners, parameters = owned(where, since=since, newest=newest)
+    if not owners:
+        return []
     scored = tuple(item.slot for item in instrument.scored_items)
-    parameters = {name: where[name] for name in owners} | {"since": since, "limit": newest or 2000,
-                                                           "instrument_id": instrument_id}
-    rows = session.connection().execute(tops_statement(owners, scored, top, newest=bool(newest)),
-                                        parameters).all()
+    statement = tops_statement(owners, scored, top_level(instrument), newest=bool(newest))
+    rows = session.connection().execute(statement, parameters | {"instrument_id": instrument_id}).all()
     if any(is_top is None for *_, is_top in rows):
         return recent_ratings(session, since=since, newest=newest, **where)
     return [signals.Rating(at=aware(at), pattern=(), top=bool(is_top), counter_id=counter, client_hash=client)
@@ -99,7 +98,7 @@ def tops_statement(owners: tuple[str, ...], scored: tuple[int, ...], top: int, *
     level, none = literal_column(str(int(top)), Integer), literal_column("0", Integer)
     is_top = and_(or_(*(func.coalesce(value, none) == level for value in values)),  # never NULL
                   *(or_(value.is_(None), value == none, value == level) for value in values))
-    told = case((Response.instrument_id == bindparam("instrument_id"), is_top), else_=null())
+    told = case((Response.instrument_id == bindparam("instrument_id"), is_top))  # else NULL
     return full.with_only_columns(Response.submitted_at, Response.counter_id, Response.client_hash, told,
                                   maintain_column_froms=True)
 
@@ -122,11 +121,10 @@ def recent_ratings(
     """Return the ratings of a counter, device or client submitted since a time (the oldest 2000, or
     only the `newest` few).
     """
-    where = {"counter_id": counter_id, "kiosk_id": kiosk_id, "client_hash": client_hash}
-    owners = tuple(name for name, value in where.items() if value is not None)
+    owners, parameters = owned({"counter_id": counter_id, "kiosk_id": kiosk_id, "client_hash": client_hash},
+                               since=since, newest=newest)
     if not owners:
         return []
-    parameters = {name: where[name] for name in owners} | {"since": since, "limit": newest or 2000}
     # On the session's connection, not through the ORM: it runs on every submission.
     rows = session.connection().execute(recent_statement(owners, newest=bool(newest)), parameters).all()
     ratings = []
@@ -146,6 +144,15 @@ def recent_ratings(
             )
         )
     return ratings
+
+
+def owned(where: dict[str, int | str | None], *, since: datetime,
+          newest: int | None) -> tuple[tuple[str, ...], dict]:
+    """Return the owner columns given a value (in a fixed order: statements are built per tuple) and
+    the parameters of recent_statement's read (the oldest 2000 of the window, or the `newest` few).
+    """
+    owners = tuple(name for name, value in where.items() if value is not None)
+    return owners, {name: where[name] for name in owners} | {"since": since, "limit": newest or 2000}
 
 
 @cache
@@ -177,7 +184,12 @@ def recent_statement(owners: tuple[str, ...], *, newest: bool):
 
 def is_top(instrument: Instrument, scored_values: list[int | None]) -> bool:
     """Tell whether every answered scored item sits at the instrument's top level."""
-    top = max(level.value for level in instrument.levels)
+    top = top_level(instrument)
     answered = [value for value in scored_values if value]
     return bool(answered) and all(value == top for value in answered)
 
+
+
+def top_level(instrument: Instrument) -> int:
+    """Return the value of the instrument's top level."""
+    return max(level.value for level in instrument.levels)
