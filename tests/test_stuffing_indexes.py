@@ -43,7 +43,7 @@ def plan(session, statement, parameters: dict) -> str:
     compiled = statement.compile(dialect=connection.dialect)
     values = compiled.construct_params(parameters)
     if connection.dialect.name == "sqlite":
-        values["since"] = values["since"].isoformat(" ")  # as SQLAlchemy stores it; sqlite3 adapts no dates
+        values["since"] = values["since"].isoformat(" ")  # sqlite3 adapts no dates; the plan needs no value
         rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string,
                                           tuple(values[name] for name in compiled.positiontup))
         return "\n".join(row[-1] for row in rows)

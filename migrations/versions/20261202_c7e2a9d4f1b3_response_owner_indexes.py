@@ -6,7 +6,9 @@ and the device's were found by reading the whole window of every response (a seq
 time index filtered), 1.6 ms of the database's time per submission at 3,000 responses in the minute.
 
 On a large `response` table the indexes take a while to build and hold writes meanwhile: run the
-upgrade in a quiet hour.
+upgrade in a quiet hour, or build them first without holding writes, by the names below, with
+`CREATE INDEX CONCURRENTLY … WHERE client_hash IS NOT NULL` (and kiosk_id): the upgrade then keeps
+them (IF NOT EXISTS).
 
 Revision ID: c7e2a9d4f1b3
 Revises: b8d4f0a2c6e1
@@ -24,7 +26,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # IF NOT EXISTS: the migration tests rewind a head database's version and upgrade it again.
+    # IF NOT EXISTS: built beforehand (see above), or by an earlier upgrade of a database whose version
+    # was set back (the migration tests do that).
     for column in ('client_hash', 'kiosk_id'):
         where = sa.text(f'{column} IS NOT NULL')
         op.create_index(f'ix_response_{column}_submitted_at', 'response', [column, 'submitted_at'],
