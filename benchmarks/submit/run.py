@@ -113,21 +113,33 @@ def stored(url: str) -> int:
 
 def load(options: argparse.Namespace, workdir: Path, *, url: str | None, app: str) -> dict:
     """Serve a WSGI app (the survey or the floor on url, or the ceiling) and measure it with wrk."""
-    count = options.seconds * 4000
-    with create_app({"SECRET_KEY": SECRET, "DATABASE_URL": "sqlite://"}).test_request_context():
-        tickets = [make_ticket(rendered_at=time.time() - 120) for _ in range(count)]
-    (workdir / "tickets.txt").write_text("\n".join(tickets) + "\n")
-    (workdir / "body.txt").write_text(urlencode(answers() | {"comment": "Cán bộ nhiệt tình"}))
+    (workdir / "tickets.txt").write_text("\n".join(new_tickets(options.seconds * 4000)) + "\n")
+    write_body(workdir)
     port = free_port()
-    python_path = os.pathsep.join(filter(None, [str(HERE), str(ROOT), os.environ.get("PYTHONPATH")]))
     server = gunicorn(
         database_url=url or "sqlite://", secret_key=SECRET, port=port, workers=options.workers,
-        env={"PYTHONPATH": python_path}, app=app,
+        env=server_env(), app=app,
     )
     with server:
         wrk(options, workdir, port, seconds=2)  # warm-up: imports, connections, caches
         output = wrk(options, workdir, port, seconds=options.seconds)
     return parse_wrk(output)
+
+
+def new_tickets(count: int) -> list[str]:
+    """Return signed tickets of pages rendered two minutes ago: each posts a new response."""
+    with create_app({"SECRET_KEY": SECRET, "DATABASE_URL": "sqlite://"}).test_request_context():
+        return [make_ticket(rendered_at=time.time() - 120) for _ in range(count)]
+
+
+def write_body(workdir: Path) -> None:
+    """Write the posted form (every SIPAS answer and a comment) where post.lua reads it."""
+    (workdir / "body.txt").write_text(urlencode(answers() | {"comment": "Cán bộ nhiệt tình"}))
+
+
+def server_env() -> dict[str, str]:
+    """Return the server's environment additions: this folder and the project importable."""
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def wrk(options: argparse.Namespace, workdir: Path, port: int, *, seconds: int) -> str:

@@ -13,21 +13,26 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
-from run import ROOT, SECRET, parse_wrk, prepare_postgres, seed, stored, wrk  # noqa: E402
+from run import (  # noqa: E402
+    SECRET,
+    new_tickets,
+    parse_wrk,
+    prepare_postgres,
+    seed,
+    server_env,
+    stored,
+    write_body,
+    wrk,
+)
 from sqlalchemy import create_engine, func, select  # noqa: E402
 
-from survey import create_app  # noqa: E402
 from survey.models import TallyPending  # noqa: E402
-from survey.web.submission import make_ticket  # noqa: E402
-from tests.helpers import answers  # noqa: E402
 from tests.server import free_port, gunicorn  # noqa: E402
 
 
@@ -46,10 +51,9 @@ def main() -> None:
     seed(url)
     workdir = Path(tempfile.mkdtemp(prefix="hailong-steady-"))
     per_round = options.seconds * 1500  # well above what one round stores
-    with create_app({"SECRET_KEY": SECRET, "DATABASE_URL": "sqlite://"}).test_request_context():
-        tickets = [make_ticket(rendered_at=time.time() - 120) for _ in range(options.rounds * per_round)]
-    (workdir / "body.txt").write_text(urlencode(answers() | {"comment": "Cán bộ nhiệt tình"}))
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), str(ROOT), os.environ.get("PYTHONPATH")]))}
+    tickets = new_tickets(options.rounds * per_round)
+    write_body(workdir)
+    env = server_env()
     if options.fold_at:
         env["FLASK_TALLY_FOLD_AT"] = options.fold_at
     engine = create_engine(url)
