@@ -150,11 +150,11 @@ def test_kiosk_rates_without_javascript(app, browser, live_server, province, ses
     tablet.fill("input[name=code]", code)
     tablet.click("button[type=submit]")
     tablet.click("button.face-1")
-    assert tablet.locator("#screen-reasons").is_visible()
+    tablet.wait_for_selector("#screen-reasons:not([hidden])")  # the POST's answer, the same address
     assert count(session, province.counters["D1"].id) == 0
     tablet.check("#reasons-form input[name=reasons][value='2']")
     tablet.click("#reasons-form button[type=submit]")
-    assert tablet.url == live_server + "/k/thanks"
+    tablet.wait_for_url(live_server + "/k/thanks")
     assert tablet.locator("#screen-thanks").is_visible() and not tablet.locator("#screen-start").is_visible()
     assert count(session, province.counters["D1"].id) == 1
     # Going back would show the filled reasons screen: it was a POST answer marked no-store, so

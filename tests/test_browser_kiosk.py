@@ -167,6 +167,7 @@ def test_a_retired_kiosk_tells_staff_keeps_its_queue_and_a_re_enrolment_is_decid
     screenshot(tablet, "kiosk-retired")
     tablet.reload()  # the server says so too, and the queue is still there
     tablet.wait_for_selector("#screen-blocked:not([hidden])")
+    tablet.wait_for_selector(".kiosk-app[data-last-sync=failed]")  # refused before it is back in service
     assert len(queued(tablet)) == 2 and count(session) == 0
 
     client.post(f"/admin/kiosks/{kiosk.id}/active")  # back in service, with a new enrolment code

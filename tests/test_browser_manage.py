@@ -18,9 +18,12 @@ def test_manager_reads_the_overview_drills_down_and_downloads(
     page.fill("#username", "admin")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.click("text=Kết quả")  # the nav link of signed-in users
+    page.wait_for_url(f"{live_server}/manage/")  # staff land on their scores
+    with page.expect_navigation():  # the same address again: wait for the new page
+        page.click("text=Kết quả")  # the nav link of signed-in users
     page.fill("#period", "2026-07")
     page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/manage/?period=2026-07*")  # and its load: a count does not wait
     assert page.locator("tr[data-unit]").count() == 3
     assert page.get_attribute("tr[data-unit=D1]", "data-verdict") == "met"
     assert page.get_attribute("tr[data-unit=H]", "data-verdict") == "inconclusive"

@@ -61,6 +61,7 @@ def test_manager_reads_compares_and_takes_the_report_away(browser, live_server, 
     assert axe_violations(page) == []
 
     page.click("text=So sánh các kỳ")
+    page.wait_for_url("**/manage/unit/P/compare?*")  # and its load: the overview has the same rows
     assert page.get_attribute("tr[data-unit=D2]", "data-previous") == "unknown"
     screenshot(page, "manage-compare-1366")
     page.goto(f"{live_server}/manage/unit/P/ranking?period=2026-Q3&kind=commune")
@@ -80,6 +81,7 @@ def test_manager_reads_compares_and_takes_the_report_away(browser, live_server, 
     assert any(row[:3] == ["H-01", "Đơn vị H-01", "40"] and row[3] == "0,925" for row in rows)
 
     page.click("text=Báo cáo để in")
+    page.wait_for_url("**/manage/unit/H/report?*")
     page.wait_for_function(IMAGES_LOADED)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page.inner_text("header.doc-head")
     headings = page.locator("article.official h2").all_inner_texts()

@@ -47,6 +47,7 @@ def test_counter_survey_on_a_phone_in_vietnamese(app, browser, live_server, sess
         box = target.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, target.inner_text()
     page.click("button.send")  # nothing answered: every item says so, beside itself
+    page.wait_for_selector("#C1-error")  # the answer is a new page: a count does not wait for it
     assert page.locator("p.error").count() == 17
     assert page.locator("#C1-error").inner_text() == "Vui lòng chọn một câu trả lời."
     assert axe_violations(page) == []
