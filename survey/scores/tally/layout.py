@@ -62,6 +62,16 @@ class Layout:
     def width(self) -> int:
         return self.cross_at + self.m * (self.m + 1) // 2 if self.scored else self.totals_at
 
+    @property
+    def symmetric(self) -> np.ndarray:
+        """Return, for each cell of the m × m cross-products (row by row), its column in the upper
+        triangle the vector stores: `cross[:, symmetric]` reshaped (groups, m, m) is the full matrix."""
+        m = self.m
+        at = np.empty((m, m), dtype=np.intp)
+        upper = np.triu_indices(m)
+        at[upper] = at[upper[1], upper[0]] = np.arange(len(upper[0]))
+        return at.ravel()
+
     def counts_at(self, code: str) -> tuple[int, tuple[int, ...]]:
         """Return (first column, values) of an item's value counts."""
         at = 1
