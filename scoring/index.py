@@ -84,23 +84,47 @@ def index_coefficients(
     return share * np.nan_to_num(weight @ member.T)
 
 
-def _linearised_variance(moments: Moments, coef: np.ndarray, proportion: np.ndarray) -> np.ndarray:
+#: Groups whose quadratic forms are taken at once: bounds the working arrays whatever the number of
+#: groups (the stacked vectors and their product: 2 × 2m × 2S doubles a group, 13 KB at 17 items and
+#: 12 sets of coefficients, 54 MB a chunk).
+QUADRATIC_GROUPS = 4_096
+
+
+def _linearised_variances(
+    moments: Moments, coefs: list[np.ndarray], proportion: np.ndarray
+) -> list[np.ndarray]:
+    """The linearised variance of Σ c_j P_j for each set of coefficients (G, m) of `coefs`.
+
+    All sets are taken in one pass over the groups' cross-products, which is what costs.
+    """
     answered = moments.totals[:, len(moments.items) :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d_s = np.where(answered > 0, coef / answered, 0.0)
-    d = np.hstack([d_s, -d_s * np.nan_to_num(proportion)])
-    sum_sq = _quadratic(moments.cross, d)
-    # the quadratic form cancels exactly when every z_i = 0 (e.g. all satisfied); drop the rounding
-    scale = _quadratic(moments.cross, np.abs(d))
-    sum_sq = np.where(sum_sq <= 1e-12 * scale, 0.0, sum_sq)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(moments.n > 1, moments.n / (moments.n - 1) * sum_sq, np.nan)
-    return np.maximum(var, 0.0)
+    filled = np.nan_to_num(proportion)
+    sets = len(coefs)
+    forms = np.empty((len(moments), 2 * sets))
+    for start in range(0, len(moments), QUADRATIC_GROUPS):
+        part = slice(start, start + QUADRATIC_GROUPS)
+        d = []
+        for coef in coefs:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                d_s = np.where(answered[part] > 0, coef[part] / answered[part], 0.0)
+            d.append(np.hstack([d_s, -d_s * filled[part]]))
+        stacked = np.stack(d + [np.abs(x) for x in d], axis=2)  # (groups, 2m, 2 × sets)
+        forms[part] = _quadratic(moments.cross[part], stacked)
+    variances = []
+    for at in range(sets):
+        sum_sq, scale = forms[:, at], forms[:, sets + at]
+        # the quadratic form cancels exactly when every z_i = 0 (e.g. all satisfied); drop the rounding
+        sum_sq = np.where(sum_sq <= 1e-12 * scale, 0.0, sum_sq)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = np.where(moments.n > 1, moments.n / (moments.n - 1) * sum_sq, np.nan)
+        variances.append(np.maximum(var, 0.0))
+    return variances
 
 
 def _quadratic(cross: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """d_g' X_g d_g for every group g, in two contractions (four times faster than einsum's three-way)."""
-    return np.einsum("gi,gi->g", np.einsum("gij,gj->gi", cross, d), d)
+    """d_gs' X_g d_gs for every group g and column s of d (G, m, S): one batched product (matmul
+    runs each group's matrix product in BLAS; six times faster than a vector at a time)."""
+    return (np.matmul(cross, d) * d).sum(axis=1)
 
 
 def estimate_arrays(moments: Moments, *, structure: Structure) -> Estimates:
@@ -169,23 +193,20 @@ def _scored(moments: Moments, structure: Structure) -> tuple[np.ndarray, ...]:
         item = np.where(answered > 0, satisfied / answered, np.nan)
         item_var = item * (1 - item) / answered
     filled = np.nan_to_num(item)
-    factor, factor_var, factor_binomial = [], [], []
-    for k in structure.factors:
-        coef = index_coefficients(answered, structure, factor=k)
-        has = coef.sum(axis=1) > 0
-        factor.append(np.where(has, (coef * filled).sum(axis=1), np.nan))
-        factor_var.append(np.where(has, _linearised_variance(moments, coef, item), np.nan))
-        factor_binomial.append(_binomial_variance(coef, item_var))
-    coef = index_coefficients(answered, structure)
-    has = coef.sum(axis=1) > 0
+    # The factors' coefficients, then the index's.
+    coefs = [index_coefficients(answered, structure, factor=k) for k in structure.factors]
+    coefs.append(index_coefficients(answered, structure))
+    has = [coef.sum(axis=1) > 0 for coef in coefs]
+    estimate = [np.where(h, (coef * filled).sum(axis=1), np.nan) for coef, h in zip(coefs, has, strict=True)]
+    variance = [np.where(h, var, np.nan)
+                for h, var in zip(has, _linearised_variances(moments, coefs, item), strict=True)]
+    binomial = [_binomial_variance(coef, item_var) for coef in coefs]
 
     def by_factor(values: list[np.ndarray]) -> np.ndarray:
-        return np.array(values).T.reshape(len(moments), len(structure.factors))
+        return np.array(values[:-1]).T.reshape(len(moments), len(structure.factors))
 
-    return (np.where(has, (coef * filled).sum(axis=1), np.nan),
-            np.where(has, _linearised_variance(moments, coef, item), np.nan),
-            _binomial_variance(coef, item_var),
-            by_factor(factor), by_factor(factor_var), by_factor(factor_binomial))
+    return (estimate[-1], variance[-1], binomial[-1],
+            by_factor(estimate), by_factor(variance), by_factor(binomial))
 
 
 def boundary_aware(
