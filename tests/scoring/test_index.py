@@ -82,6 +82,20 @@ def test_linearised_variance_matches_the_definition_with_missing_items(uneven, s
     assert g.index.estimate == pytest.approx(a, abs=1e-12)
 
 
+def test_variances_taken_a_chunk_of_groups_at_a_time_match_the_definition(
+    uneven, random_responses, monkeypatch
+):
+    monkeypatch.setattr("scoring.index.QUADRATIC_GROUPS", 3)  # seven groups: chunks of 3, 3 and 1
+    frame = random_responses(uneven, n=280, seed=11)
+    frame["unit"] = np.resize(list("ABCDEFG"), len(frame))
+    scores = score_responses(frame, uneven, by=["unit"])
+    assert [s.group["unit"] for s in scores] == list("ABCDEFG")
+    for score in scores:
+        index, variance = brute_force(frame[frame["unit"] == score.group["unit"]], uneven)
+        assert score.index.estimate == pytest.approx(index, abs=1e-12)
+        assert score.index.se**2 == pytest.approx(variance, rel=1e-10)
+
+
 def test_merging_halves_equals_scoring_the_whole(random_responses):
     frame = random_responses(SIPAS_SERVICE, n=300, seed=7)
     first, second = frame.iloc[:140], frame.iloc[140:]
