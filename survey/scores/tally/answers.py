@@ -234,8 +234,7 @@ def group(keys: pd.DataFrame, values: np.ndarray, rows: np.ndarray, by: list[str
     # Each chosen row is added to its group by one sparse product: no copy of the rows.
     assign = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes, rows)),
                                shape=(len(groups), len(values)))
-    totals = np.zeros((len(groups), width), dtype=np.int64)
-    totals += assign @ values
+    totals = np.asarray(assign @ values, dtype=np.int64).reshape(len(groups), width)
     return groups, totals
 
 
