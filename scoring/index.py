@@ -85,8 +85,8 @@ def index_coefficients(
 
 
 #: Groups whose quadratic forms are taken at once: bounds the working arrays whatever the number of
-#: groups (the stacked vectors and their product: 2 × 2m × 2S doubles a group, 13 KB at 17 items and
-#: 12 sets of coefficients, 54 MB a chunk).
+#: groups (the stacked vectors and their product: 2 × 2m × 2S doubles a group; 6.5 KB at 17 items
+#: and S = 6 sets of coefficients, SIPAS's five factors and the index: 27 MB a chunk).
 QUADRATIC_GROUPS = 4_096
 
 
