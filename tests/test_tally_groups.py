@@ -34,8 +34,8 @@ def test_groups_are_numbered_as_pandas_numbers_them(by):
 def test_sums_of_groups_match_a_groupby_sum():
     frame = keys(2_000, seed=9)
     values = np.random.default_rng(3).integers(0, 200, (len(frame), 5)).astype(np.int32)
-    rows = np.flatnonzero(frame["suspicious"].to_numpy() == False)  # noqa: E712 - a numpy comparison
-    found, totals = group(frame.iloc[rows].reset_index(drop=True), values, rows, ["month", "channel"], 5)
+    rows = np.flatnonzero(~frame["suspicious"].to_numpy())
+    found, totals = group(frame.iloc[rows].reset_index(drop=True), values, rows, ["month", "channel"])
     expected = (pd.DataFrame(values[rows]).assign(month=frame["month"].to_numpy()[rows],
                                                   channel=frame["channel"].to_numpy()[rows])
                 .groupby(["month", "channel"], sort=True).sum())

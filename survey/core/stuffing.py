@@ -189,7 +189,6 @@ def is_top(instrument: Instrument, scored_values: list[int | None]) -> bool:
     return bool(answered) and all(value == top for value in answered)
 
 
-
 def top_level(instrument: Instrument) -> int:
     """Return the value of the instrument's top level."""
     return max(level.value for level in instrument.levels)

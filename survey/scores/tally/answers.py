@@ -217,24 +217,24 @@ def select_groups(blocks: Iterable[Block], *, unit_ids: list[int], filters: Filt
         if len(rows):
             keys = pd.DataFrame({name: frame[NAMES[name]].to_numpy()[rows] for name in by},
                                 index=range(len(rows)))
-            partial.append(group(keys, block.values, rows, by, width))
+            partial.append(group(keys, block.values, rows, by))
     if not partial:
         return pd.DataFrame(columns=by), np.zeros((0, width), dtype=np.int64)
     if len(partial) == 1:
         return partial[0]
     keys = pd.concat([keys for keys, _ in partial], ignore_index=True)
     values = np.concatenate([values for _, values in partial])
-    return group(keys, values, np.arange(len(keys)), by, width)
+    return group(keys, values, np.arange(len(keys)), by)
 
 
-def group(keys: pd.DataFrame, values: np.ndarray, rows: np.ndarray, by: list[str],
-          width: int) -> tuple[pd.DataFrame, np.ndarray]:
+def group(keys: pd.DataFrame, values: np.ndarray, rows: np.ndarray,
+          by: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """Sum `values[rows]` (keyed by `keys`, one row each) into groups `by`; return (keys, int64 sums)."""
     codes, groups = group_codes(keys, by)
     # Each chosen row is added to its group by one sparse product: no copy of the rows.
     assign = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes, rows)),
                                shape=(len(groups), len(values)))
-    totals = np.asarray(assign @ values, dtype=np.int64).reshape(len(groups), width)
+    totals = np.asarray(assign @ values, dtype=np.int64)
     return groups, totals
 
 
@@ -262,4 +262,4 @@ def group_codes(keys: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataF
         values[name] = np.asarray(levels)[combined % len(levels)]
         at = combined // len(levels)
     groups = pd.DataFrame({name: values[name] for name in by}) if by else pd.DataFrame(index=range(1))
-    return codes.reshape(-1), groups
+    return codes, groups
