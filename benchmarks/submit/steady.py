@@ -30,9 +30,9 @@ from run import (  # noqa: E402
     write_body,
     wrk,
 )
-from sqlalchemy import create_engine, func, select  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
 
-from survey.models import TallyPending  # noqa: E402
+from survey.scores.tally.store import waiting  # noqa: E402
 from tests.server import free_port, gunicorn  # noqa: E402
 
 
@@ -66,9 +66,7 @@ def main() -> None:
             mine = tickets[number * per_round:(number + 1) * per_round]
             (workdir / "tickets.txt").write_text("\n".join(mine))
             result = parse_wrk(wrk(options, workdir, port, seconds=options.seconds))
-            with engine.connect() as connection:
-                queue = select(func.count()).select_from(TallyPending)
-                result["waiting"] = connection.execute(queue).scalar()
+            result["waiting"] = waiting(engine)  # what a fold after a write compares
             result["stored"] = stored(url)
             rows.append(result)
     engine.dispose()
